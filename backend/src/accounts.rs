@@ -1,0 +1,101 @@
+//! Rules for creating operator accounts: the bootstrap super admin and
+//! `clientele admin create`.
+
+use crate::domain::{
+    EmailAddress, Password, PermissionSet, PersonName, Role, Timestamp, User, Username,
+};
+use crate::error::Error;
+use crate::state::AppState;
+use crate::store::NewUser;
+use secrecy::SecretString;
+
+/// What to create.
+pub struct NewAdmin {
+    pub email: Option<String>,
+    pub name: String,
+    pub username: Option<String>,
+    /// `None`: generate one, to be shown once, and require a change at first login.
+    pub password: Option<SecretString>,
+    pub role: Role,
+}
+
+/// The account and, when it was generated, its one-time password.
+pub struct CreatedAdmin {
+    pub user: User,
+    pub generated_password: Option<Password>,
+}
+
+pub async fn create_admin(state: &AppState, new: NewAdmin) -> Result<CreatedAdmin, Error> {
+    if !new.role.is_operator_staff() {
+        return Err(Error::field("role", "must be admin or super_admin"));
+    }
+    let email = new
+        .email
+        .as_deref()
+        .map(EmailAddress::parse)
+        .transpose()
+        .map_err(|e| Error::field("email", e.0))?;
+    let username = match (&new.username, &email) {
+        (Some(u), _) => u.clone(),
+        (None, Some(e)) => e.as_ref().split('@').next().unwrap_or("admin").to_owned(),
+        (None, None) => "admin".to_owned(),
+    };
+    let username = Username::parse(&username).map_err(|e| Error::field("username", e.0))?;
+    let name = PersonName::parse(&new.name).map_err(|e| Error::field("name", e.0))?;
+    let (password, generated) = match new.password {
+        Some(p) => (
+            Password::parse(p).map_err(|e| Error::field("password", e.to_string()))?,
+            false,
+        ),
+        None => (Password::generate(16), true),
+    };
+    let hash = state.passwords.hash(&password).await?;
+    let user = state
+        .store
+        .create_user(&NewUser {
+            company_id: None,
+            name: name.into_inner(),
+            username: username.into_inner(),
+            email: email.map(EmailAddress::into_inner),
+            role: new.role,
+            permissions: PermissionSet::all(),
+            password_hash: hash,
+            is_active: true,
+            must_change_password: generated,
+            created_by: None,
+            now: Timestamp::now(),
+        })
+        .await?;
+    Ok(CreatedAdmin {
+        user,
+        generated_password: generated.then_some(password),
+    })
+}
+
+/// Create the first super admin when there is none, from the settings.
+pub async fn ensure_bootstrap_admin(state: &AppState) -> anyhow::Result<Option<CreatedAdmin>> {
+    if state.store.has_super_admin().await? {
+        return Ok(None);
+    }
+    let settings = &state.settings;
+    let created = create_admin(
+        state,
+        NewAdmin {
+            email: settings.admin_email.clone(),
+            name: "Administrator".into(),
+            username: None,
+            password: settings.admin_password.clone(),
+            role: Role::SuperAdmin,
+        },
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("cannot create the first super admin: {e}{}", details(&e)))?;
+    Ok(Some(created))
+}
+
+fn details(e: &Error) -> String {
+    match e {
+        Error::Validation { details, .. } => format!(" {details:?}"),
+        _ => String::new(),
+    }
+}

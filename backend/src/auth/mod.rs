@@ -1,0 +1,10 @@
+//! Authentication rules: password hashing, tokens, brute-force throttling, the
+//! request extractor that authenticates every call, and the login flows.
+
+mod extract;
+pub mod password;
+pub mod service;
+pub mod throttle;
+pub mod tokens;
+
+pub use extract::{Caller, PendingCaller, RequestMeta};

@@ -1,0 +1,150 @@
+//! Brute-force protection for every password check (login, client login,
+//! change-password). Counters live in the store, so every instance sharing the
+//! database shares them. See docs/decisions/0003-login-throttling.md.
+
+use crate::config::ThrottlePolicy;
+use crate::domain::Timestamp;
+use crate::error::Error;
+use crate::store::Store;
+use std::time::Duration;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// One account from one address: growing delays, then a lock.
+    AccountFromAddress,
+    /// One account from anywhere: a lock after many failures.
+    Account,
+    /// One address over any accounts: a lock after very many failures.
+    Address,
+}
+
+/// The counters one attempt touches.
+pub struct Keys {
+    keys: [(Kind, String); 3],
+}
+
+impl Keys {
+    pub fn new(login: &str, ip: &str) -> Self {
+        let login = login.trim().to_lowercase();
+        Self {
+            keys: [
+                (Kind::AccountFromAddress, format!("acct-ip:{login}|{ip}")),
+                (Kind::Account, format!("acct:{login}")),
+                (Kind::Address, format!("ip:{ip}")),
+            ],
+        }
+    }
+
+    fn all(&self) -> Vec<String> {
+        self.keys.iter().map(|(_, k)| k.clone()).collect()
+    }
+
+    /// A success forgets the account's failures, not the address's.
+    fn account_keys(&self) -> Vec<String> {
+        self.keys
+            .iter()
+            .filter(|(k, _)| *k != Kind::Address)
+            .map(|(_, k)| k.clone())
+            .collect()
+    }
+}
+
+/// How long a key with `failures` failures is closed after its latest failure.
+fn closed_for(policy: &ThrottlePolicy, kind: Kind, failures: i64) -> Duration {
+    let threshold = i64::from(match kind {
+        Kind::AccountFromAddress => policy.account_ip_threshold,
+        Kind::Account => policy.account_threshold,
+        Kind::Address => policy.ip_threshold,
+    });
+    let lock = if failures >= threshold {
+        // 60 s, 120 s, 180 s, … for each failure at or past the threshold.
+        let steps = u32::try_from(failures - threshold + 1).unwrap_or(u32::MAX);
+        policy.lock_step.saturating_mul(steps)
+    } else if kind == Kind::AccountFromAddress && failures >= i64::from(policy.delay_after) {
+        // 1 s, 2 s, 4 s, … before the next try.
+        let exp = u32::try_from(failures - i64::from(policy.delay_after)).unwrap_or(u32::MAX);
+        Duration::from_secs(1u64.checked_shl(exp.min(20)).unwrap_or(u64::MAX))
+    } else {
+        Duration::ZERO
+    };
+    lock.min(policy.max_lock)
+}
+
+/// Refuse the attempt while any of its keys is closed.
+pub async fn check(store: &dyn Store, keys: &Keys, now: Timestamp) -> Result<(), Error> {
+    let states = store.throttle_states(&keys.all()).await?;
+    let wait_ms = states
+        .iter()
+        .map(|s| s.locked_until.millis() - now.millis())
+        .max()
+        .unwrap_or(0);
+    if wait_ms > 0 {
+        return Err(Error::Throttled {
+            retry_after: (wait_ms as u64).div_ceil(1000),
+        });
+    }
+    Ok(())
+}
+
+/// Count a failed attempt on every key and close those that reached a limit.
+pub async fn failed(
+    store: &dyn Store,
+    policy: &ThrottlePolicy,
+    keys: &Keys,
+    now: Timestamp,
+) -> Result<(), Error> {
+    let window_start = Timestamp::from_millis(now.millis() - policy.window.as_millis() as i64);
+    for (kind, key) in &keys.keys {
+        let failures = store
+            .record_throttle_failure(key, now, window_start)
+            .await?;
+        let closed = closed_for(policy, *kind, failures);
+        if !closed.is_zero() {
+            let until = Timestamp::from_millis(now.millis() + closed.as_millis() as i64);
+            store.lock_throttle_key(key, until).await?;
+        }
+    }
+    Ok(())
+}
+
+/// A successful attempt clears the account's counters.
+pub async fn succeeded(store: &dyn Store, keys: &Keys) -> Result<(), Error> {
+    store.clear_throttle_keys(&keys.account_keys()).await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn delays_grow_then_lock_and_stay_capped() {
+        let p = ThrottlePolicy::default();
+        let f = |n| closed_for(&p, Kind::AccountFromAddress, n).as_secs();
+        assert_eq!([f(1), f(2)], [0, 0]);
+        assert_eq!([f(3), f(4), f(5), f(9)], [1, 2, 4, 64]);
+        assert_eq!([f(10), f(11), f(12)], [60, 120, 180]);
+        assert_eq!(f(24), 900);
+        assert_eq!(f(10_000), 900, "never beyond the cap");
+    }
+
+    #[test]
+    fn account_and_address_lock_only_past_their_thresholds() {
+        let p = ThrottlePolicy::default();
+        assert_eq!(closed_for(&p, Kind::Account, 29).as_secs(), 0);
+        assert_eq!(closed_for(&p, Kind::Account, 30).as_secs(), 60);
+        assert_eq!(closed_for(&p, Kind::Address, 99).as_secs(), 0);
+        assert_eq!(closed_for(&p, Kind::Address, 100).as_secs(), 60);
+        assert_eq!(closed_for(&p, Kind::Account, i64::MAX).as_secs(), 900);
+    }
+
+    #[test]
+    fn keys_fold_case() {
+        let k = Keys::new("Admin", "1.2.3.4");
+        assert_eq!(
+            k.all(),
+            vec!["acct-ip:admin|1.2.3.4", "acct:admin", "ip:1.2.3.4"]
+        );
+        assert_eq!(k.account_keys().len(), 2);
+    }
+}

@@ -1,0 +1,31 @@
+//! Domain types: they parse input into values that always hold their invariants.
+//! The domain knows neither HTTP nor SQL.
+
+mod email;
+mod password;
+mod permission;
+mod person_name;
+mod role;
+mod time;
+mod user;
+mod username;
+
+pub use email::EmailAddress;
+pub use password::{password_max_len, Password, PasswordPolicyError};
+pub use permission::{Permission, PermissionInfo, PermissionSet, UnknownPermissions, CATALOGUE};
+pub use person_name::PersonName;
+pub use role::Role;
+pub use time::Timestamp;
+pub use user::{AuthContext, User};
+pub use username::Username;
+
+/// Why a value failed to parse, as a user-facing sentence.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct ParseError(pub String);
+
+impl ParseError {
+    pub fn new(msg: impl Into<String>) -> Self {
+        Self(msg.into())
+    }
+}

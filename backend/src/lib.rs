@@ -1,0 +1,18 @@
+//! Clientele: a self-hosted client & user management service.
+//!
+//! The code reads top-down: `routes` (HTTP) → `auth`, `accounts`, `activity`
+//! (the rules) → `store` (SQL). `domain` holds the types all of them share.
+
+pub mod accounts;
+pub mod activity;
+pub mod auth;
+pub mod config;
+pub mod domain;
+pub mod error;
+pub mod metrics;
+pub mod middleware;
+pub mod routes;
+pub mod startup;
+pub mod state;
+pub mod store;
+pub mod telemetry;

@@ -1,0 +1,123 @@
+use clap::{Parser, Subcommand};
+use clientele::accounts::{self, NewAdmin};
+use clientele::config::Settings;
+use clientele::domain::Role;
+use clientele::startup::Application;
+use clientele::state::AppState;
+use clientele::{store, telemetry};
+use secrecy::SecretString;
+
+/// Clientele: onboard client companies and manage everyone who logs in for them.
+#[derive(Parser)]
+#[command(version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the HTTP service (the default).
+    Serve,
+    /// Apply the database migrations and exit.
+    Migrate,
+    /// Manage operator accounts.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+    /// Print the OpenAPI document.
+    Openapi,
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Create an operator account (a super admin unless --role admin).
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// Defaults to the part of the e-mail address before the @.
+        #[arg(long)]
+        username: Option<String>,
+        /// Omit to have one generated, printed once, and changed at first login.
+        #[arg(long, env = "CLIENTELE_NEW_ADMIN_PASSWORD", hide_env_values = true)]
+        password: Option<String>,
+        #[arg(long, default_value = "super_admin", value_parser = ["super_admin", "admin"])]
+        role: String,
+    },
+}
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    match run(Cli::parse()).await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Openapi => {
+            println!("{}", clientele::routes::openapi().to_pretty_json()?);
+            Ok(())
+        }
+        Command::Serve => {
+            let settings = Settings::from_env()?;
+            telemetry::init(settings.log_format);
+            let app = Application::build(settings).await?;
+            tracing::info!(port = app.port(), "Clientele is ready");
+            app.run_until_stopped().await?;
+            Ok(())
+        }
+        Command::Migrate => {
+            let settings = Settings::from_env()?;
+            store::migrate(&settings.database_url).await?;
+            println!("migrations applied");
+            Ok(())
+        }
+        Command::Admin {
+            command:
+                AdminCommand::Create {
+                    email,
+                    name,
+                    username,
+                    password,
+                    role,
+                },
+        } => {
+            let settings = Settings::from_env()?;
+            let state = AppState::build(settings).await?;
+            let role = Role::parse(&role).map_err(|e| anyhow::anyhow!("--role {e}"))?;
+            let created = accounts::create_admin(
+                &state,
+                NewAdmin {
+                    email: Some(email),
+                    name,
+                    username,
+                    password: password.map(SecretString::from),
+                    role,
+                },
+            )
+            .await
+            .map_err(|e| match e {
+                clientele::error::Error::Validation { details, .. } => {
+                    anyhow::anyhow!("invalid account: {details:?}")
+                }
+                e => anyhow::anyhow!("{e}"),
+            })?;
+            println!("created {} {}", role.as_str(), created.user.username);
+            if let Some(pw) = created.generated_password {
+                println!(
+                    "password: {} (shown once; must be changed at first login)",
+                    pw.expose()
+                );
+            }
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,79 @@
+//! Routes: one file per resource. Handlers are small: extract, call the rules,
+//! answer. Routing and the OpenAPI document come from the same registration, so
+//! a routed handler cannot be missing from the document.
+
+pub mod auth;
+pub mod ops;
+pub mod views;
+
+use crate::error::ErrorBody;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_actix_web::service_config::ServiceConfig;
+use utoipa_actix_web::{scope, AppExt};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Clientele API",
+        description = "Onboard client companies, hand out their credentials, and manage \
+            everyone who logs in for them.\n\nErrors are `{\"error\": \"…\"}`, with \
+            `details: {field: [messages]}` for validation errors. Authenticate with \
+            `POST /api/auth/login` and send `Authorization: Bearer <accessToken>`.",
+        license(name = "MIT"),
+    ),
+    servers((url = "/", description = "This server")),
+    tags(
+        (name = "auth", description = "Logging in and the caller's own account"),
+        (name = "ops", description = "Health, readiness and metrics"),
+    ),
+    components(schemas(ErrorBody)),
+    modifiers(&BearerAuth),
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .description(Some("The `accessToken` from `POST /api/auth/login`"))
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// Every documented route of the service.
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(ops::healthz)
+        .service(ops::readyz)
+        .service(ops::metrics)
+        .service(
+            scope::scope("/api/auth")
+                .service(auth::login)
+                .service(auth::client_login)
+                .service(auth::refresh)
+                .service(auth::logout)
+                .service(auth::get_me)
+                .service(auth::update_me)
+                .service(auth::change_password),
+        );
+}
+
+/// The OpenAPI document, built from the same registration the server uses.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    let (_, mut doc) = actix_web::App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .configure(configure)
+        .split_for_parts();
+    doc.info.version = env!("CARGO_PKG_VERSION").to_owned();
+    doc
+}

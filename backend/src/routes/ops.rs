@@ -1,0 +1,54 @@
+//! Operations: liveness, readiness and metrics.
+
+use crate::error::ErrorBody;
+use crate::state::AppState;
+use actix_web::web::Data;
+use actix_web::{get, HttpResponse};
+use serde::Serialize;
+use std::time::Duration;
+use utoipa::ToSchema;
+
+#[derive(Serialize, ToSchema)]
+pub struct Status {
+    #[schema(example = "ok")]
+    pub status: &'static str,
+}
+
+/// Liveness: the process answers.
+#[utoipa::path(tag = "ops", responses((status = 200, description = "Alive", body = Status)))]
+#[get("/healthz")]
+pub async fn healthz() -> HttpResponse {
+    HttpResponse::Ok().json(Status { status: "ok" })
+}
+
+/// Readiness: the database answers within two seconds.
+#[utoipa::path(
+    tag = "ops",
+    responses(
+        (status = 200, description = "Ready", body = Status),
+        (status = 503, description = "The database is unreachable", body = ErrorBody),
+    )
+)]
+#[get("/readyz")]
+pub async fn readyz(state: Data<AppState>) -> HttpResponse {
+    match tokio::time::timeout(Duration::from_secs(2), state.store.ping()).await {
+        Ok(Ok(())) => HttpResponse::Ok().json(Status { status: "ready" }),
+        _ => HttpResponse::ServiceUnavailable().json(ErrorBody {
+            error: "The database is unreachable".into(),
+            details: None,
+        }),
+    }
+}
+
+/// Metrics in the Prometheus text format: requests by route and status, latency
+/// histograms, login outcomes.
+#[utoipa::path(
+    tag = "ops",
+    responses((status = 200, description = "Prometheus metrics", content_type = "text/plain", body = String))
+)]
+#[get("/metrics")]
+pub async fn metrics(state: Data<AppState>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4; charset=utf-8")
+        .body(state.metrics.render())
+}

@@ -1,0 +1,184 @@
+//! Building and running the HTTP server.
+
+use crate::accounts;
+use crate::config::Settings;
+use crate::domain::{Password, Timestamp};
+use crate::error::Error;
+use crate::middleware;
+use crate::routes;
+use crate::state::AppState;
+use actix_web::dev::Server;
+use actix_web::middleware::{from_fn, ErrorHandlers};
+use actix_web::{error::JsonPayloadError, web, App, HttpRequest, HttpResponse, HttpServer};
+use std::net::TcpListener;
+use std::time::Duration;
+use tracing_actix_web::TracingLogger;
+use utoipa_actix_web::AppExt;
+use utoipa_swagger_ui::SwaggerUi;
+
+pub struct Application {
+    port: u16,
+    server: Server,
+    pub state: web::Data<AppState>,
+    /// The generated password of a super admin created at this start, if any.
+    pub bootstrap_password: Option<Password>,
+}
+
+impl Application {
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let listener = TcpListener::bind(&settings.bind)
+            .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.bind))?;
+        let state = web::Data::new(AppState::build(settings).await?);
+        let bootstrap_password = bootstrap(&state).await?;
+        let port = listener.local_addr()?.port();
+        let server = run(listener, state.clone())?;
+        spawn_housekeeping(state.clone());
+        Ok(Self {
+            port,
+            server,
+            state,
+            bootstrap_password,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Serve until SIGINT/SIGTERM, then finish the requests in flight.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+async fn bootstrap(state: &AppState) -> anyhow::Result<Option<Password>> {
+    let Some(created) = accounts::ensure_bootstrap_admin(state).await? else {
+        return Ok(None);
+    };
+    tracing::info!(username = %created.user.username, "created the first super admin");
+    if let (Some(pw), true) = (
+        &created.generated_password,
+        state.settings.print_bootstrap_password,
+    ) {
+        // Printed once, to the terminal only: never through the log.
+        println!(
+            "\n  First super admin created.\n    username: {}\n    password: {}\n  \
+             It must be changed at first login; it is not shown again.\n",
+            created.user.username,
+            pw.expose()
+        );
+    }
+    Ok(created.generated_password)
+}
+
+/// Forget stale throttling counters and expired sessions every ten minutes.
+fn spawn_housekeeping(state: web::Data<AppState>) {
+    let window = state.settings.throttle.window;
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(600));
+        loop {
+            tick.tick().await;
+            let now = Timestamp::now();
+            let before = Timestamp::from_millis(now.millis() - window.as_millis() as i64);
+            if let Err(e) = state.store.purge_expired(before, now).await {
+                tracing::warn!(error = %e, "housekeeping failed");
+            }
+        }
+    });
+}
+
+fn json_config(limit: usize) -> web::JsonConfig {
+    web::JsonConfig::default()
+        .limit(limit)
+        .error_handler(move |err, _req| json_error(err, limit).into())
+}
+
+/// Turn a body that could not be read into the API's error.
+fn json_error(err: JsonPayloadError, limit: usize) -> Error {
+    match err {
+        JsonPayloadError::ContentType => {
+            Error::UnsupportedMediaType("Content-Type must be application/json".into())
+        }
+        JsonPayloadError::Overflow { .. } | JsonPayloadError::OverflowKnownLength { .. } => {
+            Error::PayloadTooLarge(format!("The request body is larger than {limit} bytes"))
+        }
+        JsonPayloadError::Deserialize(e) => {
+            let msg = e.to_string();
+            let field = |marker: &str| {
+                msg.split_once(marker)
+                    .and_then(|(_, rest)| rest.split_once('`'))
+                    .map(|(name, _)| name.to_owned())
+            };
+            if let Some(name) = field("unknown field `") {
+                Error::field(&name, "cannot be set here")
+            } else if let Some(name) = field("missing field `") {
+                Error::field(&name, "is required")
+            } else {
+                Error::BadRequest(format!("Invalid JSON body: {msg}"))
+            }
+        }
+        JsonPayloadError::Payload(actix_web::error::PayloadError::Overflow) => {
+            Error::PayloadTooLarge(format!("The request body is larger than {limit} bytes"))
+        }
+        other => Error::BadRequest(format!("Invalid request body: {other}")),
+    }
+}
+
+/// Unknown routes: the SPA's index for page paths when it is served, else 404.
+async fn fallback(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    let is_page = req.method() == actix_web::http::Method::GET && !req.path().starts_with("/api");
+    if let (true, Some(dir)) = (is_page, &state.settings.frontend_dir) {
+        if let Ok(file) = actix_files::NamedFile::open(dir.join("index.html")) {
+            return file.into_response(&req);
+        }
+    }
+    HttpResponse::NotFound().json(crate::error::ErrorBody {
+        error: "Not found: no such route".into(),
+        details: None,
+    })
+}
+
+pub fn run(listener: TcpListener, state: web::Data<AppState>) -> anyhow::Result<Server> {
+    let settings = state.settings.clone();
+    let openapi = routes::openapi();
+    let limit = settings.body_limit;
+    let workers = settings.workers;
+    let mut server = HttpServer::new(move || {
+        let app = App::new()
+            .into_utoipa_app()
+            .configure(routes::configure)
+            .into_app()
+            .app_data(state.clone())
+            .app_data(json_config(limit))
+            .app_data(web::PayloadConfig::new(limit))
+            .app_data(web::PathConfig::default().error_handler(|e, _| {
+                Error::BadRequest(format!("Invalid path parameter: {e}")).into()
+            }))
+            .app_data(web::QueryConfig::default().error_handler(|e, _| {
+                Error::BadRequest(format!("Invalid query parameter: {e}")).into()
+            }))
+            .service(SwaggerUi::new("/api/docs/{_:.*}").url("/api/openapi.json", openapi.clone()));
+        let app = match &settings.frontend_dir {
+            Some(dir) if dir.join("index.html").exists() => app.service(
+                actix_files::Files::new("/", dir)
+                    .index_file("index.html")
+                    .default_handler(web::to(fallback)),
+            ),
+            _ => app,
+        };
+        app.default_service(web::to(fallback))
+            .wrap(middleware::cors(settings.cors_origins.clone()))
+            .wrap(ErrorHandlers::new().default_handler(middleware::json_error_body))
+            .wrap(from_fn(middleware::security_headers))
+            .wrap(from_fn(middleware::metrics))
+            .wrap(from_fn(middleware::api_host))
+            .wrap(from_fn(middleware::request_id_header))
+            .wrap(TracingLogger::default())
+    })
+    .listen(listener)?
+    .shutdown_timeout(10);
+    if let Some(n) = workers {
+        server = server.workers(n);
+    }
+    Ok(server.run())
+}
