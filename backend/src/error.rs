@@ -117,7 +117,7 @@ impl From<crate::store::StoreError> for Error {
         use crate::store::StoreError;
         match e {
             StoreError::NotFound => Error::NotFound("Not found".into()),
-            StoreError::Conflict(what) => Error::Conflict(what),
+            StoreError::Conflict(field) => Error::Conflict(conflict_message(&field)),
             StoreError::Unavailable(e) => {
                 tracing::error!(error.cause_chain = ?e, "store unavailable");
                 Error::Unavailable("The database is unavailable; try again shortly".into())
@@ -147,6 +147,17 @@ impl From<validator::ValidationErrors> for Error {
             .collect();
         Error::fields(details)
     }
+}
+
+/// "Username already exists", from the field a unique rule guards.
+pub fn conflict_message(field: &str) -> String {
+    let label = match field {
+        "account_number" => "Account number",
+        "username" => "Username",
+        "email" => "Email",
+        _ => "A record with these values",
+    };
+    format!("{label} already exists")
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

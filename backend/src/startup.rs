@@ -132,6 +132,16 @@ async fn fallback(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse 
             return file.into_response(&req);
         }
     }
+    let allowed = routes::methods_at(req.path());
+    if !allowed.is_empty() {
+        let allow = allowed.join(", ");
+        return HttpResponse::MethodNotAllowed()
+            .insert_header((actix_web::http::header::ALLOW, allow.clone()))
+            .json(crate::error::ErrorBody {
+                error: format!("Method not allowed: use {allow}"),
+                details: None,
+            });
+    }
     HttpResponse::NotFound().json(crate::error::ErrorBody {
         error: "Not found: no such route".into(),
         details: None,

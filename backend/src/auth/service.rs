@@ -78,7 +78,7 @@ pub async fn login(
         state.metrics.login("failure");
         return Err(invalid_credentials());
     };
-    let user = candidate.user;
+    let mut user = candidate.user;
     if !user.is_active || !candidate.company_active {
         let e = activity::on_user(activity::entry("login_failed", None, meta), &user);
         activity::record(store, e).await;
@@ -89,6 +89,7 @@ pub async fn login(
     store
         .record_login(&user, verified.rehash.as_deref(), now)
         .await?;
+    user.last_login = Some(now);
     let session = open_session(state, user, now).await?;
     let e = activity::on_user(
         activity::entry("login", Some(&session.user), meta),

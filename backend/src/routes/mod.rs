@@ -4,6 +4,7 @@
 
 pub mod auth;
 pub mod ops;
+pub mod users;
 pub mod views;
 
 use crate::error::ErrorBody;
@@ -25,6 +26,7 @@ use utoipa_actix_web::{scope, AppExt};
     servers((url = "/", description = "This server")),
     tags(
         (name = "auth", description = "Logging in and the caller's own account"),
+        (name = "users", description = "The users-management API (seed 003)"),
         (name = "ops", description = "Health, readiness and metrics"),
     ),
     components(schemas(ErrorBody)),
@@ -64,7 +66,40 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(auth::get_me)
                 .service(auth::update_me)
                 .service(auth::change_password),
-        );
+        )
+        .service(scope::scope("/api/users-management").service(users::list_permissions));
+}
+
+/// The methods the documented routes serve at `path` (empty: no such route).
+pub fn methods_at(path: &str) -> Vec<&'static str> {
+    static TABLE: std::sync::OnceLock<Vec<(Vec<String>, Vec<&'static str>)>> =
+        std::sync::OnceLock::new();
+    let table = TABLE.get_or_init(|| {
+        openapi()
+            .paths
+            .paths
+            .iter()
+            .map(|(template, item)| {
+                let v = serde_json::to_value(item).unwrap_or_default();
+                let methods = ["GET", "POST", "PUT", "DELETE", "PATCH"]
+                    .into_iter()
+                    .filter(|m| v.get(m.to_lowercase()).is_some())
+                    .collect();
+                (template.split('/').map(str::to_owned).collect(), methods)
+            })
+            .collect()
+    });
+    let segments: Vec<&str> = path.split('/').collect();
+    table
+        .iter()
+        .filter(|(t, _)| {
+            t.len() == segments.len()
+                && t.iter()
+                    .zip(&segments)
+                    .all(|(t, s)| t == s || (t.starts_with('{') && !s.is_empty()))
+        })
+        .flat_map(|(_, m)| m.iter().copied())
+        .collect()
 }
 
 /// The OpenAPI document, built from the same registration the server uses.

@@ -96,12 +96,33 @@ fn map_err(e: sqlx::Error) -> StoreError {
                 .unwrap_or("record");
             StoreError::Conflict(field.to_owned())
         }
+        sqlx::Error::Database(db) if is_unavailable(db.code().as_deref()) => {
+            StoreError::Unavailable(anyhow::anyhow!("{}", db.message()))
+        }
         e @ (sqlx::Error::PoolTimedOut
         | sqlx::Error::PoolClosed
         | sqlx::Error::Io(_)
         | sqlx::Error::Tls(_)
         | sqlx::Error::WorkerCrashed) => StoreError::Unavailable(e.into()),
         e => StoreError::Other(e.into()),
+    }
+}
+
+/// Error codes that mean "the database is not there right now", not "this query
+/// is wrong": PostgreSQL's connection exceptions (08…), shutdowns (57P…), a
+/// missing database (3D000), too many connections (53300); SQLite's busy, locked,
+/// I/O and cannot-open errors (primary codes 5, 6, 10, 14).
+fn is_unavailable(code: Option<&str>) -> bool {
+    match code {
+        // PostgreSQL's SQLSTATEs are five characters.
+        Some(c) if c.len() == 5 => {
+            c.starts_with("08") || c.starts_with("57P") || c == "3D000" || c == "53300"
+        }
+        // SQLite's are (extended) result codes.
+        Some(c) => c
+            .parse::<i64>()
+            .is_ok_and(|n| matches!(n & 0xff, 5 | 6 | 10 | 14)),
+        None => false,
     }
 }
 

@@ -1,0 +1,280 @@
+use clientele::config::Settings;
+use clientele::startup::Application;
+use clientele::state::AppState;
+use reqwest::{Response, StatusCode};
+use serde_json::{json, Value};
+use sqlx::Connection;
+use std::sync::OnceLock;
+
+pub const ADMIN_USERNAME: &str = "admin";
+pub const ADMIN_PASSWORD: &str = "Adm1n-Passw0rd!x";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Generate a `sqlite` and a `postgres` test for each named `async fn(Backend)`.
+macro_rules! on_both_stores {
+    ($($name:ident),* $(,)?) => { $(
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::$name($crate::helpers::Backend::Sqlite).await
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                if $crate::helpers::postgres_available(concat!(module_path!(), "::postgres")) {
+                    super::$name($crate::helpers::Backend::Postgres).await
+                }
+            }
+        }
+    )* };
+}
+
+pub fn postgres_admin_url() -> String {
+    std::env::var("TEST_DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+fn is_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
+}
+
+/// Is PostgreSQL there? Under CI it must be; elsewhere its absence skips the
+/// test with a loud line on stderr.
+pub fn postgres_available(test: &str) -> bool {
+    static REACHABLE: OnceLock<bool> = OnceLock::new();
+    let reachable = *REACHABLE.get_or_init(|| {
+        let url = postgres_admin_url();
+        let authority = url
+            .split_once("://")
+            .map(|(_, r)| r)
+            .unwrap_or(&url)
+            .split('/')
+            .next()
+            .unwrap_or("");
+        let hostport = authority.rsplit('@').next().unwrap_or("127.0.0.1:5432");
+        let hostport = if hostport.contains(':') {
+            hostport.to_owned()
+        } else {
+            format!("{hostport}:5432")
+        };
+        use std::net::ToSocketAddrs;
+        hostport
+            .to_socket_addrs()
+            .ok()
+            .and_then(|mut a| a.next())
+            .is_some_and(|addr| {
+                std::net::TcpStream::connect_timeout(&addr, std::time::Duration::from_secs(2))
+                    .is_ok()
+            })
+    });
+    if !reachable {
+        if is_ci() {
+            panic!(
+                "PostgreSQL is required under CI=true but {} is unreachable",
+                postgres_admin_url()
+            );
+        }
+        eprintln!(
+            "SKIPPED {test}: PostgreSQL unreachable at {}",
+            postgres_admin_url()
+        );
+    }
+    reachable
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub port: u16,
+    pub client: reqwest::Client,
+    pub state: actix_web::web::Data<AppState>,
+    pub backend: Backend,
+    pub database_url: String,
+    pub bootstrap_password: Option<String>,
+    pg_database: Option<String>,
+    _dir: tempfile::TempDir,
+}
+
+pub async fn spawn(backend: Backend) -> TestApp {
+    spawn_with(backend, |_| {}).await
+}
+
+/// Start the app with test settings, changed by `tweak`.
+pub async fn spawn_with(backend: Backend, tweak: impl FnOnce(&mut Settings)) -> TestApp {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (database_url, pg_database) = match backend {
+        Backend::Sqlite => (
+            format!("sqlite://{}", dir.path().join("test.db").display()),
+            None,
+        ),
+        Backend::Postgres => {
+            let name = format!("clientele_test_{}", uuid::Uuid::new_v4().simple());
+            let admin = postgres_admin_url();
+            let mut conn = sqlx::PgConnection::connect(&admin)
+                .await
+                .expect("connect to PostgreSQL");
+            sqlx::query(&format!("CREATE DATABASE \"{name}\""))
+                .execute(&mut conn)
+                .await
+                .expect("create test database");
+            let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin);
+            (format!("{base}/{name}"), Some(name))
+        }
+    };
+    let mut settings = Settings::for_tests(database_url.clone(), dir.path().to_path_buf());
+    settings.admin_email = Some("admin@example.com".into());
+    settings.admin_password = Some(ADMIN_PASSWORD.to_owned().into());
+    tweak(&mut settings);
+    let app = Application::build(settings).await.expect("build the app");
+    let port = app.port();
+    let state = app.state.clone();
+    let bootstrap_password = app
+        .bootstrap_password
+        .as_ref()
+        .map(|p| p.expose().to_owned());
+    tokio::spawn(app.run_until_stopped());
+    TestApp {
+        address: format!("http://127.0.0.1:{port}"),
+        port,
+        client: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client"),
+        state,
+        backend,
+        database_url,
+        bootstrap_password,
+        pg_database,
+        _dir: dir,
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let Some(name) = self.pg_database.take() else {
+            return;
+        };
+        // Drop the test database from a fresh runtime: we may be inside one that is ending.
+        let _ = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .ok()?;
+            rt.block_on(async {
+                let mut conn = sqlx::PgConnection::connect(&postgres_admin_url())
+                    .await
+                    .ok()?;
+                sqlx::query(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                    .execute(&mut conn)
+                    .await
+                    .ok()
+            })
+        })
+        .join();
+    }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> Response {
+        let mut req = self.client.get(self.url(path));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        req.send().await.expect("request")
+    }
+
+    pub async fn post(&self, path: &str, body: &Value, token: Option<&str>) -> Response {
+        let mut req = self.client.post(self.url(path)).json(body);
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        req.send().await.expect("request")
+    }
+
+    pub async fn put(&self, path: &str, body: &Value, token: Option<&str>) -> Response {
+        let mut req = self.client.put(self.url(path)).json(body);
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        req.send().await.expect("request")
+    }
+
+    pub async fn login_response(&self, username: &str, password: &str) -> Response {
+        self.post(
+            "/api/auth/login",
+            &json!({"username": username, "password": password}),
+            None,
+        )
+        .await
+    }
+
+    /// Log in and answer the token response; panics unless it is 200.
+    pub async fn login(&self, username: &str, password: &str) -> Value {
+        let res = self.login_response(username, password).await;
+        let status = res.status();
+        let body: Value = res.json().await.expect("json");
+        assert_eq!(status, StatusCode::OK, "login of {username} failed: {body}");
+        body
+    }
+
+    pub async fn admin_token(&self) -> String {
+        let body = self.login(ADMIN_USERNAME, ADMIN_PASSWORD).await;
+        body["accessToken"].as_str().expect("token").to_owned()
+    }
+
+    /// Run a statement on the test database directly (to arrange a state no
+    /// endpoint offers yet).
+    pub async fn exec_sql(&self, sql: &str) {
+        match self.backend {
+            Backend::Sqlite => {
+                let mut c = sqlx::SqliteConnection::connect(&self.database_url)
+                    .await
+                    .expect("sqlite");
+                sqlx::query(sql).execute(&mut c).await.expect("sql");
+            }
+            Backend::Postgres => {
+                let mut c = sqlx::PgConnection::connect(&self.database_url)
+                    .await
+                    .expect("pg");
+                sqlx::query(sql).execute(&mut c).await.expect("sql");
+            }
+        }
+    }
+
+    /// Create another operator account through the rules (no endpoint for it yet).
+    pub async fn create_operator(&self, username: &str, password: Option<&str>) -> (i64, String) {
+        let created = clientele::accounts::create_admin(
+            &self.state,
+            clientele::accounts::NewAdmin {
+                email: Some(format!("{username}@example.com")),
+                name: format!("Operator {username}"),
+                username: Some(username.to_owned()),
+                password: password.map(|p| p.to_owned().into()),
+                role: clientele::domain::Role::Admin,
+            },
+        )
+        .await
+        .expect("create operator");
+        let pw = created
+            .generated_password
+            .map(|p| p.expose().to_owned())
+            .or(password.map(str::to_owned))
+            .expect("a password");
+        (created.user.id, pw)
+    }
+}
+
+/// The body of a response as JSON, asserting its status first.
+pub async fn json_of(res: Response, status: StatusCode) -> Value {
+    let got = res.status();
+    let text = res.text().await.expect("body");
+    assert_eq!(got, status, "unexpected status; body: {text}");
+    serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON: {text}"))
+}

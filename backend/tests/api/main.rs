@@ -1,0 +1,12 @@
+//! All integration tests, in one binary. Each test starts the real application
+//! on port 0 with a fresh database, and runs once on SQLite and once on
+//! PostgreSQL (`TEST_DATABASE_URL`; required under `CI=true`, else skipped loudly).
+
+#[macro_use]
+mod helpers;
+
+mod auth;
+mod cli;
+mod http;
+mod openapi;
+mod throttle;

@@ -1,0 +1,145 @@
+use crate::helpers::*;
+use reqwest::StatusCode;
+use serde_json::Value;
+use std::path::Path;
+
+fn repo_root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap()
+}
+
+#[test]
+fn committed_document_matches_the_code() {
+    let generated = clientele::routes::openapi().to_pretty_json().unwrap();
+    let committed = std::fs::read_to_string(repo_root().join("openapi/openapi.json"))
+        .expect("openapi/openapi.json is committed");
+    assert!(
+        committed.trim_end() == generated.trim_end(),
+        "openapi/openapi.json is stale: run `cargo run -q -p clientele -- openapi > openapi/openapi.json` \
+         and regenerate the frontend client"
+    );
+}
+
+/// Every handler with a route attribute carries a `#[utoipa::path]`, and every
+/// documented path is registered (the registration builds both).
+#[test]
+fn every_routed_handler_is_documented() {
+    let dir = repo_root().join("backend/src/routes");
+    let mut routed = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let src = std::fs::read_to_string(&path).unwrap();
+        let lines: Vec<&str> = src.lines().collect();
+        for (i, line) in lines.iter().enumerate() {
+            let l = line.trim_start();
+            let is_route = ["#[get(", "#[post(", "#[put(", "#[delete(", "#[patch("]
+                .iter()
+                .any(|m| l.starts_with(m));
+            if !is_route {
+                continue;
+            }
+            routed += 1;
+            // Walk up through the attribute block to its start.
+            let documented = lines[..i]
+                .iter()
+                .rev()
+                .take_while(|l| {
+                    !l.trim().is_empty()
+                        && !l.trim_start().starts_with("///")
+                        && !l.trim_start().starts_with("pub async fn")
+                })
+                .any(|l| l.trim_start().starts_with("#[utoipa::path("));
+            assert!(
+                documented,
+                "{}:{} is routed but has no #[utoipa::path]",
+                path.display(),
+                i + 1
+            );
+        }
+    }
+    let doc = clientele::routes::openapi();
+    let operations: usize = doc
+        .paths
+        .paths
+        .values()
+        .map(|item| {
+            let v = serde_json::to_value(item).unwrap();
+            ["get", "post", "put", "delete", "patch"]
+                .iter()
+                .filter(|m| v.get(**m).is_some())
+                .count()
+        })
+        .sum();
+    assert_eq!(
+        routed, operations,
+        "routed handlers and documented operations differ"
+    );
+}
+
+on_both_stores!(served_document_is_complete, documented_operations_all_exist);
+
+async fn served_document_is_complete(b: Backend) {
+    let app = spawn(b).await;
+    let doc: Value = json_of(app.get("/api/openapi.json", None).await, StatusCode::OK).await;
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
+    assert_eq!(
+        doc["components"]["securitySchemes"]["bearer"]["scheme"],
+        "bearer"
+    );
+    let mut ids = std::collections::HashSet::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let id = op["operationId"]
+                .as_str()
+                .unwrap_or_else(|| panic!("{method} {path}: no operationId"));
+            assert!(ids.insert(id.to_owned()), "duplicate operationId {id}");
+            assert!(
+                op["tags"].as_array().is_some_and(|t| !t.is_empty()),
+                "{id}: no tag"
+            );
+            assert!(
+                op["description"].is_string() || op["summary"].is_string(),
+                "{id}: no description"
+            );
+            for (status, res) in op["responses"].as_object().unwrap() {
+                assert!(
+                    res["description"].as_str().is_some_and(|d| !d.is_empty()),
+                    "{id} {status}: no description"
+                );
+            }
+            let secured = op.get("security").is_some();
+            let public = path.starts_with("/api/auth/login")
+                || path.starts_with("/api/auth/client-login")
+                || path == "/api/auth/refresh"
+                || !path.starts_with("/api");
+            assert_eq!(secured, !public, "{id}: security should be {}", !public);
+        }
+    }
+    // Swagger UI, built in.
+    let res = app.get("/api/docs/", None).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.text().await.unwrap().contains("swagger"));
+}
+
+async fn documented_operations_all_exist(b: Backend) {
+    let app = spawn(b).await;
+    let doc: Value = json_of(app.get("/api/openapi.json", None).await, StatusCode::OK).await;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        let concrete = path.replace("{id}", "1");
+        for method in item.as_object().unwrap().keys() {
+            let m = reqwest::Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+            let res = app
+                .client
+                .request(m, app.url(&concrete))
+                .send()
+                .await
+                .unwrap();
+            let status = res.status();
+            let text = res.text().await.unwrap();
+            assert!(
+                !(status == StatusCode::NOT_FOUND && text.contains("no such route")),
+                "{method} {path} is documented but not routed"
+            );
+            assert_ne!(status, StatusCode::METHOD_NOT_ALLOWED, "{method} {path}");
+        }
+    }
+}

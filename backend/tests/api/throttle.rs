@@ -1,0 +1,132 @@
+use crate::helpers::*;
+use reqwest::StatusCode;
+use std::time::Duration;
+
+on_both_stores!(
+    failures_bring_growing_delays,
+    a_lock_answers_429_with_retry_after,
+    unknown_users_are_throttled_alike,
+    client_login_and_change_password_are_throttled,
+);
+
+async fn failures_bring_growing_delays(b: Backend) {
+    let app = spawn(b).await;
+    for _ in 0..3 {
+        assert_eq!(
+            app.login_response(ADMIN_USERNAME, "wrong-password")
+                .await
+                .status(),
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    // The third failure closes the door for one second, even to the right password.
+    let res = app.login_response(ADMIN_USERNAME, ADMIN_PASSWORD).await;
+    assert_eq!(res.headers()["retry-after"], "1");
+    let err = json_of(res, StatusCode::TOO_MANY_REQUESTS).await;
+    assert!(err["error"].as_str().unwrap().contains("Too many attempts"));
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    // A fourth failure doubles the wait.
+    assert_eq!(
+        app.login_response(ADMIN_USERNAME, "wrong-password")
+            .await
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
+    let res = app.login_response(ADMIN_USERNAME, ADMIN_PASSWORD).await;
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(res.headers()["retry-after"], "2");
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    // Success resets the account's count: the next failure starts again at zero.
+    app.login(ADMIN_USERNAME, ADMIN_PASSWORD).await;
+    assert_eq!(
+        app.login_response(ADMIN_USERNAME, "wrong-password")
+            .await
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
+    app.login(ADMIN_USERNAME, ADMIN_PASSWORD).await;
+}
+
+async fn a_lock_answers_429_with_retry_after(b: Backend) {
+    let app = spawn_with(b, |s| {
+        s.throttle.delay_after = 1000;
+        s.throttle.account_ip_threshold = 4;
+    })
+    .await;
+    for _ in 0..4 {
+        assert_eq!(
+            app.login_response(ADMIN_USERNAME, "wrong-password")
+                .await
+                .status(),
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    let res = app.login_response(ADMIN_USERNAME, ADMIN_PASSWORD).await;
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    let retry: u64 = res.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((59..=60).contains(&retry), "{retry}");
+    // Attempts while locked are not counted, so they cannot stretch the lock.
+    for _ in 0..5 {
+        app.login_response(ADMIN_USERNAME, "wrong-password").await;
+    }
+    let res = app.login_response(ADMIN_USERNAME, ADMIN_PASSWORD).await;
+    let retry: u64 = res.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(retry <= 60, "{retry}");
+    // Another account from the same address is not locked.
+    app.create_operator("bystander", Some("Bystand3r-Pass!"))
+        .await;
+    app.login("bystander", "Bystand3r-Pass!").await;
+}
+
+async fn unknown_users_are_throttled_alike(b: Backend) {
+    let app = spawn(b).await;
+    for _ in 0..3 {
+        assert_eq!(
+            app.login_response("ghost", "wrong-password").await.status(),
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    assert_eq!(
+        app.login_response("ghost", "wrong-password").await.status(),
+        StatusCode::TOO_MANY_REQUESTS
+    );
+}
+
+async fn client_login_and_change_password_are_throttled(b: Backend) {
+    use serde_json::json;
+    let app = spawn(b).await;
+    let body = json!({"username": "someone", "password": "wrong-password"});
+    for _ in 0..3 {
+        app.post("/api/auth/client-login", &body, None).await;
+    }
+    assert_eq!(
+        app.post("/api/auth/client-login", &body, None)
+            .await
+            .status(),
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    let token = app.admin_token().await;
+    let change = json!({"currentPassword": "wrong-password", "newPassword": "N3w-Passw0rd!x"});
+    for _ in 0..3 {
+        assert_eq!(
+            app.post("/api/auth/change-password", &change, Some(&token))
+                .await
+                .status(),
+            StatusCode::BAD_REQUEST
+        );
+    }
+    assert_eq!(
+        app.post("/api/auth/change-password", &change, Some(&token))
+            .await
+            .status(),
+        StatusCode::TOO_MANY_REQUESTS
+    );
+}
