@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# Runs every test of Clientele: Rust (format, lints, unit and integration tests on
+# SQLite and PostgreSQL), then the frontend (generated-client drift, types, lint,
+# unit tests, build) and the end-to-end suite in Chromium.
+#
+# Under CI=true, PostgreSQL and Chromium are required (started / installed here);
+# elsewhere their absence is reported as SKIPPED, loudly.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+IS_CI=false
+[[ "${CI:-}" == "true" || "${CI:-}" == "1" ]] && IS_CI=true
+SKIPPED=()
+START=$(date +%s)
+
+section() { printf '\n\033[1m=== %s\033[0m\n' "$*"; }
+loud_skip() {
+  SKIPPED+=("$1")
+  printf '\n\033[1;33m!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n'
+  printf '!!! SKIPPED: %s\n' "$1"
+  printf '!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\033[0m\n\n'
+}
+
+# --- PostgreSQL -------------------------------------------------------------
+export TEST_DATABASE_URL=${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}
+pg_hostport=$(sed -E 's#^[a-z]+://([^@/]*@)?([^/?]+).*#\2#' <<<"$TEST_DATABASE_URL")
+pg_host=${pg_hostport%:*}
+pg_port=${pg_hostport##*:}
+[[ "$pg_port" == "$pg_hostport" ]] && pg_port=5432
+pg_up() { (exec 3<>"/dev/tcp/$pg_host/$pg_port") 2>/dev/null; }
+
+section "PostgreSQL at $pg_host:$pg_port"
+if ! pg_up && $IS_CI; then
+  echo "PostgreSQL is down; starting it"
+  if command -v pg_ctlcluster >/dev/null && [[ -d /etc/postgresql ]]; then
+    pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n1)" main start || true
+  fi
+  for _ in $(seq 1 30); do pg_up && break; sleep 1; done
+fi
+if pg_up; then
+  echo "reachable: the PostgreSQL half of the suite runs"
+elif $IS_CI; then
+  echo "PostgreSQL is required under CI=true and is unreachable at $pg_host:$pg_port" >&2
+  exit 1
+else
+  loud_skip "the PostgreSQL half of the Rust suite (nothing listens at $pg_host:$pg_port; set TEST_DATABASE_URL)"
+fi
+
+# --- Rust ---------------------------------------------------------------------
+section "cargo fmt --check"
+cargo fmt --all -- --check
+section "cargo clippy --all-targets -- -D warnings"
+cargo clippy --all-targets --quiet -- -D warnings
+section "cargo test (unit + integration, SQLite and PostgreSQL)"
+cargo test --workspace
+
+# --- Frontend -----------------------------------------------------------------
+if [[ -f frontend/package.json ]]; then
+  section "frontend: npm ci"
+  (cd frontend && npm ci --no-audit --no-fund --loglevel=error)
+  section "frontend: generated client is current"
+  (cd frontend && npm run --silent check:generated)
+  section "frontend: typecheck, lint, unit tests, build"
+  (cd frontend && npm run --silent typecheck && npm run --silent lint && npm run --silent test && npm run --silent build)
+fi
+
+# --- End to end -------------------------------------------------------------------
+if [[ -f tests/e2e/package.json ]]; then
+  section "end-to-end (Playwright in Chromium)"
+  if [[ ! -x /usr/bin/chromium ]] && $IS_CI; then
+    echo "Chromium is missing; installing it"
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
+  fi
+  if [[ -x /usr/bin/chromium ]]; then
+    cargo build --quiet -p clientele
+    (cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error && npm test)
+  elif $IS_CI; then
+    echo "Chromium is required under CI=true and could not be installed" >&2
+    exit 1
+  else
+    loud_skip "the end-to-end suite (Chromium not found at /usr/bin/chromium; apt-get install chromium)"
+  fi
+fi
+
+section "done in $(( $(date +%s) - START )) s"
+if ((${#SKIPPED[@]})); then
+  for s in "${SKIPPED[@]}"; do printf '\033[1;33mSKIPPED: %s\033[0m\n' "$s"; done
+fi
