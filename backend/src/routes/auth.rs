@@ -91,6 +91,7 @@ pub async fn client_login(
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schema(example = json!({"refreshToken": "q3Jc1m5m0Vx8v1Q9u2m2XwH6P0gq1d3kq3n7m2y5b0c"}))]
 pub struct RefreshRequest {
     /// The refresh token of the latest pair.
     #[schema(value_type = String, format = Password)]
@@ -198,6 +199,7 @@ pub async fn update_me(
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schema(example = json!({"currentPassword": "the-printed-password", "newPassword": "a-long-and-private-one"}))]
 pub struct ChangePasswordRequest {
     #[schema(value_type = String, format = Password)]
     pub current_password: SecretString,

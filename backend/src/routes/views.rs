@@ -58,6 +58,15 @@ impl From<&User> for UserView {
 
 /// Tokens for a new or refreshed session.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "accessToken": "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln",
+    "refreshToken": "q3Jc1m5m0Vx8v1Q9u2m2XwH6P0gq1d3kq3n7m2y5b0c",
+    "tokenType": "Bearer", "expiresIn": 900, "mustChangePassword": false,
+    "user": {"id": 1, "companyId": null, "name": "Administrator", "username": "admin",
+        "email": null, "role": "super_admin", "permissions": [1, 2, 3], "isActive": true,
+        "mustChangePassword": false, "createdBy": null, "lastLogin": "2026-01-01T00:00:00Z",
+        "createdAt": "2026-01-01T00:00:00Z", "updatedAt": "2026-01-01T00:00:00Z"}
+}))]
 #[serde(rename_all = "camelCase")]
 pub struct TokenResponse {
     /// A JWT (HS256) for `Authorization: Bearer …`.
