@@ -37,7 +37,7 @@ pub async fn create_admin(state: &AppState, new: NewAdmin) -> Result<CreatedAdmi
         .map_err(|e| Error::field("email", e.0))?;
     let username = match (&new.username, &email) {
         (Some(u), _) => u.clone(),
-        (None, Some(e)) => e.as_ref().split('@').next().unwrap_or("admin").to_owned(),
+        (None, Some(e)) => username_from_email(e.as_ref()),
         (None, None) => "admin".to_owned(),
     };
     let username = Username::parse(&username).map_err(|e| Error::field("username", e.0))?;
@@ -72,6 +72,32 @@ pub async fn create_admin(state: &AppState, new: NewAdmin) -> Result<CreatedAdmi
     })
 }
 
+/// The part of an address before the `@`, made into a valid username
+/// (`x@example.com` → `x-admin`).
+fn username_from_email(email: &str) -> String {
+    let local: String = email
+        .split('@')
+        .next()
+        .unwrap_or_default()
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+        .skip_while(|c| !c.is_ascii_alphanumeric())
+        .take(58)
+        .collect();
+    if local.len() < 3 {
+        format!(
+            "{}admin",
+            if local.is_empty() {
+                String::new()
+            } else {
+                format!("{local}-")
+            }
+        )
+    } else {
+        local
+    }
+}
+
 /// Create the first super admin when there is none, from the settings.
 pub async fn ensure_bootstrap_admin(state: &AppState) -> anyhow::Result<Option<CreatedAdmin>> {
     if state.store.has_super_admin().await? {
@@ -97,5 +123,27 @@ fn details(e: &Error) -> String {
     match e {
         Error::Validation { details, .. } => format!(" {details:?}"),
         _ => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::username_from_email;
+    use crate::domain::Username;
+
+    #[test]
+    fn usernames_from_any_address_are_valid() {
+        assert_eq!(username_from_email("ops@example.com"), "ops");
+        assert_eq!(username_from_email("x@example.com"), "x-admin");
+        assert_eq!(username_from_email("ÿ@example.com"), "admin");
+        assert_eq!(username_from_email("+tag.name@example.com"), "tag.name");
+        for e in [
+            "x@example.com",
+            "ÿ@example.com",
+            "__@example.com",
+            &format!("{}@e.co", "a".repeat(80)),
+        ] {
+            assert!(Username::parse(&username_from_email(e)).is_ok(), "{e}");
+        }
     }
 }

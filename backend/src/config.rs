@@ -73,6 +73,11 @@ pub struct Settings {
     pub redis_url: Option<String>,
     pub log_format: LogFormat,
     pub frontend_dir: Option<PathBuf>,
+    /// Region for phone numbers written without `+` (ISO 3166, e.g. `IN`).
+    pub default_phone_region: String,
+    /// Where people log in, for the credentials handed to a new client; by
+    /// default derived from the request.
+    pub public_url: Option<String>,
     /// Largest request body accepted, in bytes.
     pub body_limit: usize,
     pub access_token_ttl: Duration,
@@ -133,6 +138,10 @@ impl Settings {
             redis_url: var("CLIENTELE_REDIS_URL"),
             log_format,
             frontend_dir: var("CLIENTELE_FRONTEND_DIR").map(PathBuf::from),
+            default_phone_region: var("CLIENTELE_DEFAULT_PHONE_REGION")
+                .unwrap_or_else(|| "IN".into())
+                .to_uppercase(),
+            public_url: var("CLIENTELE_PUBLIC_URL").map(|u| u.trim_end_matches('/').to_owned()),
             body_limit,
             data_dir,
             ..Self::defaults()
@@ -152,6 +161,8 @@ impl Settings {
             redis_url: None,
             log_format: LogFormat::Pretty,
             frontend_dir: None,
+            default_phone_region: "IN".into(),
+            public_url: None,
             body_limit: 64 * 1024,
             access_token_ttl: Duration::from_secs(15 * 60),
             refresh_token_ttl: Duration::from_secs(14 * 24 * 3600),

@@ -6,7 +6,9 @@
 pub mod accounts;
 pub mod activity;
 pub mod auth;
+pub mod clients;
 pub mod config;
+pub mod csv;
 pub mod domain;
 pub mod error;
 pub mod metrics;

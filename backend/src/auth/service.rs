@@ -268,6 +268,10 @@ pub async fn update_me(
         return Err(Error::fields(details));
     }
     let before = &caller.user;
+    if name.is_none() && email.is_none() {
+        // Nothing sent: nothing changes, not even updatedAt.
+        return Ok(before.clone());
+    }
     let changes = ProfileChanges { name, email };
     let after = state
         .store

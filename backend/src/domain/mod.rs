@@ -1,6 +1,7 @@
 //! Domain types: they parse input into values that always hold their invariants.
 //! The domain knows neither HTTP nor SQL.
 
+pub mod client;
 mod email;
 mod password;
 mod permission;
@@ -10,6 +11,7 @@ mod time;
 mod user;
 mod username;
 
+pub use client::{BusinessType, Client, LeadStatus};
 pub use email::EmailAddress;
 pub use password::{password_max_len, Password, PasswordPolicyError};
 pub use permission::{Permission, PermissionInfo, PermissionSet, UnknownPermissions, CATALOGUE};

@@ -3,6 +3,7 @@
 //! a routed handler cannot be missing from the document.
 
 pub mod auth;
+pub mod clients;
 pub mod ops;
 pub mod users;
 pub mod views;
@@ -26,6 +27,7 @@ use utoipa_actix_web::{scope, AppExt};
     servers((url = "/", description = "This server")),
     tags(
         (name = "auth", description = "Logging in and the caller's own account"),
+        (name = "clients", description = "Client companies: onboarding, credentials, credits, export"),
         (name = "users", description = "The users-management API (seed 003)"),
         (name = "ops", description = "Health, readiness and metrics"),
     ),
@@ -66,6 +68,19 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(auth::get_me)
                 .service(auth::update_me)
                 .service(auth::change_password),
+        )
+        .service(
+            scope::scope("/api/clients")
+                .service(clients::list_clients)
+                .service(clients::create_client)
+                // Before `/{id}`, which would otherwise take "export" for an id.
+                .service(clients::export_clients)
+                .service(clients::get_client)
+                .service(clients::update_client)
+                .service(clients::reset_client_password)
+                .service(clients::toggle_client_status)
+                .service(clients::adjust_client_credits)
+                .service(clients::list_client_credits),
         )
         .service(scope::scope("/api/users-management").service(users::list_permissions));
 }

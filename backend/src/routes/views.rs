@@ -124,3 +124,43 @@ where
 {
     Option::<T>::deserialize(d).map(Some)
 }
+
+/// Where a page of a list stands.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(example = json!({"total": 50, "limit": 10, "offset": 0, "hasMore": true}))]
+pub struct Pagination {
+    pub total: i64,
+    pub limit: i64,
+    pub offset: i64,
+    pub has_more: bool,
+}
+
+impl Pagination {
+    pub fn new(total: i64, limit: i64, offset: i64, shown: usize) -> Self {
+        Self {
+            total,
+            limit,
+            offset,
+            has_more: offset + (shown as i64) < total,
+        }
+    }
+}
+
+/// Check `limit` (1–100, default 10) and `offset` (≥ 0, default 0).
+pub fn page(limit: Option<i64>, offset: Option<i64>) -> crate::error::Result<(i64, i64)> {
+    let limit = limit.unwrap_or(10);
+    let offset = offset.unwrap_or(0);
+    let mut errors = crate::error::FieldErrors::new();
+    if !(1..=100).contains(&limit) {
+        errors.insert("limit".into(), vec!["must be between 1 and 100".into()]);
+    }
+    if offset < 0 {
+        errors.insert("offset".into(), vec!["must not be negative".into()]);
+    }
+    if errors.is_empty() {
+        Ok((limit, offset))
+    } else {
+        Err(crate::error::Error::fields(errors))
+    }
+}

@@ -6,8 +6,11 @@ mod postgres;
 mod sql;
 mod sqlite;
 
-use crate::domain::{AuthContext, PermissionSet, Role, Timestamp, User};
+use crate::domain::{
+    AuthContext, BusinessType, Client, LeadStatus, PermissionSet, Role, Timestamp, User,
+};
 use async_trait::async_trait;
+use futures_util::stream::BoxStream;
 use std::sync::Arc;
 
 #[derive(Debug, thiserror::Error)]
@@ -104,6 +107,83 @@ pub struct NewActivity {
     pub request_id: Option<String>,
 }
 
+/// A client to insert with its owner. Every field is already parsed and checked.
+#[derive(Debug, Clone)]
+pub struct NewClient {
+    pub company_name: String,
+    pub contact_email: String,
+    pub contact_name: Option<String>,
+    pub phone_number: Option<String>,
+    pub whatsapp_number: Option<String>,
+    pub business_address: Option<String>,
+    pub business_type: Option<BusinessType>,
+    pub gst_number: Option<String>,
+    pub website: Option<String>,
+    pub lead_status: LeadStatus,
+    pub notes: Option<String>,
+    pub now: Timestamp,
+}
+
+/// Changes to a client: `None` leaves a field; `Some(None)` clears an optional one.
+#[derive(Debug, Clone, Default)]
+pub struct ClientChanges {
+    pub company_name: Option<String>,
+    pub contact_email: Option<String>,
+    pub contact_name: Option<Option<String>>,
+    pub phone_number: Option<Option<String>>,
+    pub whatsapp_number: Option<Option<String>>,
+    pub business_address: Option<Option<String>>,
+    pub business_type: Option<Option<BusinessType>>,
+    pub gst_number: Option<Option<String>>,
+    pub website: Option<Option<String>>,
+    pub lead_status: Option<LeadStatus>,
+    pub notes: Option<Option<String>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClientSortKey {
+    CreatedAt,
+    CompanyName,
+    LastLogin,
+    AccountNumber,
+}
+
+/// Which clients, in which order, which page.
+#[derive(Debug, Clone)]
+pub struct ClientFilter {
+    /// Matches company name, contact e-mail, account number or owner username.
+    pub search: Option<String>,
+    pub is_active: Option<bool>,
+    pub business_type: Option<BusinessType>,
+    pub lead_status: Option<LeadStatus>,
+    pub sort: ClientSortKey,
+    pub descending: bool,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+/// One entry of a client's credits ledger.
+#[derive(Debug, Clone)]
+pub struct CreditEntry {
+    pub id: i64,
+    pub client_id: i64,
+    pub delta: i64,
+    pub balance_after: i64,
+    pub reason: String,
+    pub actor_id: Option<i64>,
+    pub created_at: Timestamp,
+}
+
+#[derive(Debug, Clone)]
+pub enum CreditOutcome {
+    Applied(CreditEntry),
+    /// The balance would go below zero; nothing changed.
+    Insufficient {
+        balance: i64,
+    },
+    NotFound,
+}
+
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
     /// Is the database reachable?
@@ -176,6 +256,42 @@ pub trait Store: Send + Sync + 'static {
     async fn purge_expired(&self, before: Timestamp, now: Timestamp) -> StoreResult<u64>;
 
     async fn log_activity(&self, entry: &NewActivity) -> StoreResult<()>;
+
+    /// Create the client and its owner in one transaction; the account number
+    /// comes from the client's never-reused id.
+    async fn create_client(
+        &self,
+        client: &NewClient,
+        owner: &NewUser,
+    ) -> StoreResult<(Client, User)>;
+    async fn client_by_id(&self, id: i64) -> StoreResult<Option<Client>>;
+    async fn list_clients(&self, filter: &ClientFilter) -> StoreResult<(Vec<Client>, i64)>;
+    /// Every client matching the filter (its limit and offset ignored), streamed
+    /// row by row.
+    fn export_clients(&self, filter: &ClientFilter) -> BoxStream<'static, StoreResult<Client>>;
+    async fn update_client(
+        &self,
+        id: i64,
+        changes: &ClientChanges,
+        now: Timestamp,
+    ) -> StoreResult<Client>;
+    async fn set_client_active(&self, id: i64, active: bool, now: Timestamp)
+        -> StoreResult<Client>;
+    /// Add `delta` to the balance, never below zero, and record it in the ledger.
+    async fn adjust_credits(
+        &self,
+        client_id: i64,
+        delta: i64,
+        reason: &str,
+        actor_id: i64,
+        now: Timestamp,
+    ) -> StoreResult<CreditOutcome>;
+    async fn list_credits(
+        &self,
+        client_id: i64,
+        limit: i64,
+        offset: i64,
+    ) -> StoreResult<(Vec<CreditEntry>, i64)>;
 }
 
 /// Connect to the store the URL names, creating it when needed, and migrate it.

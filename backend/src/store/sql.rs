@@ -4,11 +4,17 @@
 //! instead of being written twice.
 
 use super::{
-    LoginCandidate, NewActivity, NewSession, NewUser, ProfileChanges, RefreshOutcome, Store,
-    StoreError, StoreResult, ThrottleState,
+    ClientChanges, ClientFilter, ClientSortKey, CreditEntry, CreditOutcome, LoginCandidate,
+    NewActivity, NewClient, NewSession, NewUser, ProfileChanges, RefreshOutcome, Store, StoreError,
+    StoreResult, ThrottleState,
 };
-use crate::domain::{AuthContext, PermissionSet, Role, Timestamp, User};
+use crate::domain::client::account_number;
+use crate::domain::{
+    AuthContext, BusinessType, Client, LeadStatus, PermissionSet, Role, Timestamp, User,
+};
 use async_trait::async_trait;
+use futures_util::stream::BoxStream;
+use futures_util::StreamExt;
 use sqlx::{Pool, Postgres, Sqlite};
 
 pub struct SqlStore<DB: sqlx::Database> {
@@ -76,6 +82,233 @@ struct UserWithStatusRow {
     extra: Option<String>,
 }
 
+const INSERT_USER: &str =
+    "INSERT INTO users (company_id, name, username, email, role, permissions, \
+     password_hash, is_active, must_change_password, created_by, created_at, updated_at) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING ";
+
+/// Bind a `NewUser` to `INSERT_USER`'s parameters.
+macro_rules! bind_new_user {
+    ($q:expr, $new:expr) => {
+        $q.bind($new.company_id)
+            .bind(&$new.name)
+            .bind(&$new.username)
+            .bind(&$new.email)
+            .bind($new.role.as_str())
+            .bind($new.permissions.bits())
+            .bind(&$new.password_hash)
+            .bind($new.is_active)
+            .bind($new.must_change_password)
+            .bind($new.created_by)
+            .bind(now_ms($new.now))
+    };
+}
+
+const CLIENT_COLUMNS: &str = "c.id, c.account_number, c.company_name, c.contact_email, \
+     c.contact_name, c.phone_number, c.whatsapp_number, c.business_address, c.business_type, \
+     c.gst_number, c.website, c.lead_status, c.notes, c.credits, c.is_active, c.last_login, \
+     c.created_at, c.updated_at, c.owner_id, o.username AS owner_username";
+const CLIENT_FROM: &str = "FROM clients c LEFT JOIN users o ON o.id = c.owner_id";
+
+#[derive(sqlx::FromRow)]
+struct ClientRow {
+    id: i64,
+    account_number: String,
+    company_name: String,
+    contact_email: String,
+    contact_name: Option<String>,
+    phone_number: Option<String>,
+    whatsapp_number: Option<String>,
+    business_address: Option<String>,
+    business_type: Option<String>,
+    gst_number: Option<String>,
+    website: Option<String>,
+    lead_status: String,
+    notes: Option<String>,
+    credits: i64,
+    is_active: bool,
+    last_login: Option<i64>,
+    created_at: i64,
+    updated_at: i64,
+    owner_id: Option<i64>,
+    owner_username: Option<String>,
+}
+
+impl ClientRow {
+    fn into_client(self) -> StoreResult<Client> {
+        let bad =
+            |what: &str| StoreError::Other(anyhow::anyhow!("client {} has a bad {what}", self.id));
+        Ok(Client {
+            business_type: self
+                .business_type
+                .as_deref()
+                .map(BusinessType::parse)
+                .transpose()
+                .map_err(|_| bad("business type"))?,
+            lead_status: LeadStatus::parse(&self.lead_status).map_err(|_| bad("lead status"))?,
+            id: self.id,
+            account_number: self.account_number,
+            company_name: self.company_name,
+            contact_email: self.contact_email,
+            contact_name: self.contact_name,
+            phone_number: self.phone_number,
+            whatsapp_number: self.whatsapp_number,
+            business_address: self.business_address,
+            gst_number: self.gst_number,
+            website: self.website,
+            notes: self.notes,
+            credits: self.credits,
+            is_active: self.is_active,
+            last_login: self.last_login.map(Timestamp::from),
+            created_at: Timestamp::from(self.created_at),
+            updated_at: Timestamp::from(self.updated_at),
+            owner_id: self.owner_id,
+            owner_username: self.owner_username,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct CreditRow {
+    id: i64,
+    client_id: i64,
+    delta: i64,
+    balance_after: i64,
+    reason: String,
+    actor_id: Option<i64>,
+    created_at: i64,
+}
+
+impl From<CreditRow> for CreditEntry {
+    fn from(r: CreditRow) -> Self {
+        Self {
+            id: r.id,
+            client_id: r.client_id,
+            delta: r.delta,
+            balance_after: r.balance_after,
+            reason: r.reason,
+            actor_id: r.actor_id,
+            created_at: Timestamp::from(r.created_at),
+        }
+    }
+}
+
+/// A value for a query assembled at run time.
+enum Arg {
+    Text(Option<String>),
+    Int(i64),
+    Bool(bool),
+}
+
+/// Bind every `Arg`, in order.
+macro_rules! bind_args {
+    ($q:expr, $args:expr) => {{
+        let mut q = $q;
+        for a in $args {
+            q = match a {
+                Arg::Text(v) => q.bind(v),
+                Arg::Int(v) => q.bind(v),
+                Arg::Bool(v) => q.bind(v),
+            };
+        }
+        q
+    }};
+}
+
+/// `LIKE` pattern for "contains", with the wildcards of the term escaped.
+fn contains_pattern(term: &str) -> String {
+    let escaped = term
+        .to_lowercase()
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+/// The WHERE clause of a client filter and its arguments.
+fn client_where(f: &ClientFilter) -> (String, Vec<Arg>) {
+    let mut clauses = Vec::new();
+    let mut args = Vec::new();
+    if let Some(term) = f.search.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        args.push(Arg::Text(Some(contains_pattern(term))));
+        let n = args.len();
+        clauses.push(format!(
+            "(LOWER(c.company_name) LIKE ${n} ESCAPE '\\' OR LOWER(c.contact_email) LIKE ${n} ESCAPE '\\' \
+             OR LOWER(c.account_number) LIKE ${n} ESCAPE '\\' OR o.username LIKE ${n} ESCAPE '\\')"
+        ));
+    }
+    if let Some(active) = f.is_active {
+        args.push(Arg::Bool(active));
+        clauses.push(format!("c.is_active = ${}", args.len()));
+    }
+    if let Some(t) = f.business_type {
+        args.push(Arg::Text(Some(t.as_str().to_owned())));
+        clauses.push(format!("c.business_type = ${}", args.len()));
+    }
+    if let Some(l) = f.lead_status {
+        args.push(Arg::Text(Some(l.as_str().to_owned())));
+        clauses.push(format!("c.lead_status = ${}", args.len()));
+    }
+    let sql = if clauses.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", clauses.join(" AND "))
+    };
+    (sql, args)
+}
+
+/// ORDER BY for a client filter; `text_order` is the dialect's collation suffix
+/// so that names sort alike everywhere. Missing last logins sort last both ways.
+fn client_order(f: &ClientFilter, text_order: &str) -> String {
+    let dir = if f.descending { "DESC" } else { "ASC" };
+    match f.sort {
+        ClientSortKey::CreatedAt => format!("c.created_at {dir}, c.id {dir}"),
+        ClientSortKey::AccountNumber => format!("c.id {dir}"),
+        ClientSortKey::CompanyName => {
+            format!("LOWER(c.company_name){text_order} {dir}, c.id {dir}")
+        }
+        ClientSortKey::LastLogin => {
+            format!("(c.last_login IS NULL), c.last_login {dir}, c.id {dir}")
+        }
+    }
+}
+
+/// The changed columns of a client update, as `SET` items and arguments.
+fn client_set(ch: &ClientChanges) -> (Vec<String>, Vec<Arg>) {
+    let mut sets = Vec::new();
+    let mut args = Vec::new();
+    let mut text = |col: &str, v: Option<String>| {
+        args.push(Arg::Text(v));
+        sets.push(format!("{col} = ${}", args.len()));
+    };
+    if let Some(v) = &ch.company_name {
+        text("company_name", Some(v.clone()));
+    }
+    if let Some(v) = &ch.contact_email {
+        text("contact_email", Some(v.clone()));
+    }
+    for (col, v) in [
+        ("contact_name", &ch.contact_name),
+        ("phone_number", &ch.phone_number),
+        ("whatsapp_number", &ch.whatsapp_number),
+        ("business_address", &ch.business_address),
+        ("gst_number", &ch.gst_number),
+        ("website", &ch.website),
+        ("notes", &ch.notes),
+    ] {
+        if let Some(v) = v {
+            text(col, v.clone());
+        }
+    }
+    if let Some(v) = ch.business_type {
+        text("business_type", v.map(|t| t.as_str().to_owned()));
+    }
+    if let Some(v) = ch.lead_status {
+        text("lead_status", Some(v.as_str().to_owned()));
+    }
+    (sets, args)
+}
+
 #[derive(sqlx::FromRow)]
 struct ThrottleRow {
     key: String,
@@ -131,7 +364,7 @@ fn now_ms(t: Timestamp) -> i64 {
 }
 
 macro_rules! impl_store {
-    ($db:ty) => {
+    ($db:ty, text_order = $text_order:literal) => {
         #[async_trait]
         impl Store for SqlStore<$db> {
             async fn ping(&self) -> StoreResult<()> {
@@ -153,23 +386,8 @@ macro_rules! impl_store {
             }
 
             async fn create_user(&self, new: &NewUser) -> StoreResult<User> {
-                let sql = format!(
-                    "INSERT INTO users (company_id, name, username, email, role, permissions, \
-                     password_hash, is_active, must_change_password, created_by, created_at, updated_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING {USER_RETURNING}"
-                );
-                sqlx::query_as::<_, UserRow>(&sql)
-                    .bind(new.company_id)
-                    .bind(&new.name)
-                    .bind(&new.username)
-                    .bind(&new.email)
-                    .bind(new.role.as_str())
-                    .bind(new.permissions.bits())
-                    .bind(&new.password_hash)
-                    .bind(new.is_active)
-                    .bind(new.must_change_password)
-                    .bind(new.created_by)
-                    .bind(now_ms(new.now))
+                let sql = format!("{INSERT_USER}{USER_RETURNING}");
+                bind_new_user!(sqlx::query_as::<_, UserRow>(&sql), new)
                     .fetch_one(&self.pool)
                     .await
                     .map_err(map_err)?
@@ -575,9 +793,261 @@ macro_rules! impl_store {
                 .map(|_| ())
                 .map_err(map_err)
             }
+            async fn create_client(
+                &self,
+                c: &NewClient,
+                owner: &NewUser,
+            ) -> StoreResult<(Client, User)> {
+                let mut tx = self.pool.begin().await.map_err(map_err)?;
+                let placeholder = format!("pending-{}", uuid::Uuid::new_v4());
+                let id: i64 = sqlx::query_scalar(
+                    "INSERT INTO clients (account_number, company_name, contact_email, contact_name, \
+                     phone_number, whatsapp_number, business_address, business_type, gst_number, \
+                     website, lead_status, notes, credits, is_active, created_at, updated_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 0, TRUE, $13, $13) \
+                     RETURNING id",
+                )
+                .bind(&placeholder)
+                .bind(&c.company_name)
+                .bind(&c.contact_email)
+                .bind(&c.contact_name)
+                .bind(&c.phone_number)
+                .bind(&c.whatsapp_number)
+                .bind(&c.business_address)
+                .bind(c.business_type.map(BusinessType::as_str))
+                .bind(&c.gst_number)
+                .bind(&c.website)
+                .bind(c.lead_status.as_str())
+                .bind(&c.notes)
+                .bind(now_ms(c.now))
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(map_err)?;
+                let account = account_number(id);
+                sqlx::query("UPDATE clients SET account_number = $2 WHERE id = $1")
+                    .bind(id)
+                    .bind(&account)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(map_err)?;
+                let mut owner = owner.clone();
+                owner.company_id = Some(id);
+                let sql = format!("{INSERT_USER}{USER_RETURNING}");
+                let user = bind_new_user!(sqlx::query_as::<_, UserRow>(&sql), owner)
+                    .fetch_one(&mut *tx)
+                    .await
+                    .map_err(map_err)?
+                    .into_user()?;
+                sqlx::query("UPDATE clients SET owner_id = $2 WHERE id = $1")
+                    .bind(id)
+                    .bind(user.id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(map_err)?;
+                tx.commit().await.map_err(map_err)?;
+                let client = Client {
+                    id,
+                    account_number: account,
+                    company_name: c.company_name.clone(),
+                    contact_email: c.contact_email.clone(),
+                    contact_name: c.contact_name.clone(),
+                    phone_number: c.phone_number.clone(),
+                    whatsapp_number: c.whatsapp_number.clone(),
+                    business_address: c.business_address.clone(),
+                    business_type: c.business_type,
+                    gst_number: c.gst_number.clone(),
+                    website: c.website.clone(),
+                    lead_status: c.lead_status,
+                    notes: c.notes.clone(),
+                    credits: 0,
+                    is_active: true,
+                    last_login: None,
+                    created_at: c.now,
+                    updated_at: c.now,
+                    owner_id: Some(user.id),
+                    owner_username: Some(user.username.clone()),
+                };
+                Ok((client, user))
+            }
+
+            async fn client_by_id(&self, id: i64) -> StoreResult<Option<Client>> {
+                let sql = format!("SELECT {CLIENT_COLUMNS} {CLIENT_FROM} WHERE c.id = $1");
+                sqlx::query_as::<_, ClientRow>(&sql)
+                    .bind(id)
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(map_err)?
+                    .map(ClientRow::into_client)
+                    .transpose()
+            }
+
+            async fn list_clients(&self, f: &ClientFilter) -> StoreResult<(Vec<Client>, i64)> {
+                let (where_sql, args) = client_where(f);
+                let n = args.len();
+                let sql = format!(
+                    "SELECT {CLIENT_COLUMNS} {CLIENT_FROM} {where_sql} ORDER BY {} LIMIT ${} OFFSET ${}",
+                    client_order(f, $text_order),
+                    n + 1,
+                    n + 2
+                );
+                let rows = bind_args!(sqlx::query_as::<_, ClientRow>(&sql), args)
+                    .bind(f.limit)
+                    .bind(f.offset)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(map_err)?;
+                let (where_sql, args) = client_where(f);
+                let count_sql = format!("SELECT COUNT(*) {CLIENT_FROM} {where_sql}");
+                let total: i64 = bind_args!(sqlx::query_scalar(&count_sql), args)
+                    .fetch_one(&self.pool)
+                    .await
+                    .map_err(map_err)?;
+                let clients = rows.into_iter().map(ClientRow::into_client).collect::<StoreResult<_>>()?;
+                Ok((clients, total))
+            }
+
+            fn export_clients(&self, f: &ClientFilter) -> BoxStream<'static, StoreResult<Client>> {
+                let pool = self.pool.clone();
+                let (where_sql, args) = client_where(f);
+                let sql = format!(
+                    "SELECT {CLIENT_COLUMNS} {CLIENT_FROM} {where_sql} ORDER BY {}",
+                    client_order(f, $text_order)
+                );
+                let (tx, rx) = tokio::sync::mpsc::channel::<StoreResult<Client>>(256);
+                tokio::spawn(async move {
+                    let q = bind_args!(sqlx::query_as::<_, ClientRow>(&sql), args);
+                    let mut rows = q.fetch(&pool);
+                    while let Some(row) = rows.next().await {
+                        let item = row.map_err(map_err).and_then(ClientRow::into_client);
+                        let failed = item.is_err();
+                        if tx.send(item).await.is_err() || failed {
+                            break;
+                        }
+                    }
+                });
+                futures_util::stream::unfold(rx, |mut rx| async move {
+                    rx.recv().await.map(|item| (item, rx))
+                })
+                .boxed()
+            }
+
+            async fn update_client(
+                &self,
+                id: i64,
+                changes: &ClientChanges,
+                now: Timestamp,
+            ) -> StoreResult<Client> {
+                let (mut sets, mut args) = client_set(changes);
+                args.push(Arg::Int(now_ms(now)));
+                sets.push(format!("updated_at = ${}", args.len()));
+                args.push(Arg::Int(id));
+                let sql = format!("UPDATE clients SET {} WHERE id = ${}", sets.join(", "), args.len());
+                let done = bind_args!(sqlx::query(&sql), args)
+                    .execute(&self.pool)
+                    .await
+                    .map_err(map_err)?;
+                if done.rows_affected() == 0 {
+                    return Err(StoreError::NotFound);
+                }
+                self.client_by_id(id).await?.ok_or(StoreError::NotFound)
+            }
+
+            async fn set_client_active(
+                &self,
+                id: i64,
+                active: bool,
+                now: Timestamp,
+            ) -> StoreResult<Client> {
+                let done = sqlx::query("UPDATE clients SET is_active = $2, updated_at = $3 WHERE id = $1")
+                    .bind(id)
+                    .bind(active)
+                    .bind(now_ms(now))
+                    .execute(&self.pool)
+                    .await
+                    .map_err(map_err)?;
+                if done.rows_affected() == 0 {
+                    return Err(StoreError::NotFound);
+                }
+                self.client_by_id(id).await?.ok_or(StoreError::NotFound)
+            }
+
+            async fn adjust_credits(
+                &self,
+                client_id: i64,
+                delta: i64,
+                reason: &str,
+                actor_id: i64,
+                now: Timestamp,
+            ) -> StoreResult<CreditOutcome> {
+                let mut tx = self.pool.begin().await.map_err(map_err)?;
+                // One atomic statement: concurrent adjustments serialise on the row.
+                let balance: Option<i64> = sqlx::query_scalar(
+                    "UPDATE clients SET credits = credits + $2, updated_at = $3 \
+                     WHERE id = $1 AND credits + $2 >= 0 RETURNING credits",
+                )
+                .bind(client_id)
+                .bind(delta)
+                .bind(now_ms(now))
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(map_err)?;
+                let Some(balance) = balance else {
+                    let current: Option<i64> =
+                        sqlx::query_scalar("SELECT credits FROM clients WHERE id = $1")
+                            .bind(client_id)
+                            .fetch_optional(&mut *tx)
+                            .await
+                            .map_err(map_err)?;
+                    tx.rollback().await.map_err(map_err)?;
+                    return Ok(match current {
+                        Some(balance) => CreditOutcome::Insufficient { balance },
+                        None => CreditOutcome::NotFound,
+                    });
+                };
+                let row = sqlx::query_as::<_, CreditRow>(
+                    "INSERT INTO credit_ledger (client_id, delta, balance_after, reason, actor_id, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6) \
+                     RETURNING id, client_id, delta, balance_after, reason, actor_id, created_at",
+                )
+                .bind(client_id)
+                .bind(delta)
+                .bind(balance)
+                .bind(reason)
+                .bind(actor_id)
+                .bind(now_ms(now))
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(map_err)?;
+                tx.commit().await.map_err(map_err)?;
+                Ok(CreditOutcome::Applied(row.into()))
+            }
+
+            async fn list_credits(
+                &self,
+                client_id: i64,
+                limit: i64,
+                offset: i64,
+            ) -> StoreResult<(Vec<CreditEntry>, i64)> {
+                let rows = sqlx::query_as::<_, CreditRow>(
+                    "SELECT id, client_id, delta, balance_after, reason, actor_id, created_at \
+                     FROM credit_ledger WHERE client_id = $1 ORDER BY id DESC LIMIT $2 OFFSET $3",
+                )
+                .bind(client_id)
+                .bind(limit)
+                .bind(offset)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(map_err)?;
+                let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM credit_ledger WHERE client_id = $1")
+                    .bind(client_id)
+                    .fetch_one(&self.pool)
+                    .await
+                    .map_err(map_err)?;
+                Ok((rows.into_iter().map(CreditEntry::from).collect(), total))
+            }
         }
     };
 }
 
-impl_store!(Sqlite);
-impl_store!(Postgres);
+impl_store!(Sqlite, text_order = "");
+impl_store!(Postgres, text_order = " COLLATE \"C\"");

@@ -587,7 +587,7 @@ async fn activity_log_records_logins_and_changes(b: Backend) {
     assert!(all.contains("[redacted]"));
 }
 
-async fn activity_rows(app: &TestApp) -> Vec<(String, Option<String>)> {
+pub async fn activity_rows(app: &TestApp) -> Vec<(String, Option<String>)> {
     use sqlx::Connection;
     let sql = "SELECT action, changes FROM activity_log ORDER BY id";
     match app.backend {

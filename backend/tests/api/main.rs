@@ -7,6 +7,7 @@ mod helpers;
 
 mod auth;
 mod cli;
+mod clients;
 mod http;
 mod openapi;
 mod throttle;

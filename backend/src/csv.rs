@@ -1,0 +1,50 @@
+//! CSV lines for exports, safe to open in a spreadsheet.
+
+/// One CSV line (with `\r\n`). A cell that a spreadsheet would read as a formula
+/// (starting with `=`, `+`, `-`, `@`, tab or carriage return) is prefixed with `'`
+/// (OWASP's advice); cells with separators, quotes or line breaks are quoted.
+pub fn line<S: AsRef<str>>(cells: &[S]) -> String {
+    let mut out = String::new();
+    for (i, cell) in cells.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        let cell = cell.as_ref();
+        let neutral = if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+            format!("'{cell}")
+        } else {
+            cell.to_owned()
+        };
+        if neutral.contains([',', '"', '\n', '\r']) {
+            out.push('"');
+            out.push_str(&neutral.replace('"', "\"\""));
+            out.push('"');
+        } else {
+            out.push_str(&neutral);
+        }
+    }
+    out.push_str("\r\n");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn neutralises_formulas_and_quotes() {
+        assert_eq!(line(&["a", "b"]), "a,b\r\n");
+        assert_eq!(
+            line(&["=1+1", "+91", "-2", "@x", "\tt"]),
+            "'=1+1,'+91,'-2,'@x,'\tt\r\n"
+        );
+        assert_eq!(
+            line(&["a,b", "say \"hi\"", "two\nlines"]),
+            "\"a,b\",\"say \"\"hi\"\"\",\"two\nlines\"\r\n"
+        );
+        assert_eq!(
+            line(&["=HYPERLINK(\"x\",\"y\")"]),
+            "\"'=HYPERLINK(\"\"x\"\",\"\"y\"\")\"\r\n"
+        );
+    }
+}

@@ -1,0 +1,753 @@
+//! `/api/clients`: client companies (seed 001) — operator staff only.
+
+use super::views::{double_option, page, Pagination};
+use crate::auth::Caller;
+use crate::clients::{self, ClientInput, Onboarded};
+use crate::domain::{BusinessType, Client, LeadStatus};
+use crate::error::{Error, ErrorBody, Result};
+use crate::state::AppState;
+use crate::store::{ClientFilter, ClientSortKey, CreditEntry};
+use actix_web::web::{Data, Json, Path, Query};
+use actix_web::{get, post, put, HttpRequest, HttpResponse};
+use chrono::{DateTime, Utc};
+use futures_util::StreamExt;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+/// A client company as the API shows it.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(example = json!({
+    "id": 1, "accountNumber": "ACC001", "companyName": "ABC Store", "contactEmail": "abc@store.com",
+    "contactName": "Asha Rao", "phoneNumber": "+917093635305", "whatsappNumber": "+917093635305",
+    "businessAddress": "12 MG Road, Bengaluru", "businessType": "retail",
+    "gstNumber": "27AAPFU0939F1ZV", "website": "https://abc.store/", "leadStatus": "customer",
+    "notes": null, "credits": 100, "isActive": true, "lastLogin": null,
+    "createdAt": "2026-01-01T00:00:00Z", "updatedAt": "2026-01-01T00:00:00Z",
+    "ownerId": 2, "username": "abcstore123"
+}))]
+pub struct ClientView {
+    pub id: i64,
+    /// `ACC001`, `ACC002`, …: unique, sequential, never reused.
+    pub account_number: String,
+    pub company_name: String,
+    pub contact_email: String,
+    pub contact_name: Option<String>,
+    /// E.164.
+    pub phone_number: Option<String>,
+    /// E.164.
+    pub whatsapp_number: Option<String>,
+    pub business_address: Option<String>,
+    pub business_type: Option<BusinessType>,
+    /// Indian GSTIN.
+    pub gst_number: Option<String>,
+    pub website: Option<String>,
+    pub lead_status: LeadStatus,
+    pub notes: Option<String>,
+    /// Credit balance; changed only through the credits ledger.
+    pub credits: i64,
+    pub is_active: bool,
+    /// The latest login of any of the client's users.
+    pub last_login: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    /// The client-admin user created with the client.
+    pub owner_id: Option<i64>,
+    /// The owner's username.
+    pub username: Option<String>,
+}
+
+impl From<&Client> for ClientView {
+    fn from(c: &Client) -> Self {
+        Self {
+            id: c.id,
+            account_number: c.account_number.clone(),
+            company_name: c.company_name.clone(),
+            contact_email: c.contact_email.clone(),
+            contact_name: c.contact_name.clone(),
+            phone_number: c.phone_number.clone(),
+            whatsapp_number: c.whatsapp_number.clone(),
+            business_address: c.business_address.clone(),
+            business_type: c.business_type,
+            gst_number: c.gst_number.clone(),
+            website: c.website.clone(),
+            lead_status: c.lead_status,
+            notes: c.notes.clone(),
+            credits: c.credits,
+            is_active: c.is_active,
+            last_login: c.last_login.map(|t| t.to_datetime()),
+            created_at: c.created_at.to_datetime(),
+            updated_at: c.updated_at.to_datetime(),
+            owner_id: c.owner_id,
+            username: c.owner_username.clone(),
+        }
+    }
+}
+
+/// A new client. Only `companyName` and `contactEmail` are required.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schema(example = json!({
+    "companyName": "ABC Store", "contactEmail": "abc@store.com", "contactName": "Asha Rao",
+    "phoneNumber": "7093635305", "whatsappNumber": "7093635305", "businessType": "retail",
+    "gstNumber": "27AAPFU0939F1ZV", "website": "https://abc.store", "leadStatus": "lead"
+}))]
+pub struct CreateClientRequest {
+    /// 1–200 characters.
+    pub company_name: String,
+    /// A valid e-mail address.
+    pub contact_email: String,
+    /// 1–100 characters.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub contact_name: Option<Option<String>>,
+    /// Normalised to E.164; without `+`, read in `CLIENTELE_DEFAULT_PHONE_REGION` (default IN).
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub phone_number: Option<Option<String>>,
+    /// Like `phoneNumber`; enables the WhatsApp share link.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub whatsapp_number: Option<Option<String>>,
+    /// Up to 500 characters.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub business_address: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<BusinessType>)]
+    pub business_type: Option<Option<String>>,
+    /// 15-character GSTIN with a valid check character.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub gst_number: Option<Option<String>>,
+    /// An http(s) URL.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub website: Option<Option<String>>,
+    /// Default `lead`.
+    #[serde(default)]
+    #[schema(value_type = Option<LeadStatus>)]
+    pub lead_status: Option<String>,
+    /// Up to 5,000 characters.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub notes: Option<Option<String>>,
+}
+
+/// Changes to a client: only the fields sent change; null clears an optional one.
+/// Read-only fields (id, accountNumber, credits, isActive, username, times) are refused.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schema(example = json!({"leadStatus": "customer", "notes": "Signed for a year"}))]
+pub struct UpdateClientRequest {
+    #[serde(default)]
+    pub company_name: Option<String>,
+    #[serde(default)]
+    pub contact_email: Option<String>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub contact_name: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub phone_number: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub whatsapp_number: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub business_address: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<BusinessType>)]
+    pub business_type: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub gst_number: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub website: Option<Option<String>>,
+    #[serde(default)]
+    #[schema(value_type = Option<LeadStatus>)]
+    pub lead_status: Option<String>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub notes: Option<Option<String>>,
+}
+
+impl From<CreateClientRequest> for ClientInput {
+    fn from(r: CreateClientRequest) -> Self {
+        Self {
+            company_name: Some(r.company_name),
+            contact_email: Some(r.contact_email),
+            contact_name: r.contact_name,
+            phone_number: r.phone_number,
+            whatsapp_number: r.whatsapp_number,
+            business_address: r.business_address,
+            business_type: r.business_type,
+            gst_number: r.gst_number,
+            website: r.website,
+            lead_status: r.lead_status,
+            notes: r.notes,
+        }
+    }
+}
+
+impl From<UpdateClientRequest> for ClientInput {
+    fn from(r: UpdateClientRequest) -> Self {
+        Self {
+            company_name: r.company_name,
+            contact_email: r.contact_email,
+            contact_name: r.contact_name,
+            phone_number: r.phone_number,
+            whatsapp_number: r.whatsapp_number,
+            business_address: r.business_address,
+            business_type: r.business_type,
+            gst_number: r.gst_number,
+            website: r.website,
+            lead_status: r.lead_status,
+            notes: r.notes,
+        }
+    }
+}
+
+/// Login credentials, shown once: they cannot be retrieved again.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Credentials {
+    #[schema(example = "abcstore123")]
+    pub username: String,
+    #[schema(example = "Kj8mN2pQx7Rt4wVa")]
+    pub password: String,
+    #[schema(example = "http://localhost:8080/login")]
+    pub login_url: String,
+}
+
+/// A ready-to-send message with the credentials, and links that open it.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ShareMessage {
+    pub text: String,
+    /// `https://wa.me/<number>?text=…`, when the client has a WhatsApp number.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub whatsapp_url: Option<String>,
+    pub mailto_url: String,
+}
+
+/// A client with its owner's new credentials.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ClientCredentialsResponse {
+    #[schema(example = "Client created successfully")]
+    pub message: String,
+    pub client: ClientView,
+    pub credentials: Credentials,
+    pub share: ShareMessage,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ClientEnvelope {
+    pub client: ClientView,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ClientList {
+    pub clients: Vec<ClientView>,
+    pub pagination: Pagination,
+}
+
+/// Sort order: a field, ascending, or with `-` descending.
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
+pub enum ClientSort {
+    #[serde(rename = "createdAt")]
+    CreatedAt,
+    #[serde(rename = "-createdAt")]
+    CreatedAtDesc,
+    #[serde(rename = "companyName")]
+    CompanyName,
+    #[serde(rename = "-companyName")]
+    CompanyNameDesc,
+    #[serde(rename = "lastLogin")]
+    LastLogin,
+    #[serde(rename = "-lastLogin")]
+    LastLoginDesc,
+    #[serde(rename = "accountNumber")]
+    AccountNumber,
+    #[serde(rename = "-accountNumber")]
+    AccountNumberDesc,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+pub struct ClientListQuery {
+    /// 1–100, default 10.
+    pub limit: Option<i64>,
+    /// Default 0.
+    pub offset: Option<i64>,
+    /// Part of the company name, contact e-mail, account number or owner username.
+    pub search: Option<String>,
+    pub is_active: Option<bool>,
+    #[param(inline)]
+    pub business_type: Option<BusinessType>,
+    #[param(inline)]
+    pub lead_status: Option<LeadStatus>,
+    /// Default `-createdAt` (newest first).
+    #[param(inline)]
+    pub sort: Option<ClientSort>,
+}
+
+impl ClientListQuery {
+    fn filter(&self) -> Result<ClientFilter> {
+        let (limit, offset) = page(self.limit, self.offset)?;
+        if self
+            .search
+            .as_ref()
+            .is_some_and(|s| s.chars().count() > 200)
+        {
+            return Err(Error::field(
+                "search",
+                "must be at most 200 characters long",
+            ));
+        }
+        use ClientSort::*;
+        let (sort, descending) = match self.sort.unwrap_or(CreatedAtDesc) {
+            CreatedAt => (ClientSortKey::CreatedAt, false),
+            CreatedAtDesc => (ClientSortKey::CreatedAt, true),
+            CompanyName => (ClientSortKey::CompanyName, false),
+            CompanyNameDesc => (ClientSortKey::CompanyName, true),
+            LastLogin => (ClientSortKey::LastLogin, false),
+            LastLoginDesc => (ClientSortKey::LastLogin, true),
+            AccountNumber => (ClientSortKey::AccountNumber, false),
+            AccountNumberDesc => (ClientSortKey::AccountNumber, true),
+        };
+        Ok(ClientFilter {
+            search: self.search.clone(),
+            is_active: self.is_active,
+            business_type: self.business_type,
+            lead_status: self.lead_status,
+            sort,
+            descending,
+            limit,
+            offset,
+        })
+    }
+}
+
+/// Where people log in: the configured public URL, else this request's own
+/// origin (without an `api.` prefix), at `/login`.
+fn login_url(state: &AppState, req: &HttpRequest) -> String {
+    if let Some(base) = &state.settings.public_url {
+        return format!("{base}/login");
+    }
+    let info = req.connection_info();
+    let host = info.host();
+    let host = host.strip_prefix("api.").unwrap_or(host);
+    format!("{}://{host}/login", info.scheme())
+}
+
+fn credentials_response(
+    message: &str,
+    done: Onboarded,
+    login_url: String,
+) -> ClientCredentialsResponse {
+    let share = clients::share(
+        &done.client,
+        &done.owner.username,
+        &done.password,
+        &login_url,
+    );
+    ClientCredentialsResponse {
+        message: message.to_owned(),
+        client: ClientView::from(&done.client),
+        credentials: Credentials {
+            username: done.owner.username,
+            password: done.password.expose().to_owned(),
+            login_url,
+        },
+        share: ShareMessage {
+            text: share.text,
+            whatsapp_url: share.whatsapp_url,
+            mailto_url: share.mailto_url,
+        },
+    }
+}
+
+/// List clients: search, filter, sort and page.
+#[utoipa::path(
+    tag = "clients",
+    security(("bearer" = [])),
+    params(ClientListQuery),
+    responses(
+        (status = 200, description = "A page of clients", body = ClientList),
+        (status = 400, description = "Invalid query", body = ErrorBody),
+        (status = 401, description = "Not authenticated", body = ErrorBody),
+        (status = 403, description = "Not operator staff, or missing permission 20", body = ErrorBody),
+    )
+)]
+#[get("")]
+pub async fn list_clients(
+    state: Data<AppState>,
+    caller: Caller,
+    query: Query<ClientListQuery>,
+) -> Result<Json<ClientList>> {
+    let filter = query.filter()?;
+    let (clients, total) = clients::list(&state, &caller, &filter).await?;
+    let pagination = Pagination::new(total, filter.limit, filter.offset, clients.len());
+    Ok(Json(ClientList {
+        clients: clients.iter().map(ClientView::from).collect(),
+        pagination,
+    }))
+}
+
+/// Onboard a client: the company, its account number, and its owner (a
+/// client-admin user) with generated credentials.
+///
+/// The credentials and the share message are answered **once** and cannot be
+/// retrieved again. The owner must change the password at first login.
+#[utoipa::path(
+    tag = "clients",
+    security(("bearer" = [])),
+    request_body = CreateClientRequest,
+    responses(
+        (status = 201, description = "Created, with the owner's one-time credentials", body = ClientCredentialsResponse),
+        (status = 400, description = "Invalid fields (see `details`)", body = ErrorBody),
+        (status = 401, description = "Not authenticated", body = ErrorBody),
+        (status = 403, description = "Not operator staff, or missing permission 21", body = ErrorBody),
+    )
+)]
+#[post("")]
+pub async fn create_client(
+    state: Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    body: Json<CreateClientRequest>,
+) -> Result<HttpResponse> {
+    let done = clients::create(&state, &caller, body.into_inner().into()).await?;
+    let res = credentials_response("Client created successfully", done, login_url(&state, &req));
+    Ok(HttpResponse::Created().json(res))
+}
+
+/// Export the clients matching the list's filters as CSV, streamed.
+///
+/// UTF-8 with a header row; cells a spreadsheet would run as formulas are
+/// neutralised with a leading `'`. No secrets are exported.
+#[utoipa::path(
+    tag = "clients",
+    security(("bearer" = [])),
+    params(ClientListQuery),
+    responses(
+        (status = 200, description = "CSV of the matching clients", content_type = "text/csv", body = String),
+        (status = 400, description = "Invalid query", body = ErrorBody),
+        (status = 401, description = "Not authenticated", body = ErrorBody),
+        (status = 403, description = "Not operator staff, or missing permission 20", body = ErrorBody),
+    )
+)]
+#[get("/export")]
+pub async fn export_clients(
+    state: Data<AppState>,
+    caller: Caller,
+    query: Query<ClientListQuery>,
+) -> Result<HttpResponse> {
+    let filter = query.filter()?;
+    let rows = clients::export(&state, &caller, &filter).await?;
+    const HEADER: [&str; 18] = [
+        "accountNumber",
+        "companyName",
+        "contactEmail",
+        "contactName",
+        "phoneNumber",
+        "whatsappNumber",
+        "businessAddress",
+        "businessType",
+        "gstNumber",
+        "website",
+        "leadStatus",
+        "notes",
+        "credits",
+        "isActive",
+        "username",
+        "lastLogin",
+        "createdAt",
+        "updatedAt",
+    ];
+    let header = futures_util::stream::once(async {
+        Ok::<_, Error>(actix_web::web::Bytes::from(crate::csv::line(&HEADER)))
+    });
+    let body = rows.ready_chunks(512).map(|chunk| {
+        let mut out = String::with_capacity(chunk.len() * 200);
+        for row in chunk {
+            let c = row.map_err(Error::from)?;
+            out.push_str(&crate::csv::line(&csv_cells(&c)));
+        }
+        Ok::<_, Error>(actix_web::web::Bytes::from(out))
+    });
+    let name = format!("clients-{}.csv", Utc::now().format("%Y-%m-%d"));
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((
+            "content-disposition",
+            format!("attachment; filename=\"{name}\""),
+        ))
+        .streaming(header.chain(body)))
+}
+
+fn csv_cells(c: &Client) -> [String; 18] {
+    let t = |t: Option<crate::domain::Timestamp>| {
+        t.map(|t| t.to_datetime().to_rfc3339()).unwrap_or_default()
+    };
+    let o = |s: &Option<String>| s.clone().unwrap_or_default();
+    [
+        c.account_number.clone(),
+        c.company_name.clone(),
+        c.contact_email.clone(),
+        o(&c.contact_name),
+        o(&c.phone_number),
+        o(&c.whatsapp_number),
+        o(&c.business_address),
+        c.business_type
+            .map(|b| b.as_str().to_owned())
+            .unwrap_or_default(),
+        o(&c.gst_number),
+        o(&c.website),
+        c.lead_status.as_str().to_owned(),
+        o(&c.notes),
+        c.credits.to_string(),
+        c.is_active.to_string(),
+        o(&c.owner_username),
+        t(c.last_login),
+        t(Some(c.created_at)),
+        t(Some(c.updated_at)),
+    ]
+}
+
+/// One client.
+#[utoipa::path(
+    tag = "clients",
+    security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Client id")),
+    responses(
+        (status = 200, description = "The client", body = ClientEnvelope),
+        (status = 401, description = "Not authenticated", body = ErrorBody),
+        (status = 403, description = "Not operator staff, or missing permission 20", body = ErrorBody),
+        (status = 404, description = "No such client", body = ErrorBody),
+    )
+)]
+#[get("/{id}")]
+pub async fn get_client(
+    state: Data<AppState>,
+    caller: Caller,
+    id: Path<i64>,
+) -> Result<Json<ClientEnvelope>> {
+    let client = clients::get(&state, &caller, id.into_inner()).await?;
+    Ok(Json(ClientEnvelope {
+        client: ClientView::from(&client),
+    }))
+}
+
+/// Change a client's fields (only those sent).
+#[utoipa::path(
+    tag = "clients",
+    security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Client id")),
+    request_body = UpdateClientRequest,
+    responses(
+        (status = 200, description = "The updated client", body = ClientEnvelope),
+        (status = 400, description = "Invalid or read-only fields", body = ErrorBody),
+        (status = 401, description = "Not authenticated", body = ErrorBody),
+        (status = 403, description = "Not operator staff, or missing permission 22", body = ErrorBody),
+        (status = 404, description = "No such client", body = ErrorBody),
+    )
+)]
+#[put("/{id}")]
+pub async fn update_client(
+    state: Data<AppState>,
+    caller: Caller,
+    id: Path<i64>,
+    body: Json<UpdateClientRequest>,
+) -> Result<Json<ClientEnvelope>> {
+    let client =
+        clients::update(&state, &caller, id.into_inner(), body.into_inner().into()).await?;
+    Ok(Json(ClientEnvelope {
+        client: ClientView::from(&client),
+    }))
+}
+
+/// Give the client's owner a new generated password, answered once.
+///
+/// The old password stops working and every session of the owner ends; the
+/// owner must change the new password at first login.
+#[utoipa::path(
+    tag = "clients",
+    security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Client id")),
+    responses(
+        (status = 200, description = "New one-time credentials", body = ClientCredentialsResponse),
+        (status = 401, description = "Not authenticated", body = ErrorBody),
+        (status = 403, description = "Not operator staff, or missing permission 22", body = ErrorBody),
+        (status = 404, description = "No such client", body = ErrorBody),
+    )
+)]
+#[post("/{id}/reset-password")]
+pub async fn reset_client_password(
+    state: Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    id: Path<i64>,
+) -> Result<Json<ClientCredentialsResponse>> {
+    let done = clients::reset_password(&state, &caller, id.into_inner()).await?;
+    Ok(Json(credentials_response(
+        "Password reset successfully",
+        done,
+        login_url(&state, &req),
+    )))
+}
+
+/// Activate or deactivate a client. While inactive, none of its users can log
+/// in, refresh or call anything, at once.
+#[utoipa::path(
+    tag = "clients",
+    security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Client id")),
+    responses(
+        (status = 200, description = "The client with its new status", body = ClientEnvelope),
+        (status = 401, description = "Not authenticated", body = ErrorBody),
+        (status = 403, description = "Not operator staff, or missing permission 22 (and 23 to deactivate)", body = ErrorBody),
+        (status = 404, description = "No such client", body = ErrorBody),
+    )
+)]
+#[post("/{id}/toggle-status")]
+pub async fn toggle_client_status(
+    state: Data<AppState>,
+    caller: Caller,
+    id: Path<i64>,
+) -> Result<Json<ClientEnvelope>> {
+    let client = clients::toggle_status(&state, &caller, id.into_inner()).await?;
+    Ok(Json(ClientEnvelope {
+        client: ClientView::from(&client),
+    }))
+}
+
+/// One entry of the credits ledger.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CreditEntryView {
+    pub id: i64,
+    pub client_id: i64,
+    /// The change: positive adds, negative spends.
+    pub delta: i64,
+    /// The balance after this change.
+    pub balance_after: i64,
+    pub reason: String,
+    /// Who made the change.
+    pub actor_id: Option<i64>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<&CreditEntry> for CreditEntryView {
+    fn from(e: &CreditEntry) -> Self {
+        Self {
+            id: e.id,
+            client_id: e.client_id,
+            delta: e.delta,
+            balance_after: e.balance_after,
+            reason: e.reason.clone(),
+            actor_id: e.actor_id,
+            created_at: e.created_at.to_datetime(),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"delta": 100, "reason": "Monthly top-up"}))]
+pub struct CreditAdjustment {
+    /// Non-zero; at most 1,000,000,000 either way. The balance never goes below zero.
+    pub delta: i64,
+    /// 1–500 characters.
+    pub reason: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CreditAdjusted {
+    #[schema(example = "Credits adjusted")]
+    pub message: String,
+    pub entry: CreditEntryView,
+    /// The balance now.
+    pub balance: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CreditLedger {
+    pub entries: Vec<CreditEntryView>,
+    pub balance: i64,
+    pub pagination: Pagination,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageQuery {
+    /// 1–100, default 10.
+    pub limit: Option<i64>,
+    /// Default 0.
+    pub offset: Option<i64>,
+}
+
+/// Add or spend credits. Concurrent adjustments never lose an update.
+#[utoipa::path(
+    tag = "clients",
+    security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Client id")),
+    request_body = CreditAdjustment,
+    responses(
+        (status = 201, description = "Recorded", body = CreditAdjusted),
+        (status = 400, description = "Invalid delta or reason", body = ErrorBody),
+        (status = 401, description = "Not authenticated", body = ErrorBody),
+        (status = 403, description = "Not operator staff, or missing permission 22", body = ErrorBody),
+        (status = 404, description = "No such client", body = ErrorBody),
+        (status = 409, description = "The balance would go below zero", body = ErrorBody),
+    )
+)]
+#[post("/{id}/credits")]
+pub async fn adjust_client_credits(
+    state: Data<AppState>,
+    caller: Caller,
+    id: Path<i64>,
+    body: Json<CreditAdjustment>,
+) -> Result<HttpResponse> {
+    let entry =
+        clients::adjust_credits(&state, &caller, id.into_inner(), body.delta, &body.reason).await?;
+    Ok(HttpResponse::Created().json(CreditAdjusted {
+        message: "Credits adjusted".into(),
+        balance: entry.balance_after,
+        entry: CreditEntryView::from(&entry),
+    }))
+}
+
+/// The credits ledger, newest first.
+#[utoipa::path(
+    tag = "clients",
+    security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Client id"), PageQuery),
+    responses(
+        (status = 200, description = "A page of the ledger", body = CreditLedger),
+        (status = 400, description = "Invalid query", body = ErrorBody),
+        (status = 401, description = "Not authenticated", body = ErrorBody),
+        (status = 403, description = "Not operator staff, or missing permission 20", body = ErrorBody),
+        (status = 404, description = "No such client", body = ErrorBody),
+    )
+)]
+#[get("/{id}/credits")]
+pub async fn list_client_credits(
+    state: Data<AppState>,
+    caller: Caller,
+    id: Path<i64>,
+    query: Query<PageQuery>,
+) -> Result<Json<CreditLedger>> {
+    let (limit, offset) = page(query.limit, query.offset)?;
+    let id = id.into_inner();
+    let (entries, total) = clients::credits(&state, &caller, id, limit, offset).await?;
+    let balance = clients::get(&state, &caller, id).await?.credits;
+    Ok(Json(CreditLedger {
+        pagination: Pagination::new(total, limit, offset, entries.len()),
+        entries: entries.iter().map(CreditEntryView::from).collect(),
+        balance,
+    }))
+}
