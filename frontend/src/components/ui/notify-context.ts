@@ -1,0 +1,14 @@
+import { createContext } from 'react';
+import type { ModalVariant } from './modal';
+
+export interface Notification {
+  variant: ModalVariant;
+  title: string;
+  message: string;
+  /** Per-field messages (the API's `details`), listed under the message. */
+  details?: Record<string, string[]>;
+}
+
+export type Notify = (notification: Notification) => void;
+
+export const NotifyContext = createContext<Notify | null>(null);
