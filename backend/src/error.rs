@@ -41,11 +41,11 @@ pub enum Error {
 
 /// The body of every error answer.
 #[derive(Debug, Serialize, ToSchema)]
-#[schema(example = json!({"error": "Invalid request", "details": {"email": ["must be a valid e-mail address"]}}))]
 pub struct ErrorBody {
     /// What went wrong, for a person to read.
     pub error: String,
-    /// For validation errors: the messages for each field.
+    /// For validation errors only: the messages for each field, e.g.
+    /// `{"email": ["must be a valid e-mail address"]}`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub details: Option<FieldErrors>,
 }

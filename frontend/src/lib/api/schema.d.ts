@@ -529,17 +529,7 @@ export interface components {
             entries: components["schemas"]["CreditEntryView"][];
             pagination: components["schemas"]["Pagination"];
         };
-        /**
-         * @description The body of every error answer.
-         * @example {
-         *       "details": {
-         *         "email": [
-         *           "must be a valid e-mail address"
-         *         ]
-         *       },
-         *       "error": "Invalid request"
-         *     }
-         */
+        /** @description The body of every error answer. */
         ErrorBody: {
             details?: null | components["schemas"]["BTreeMap"];
             /** @description What went wrong, for a person to read. */
