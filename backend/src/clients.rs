@@ -368,16 +368,18 @@ pub async fn adjust_credits(
     Ok(entry)
 }
 
+/// A page of the ledger, its total, and the balance now.
 pub async fn credits(
     state: &AppState,
     caller: &Caller,
     id: i64,
     limit: i64,
     offset: i64,
-) -> Result<(Vec<CreditEntry>, i64), Error> {
+) -> Result<(Vec<CreditEntry>, i64, i64), Error> {
     require_staff(caller, Permission::ViewCustomers)?;
-    find(state, id).await?;
-    Ok(state.store.list_credits(id, limit, offset).await?)
+    let client = find(state, id).await?;
+    let (entries, total) = state.store.list_credits(id, limit, offset).await?;
+    Ok((entries, total, client.credits))
 }
 
 fn on_client(mut e: crate::store::NewActivity, c: &Client) -> crate::store::NewActivity {

@@ -742,9 +742,8 @@ pub async fn list_client_credits(
     query: Query<PageQuery>,
 ) -> Result<Json<CreditLedger>> {
     let (limit, offset) = page(query.limit, query.offset)?;
-    let id = id.into_inner();
-    let (entries, total) = clients::credits(&state, &caller, id, limit, offset).await?;
-    let balance = clients::get(&state, &caller, id).await?.credits;
+    let (entries, total, balance) =
+        clients::credits(&state, &caller, id.into_inner(), limit, offset).await?;
     Ok(Json(CreditLedger {
         pagination: Pagination::new(total, limit, offset, entries.len()),
         entries: entries.iter().map(CreditEntryView::from).collect(),
