@@ -456,25 +456,7 @@ async fn reset_password_ends_the_old_one(b: Backend) {
     let new = reset["credentials"]["password"].as_str().unwrap();
     assert_ne!(new, old);
     assert!(reset["share"]["text"].as_str().unwrap().contains(new));
-    json_of(
-        app.get(
-            "/api/auth/me",
-            Some(session["accessToken"].as_str().unwrap()),
-        )
-        .await,
-        StatusCode::UNAUTHORIZED,
-    )
-    .await;
-    json_of(
-        app.post(
-            "/api/auth/refresh",
-            &json!({"refreshToken": session["refreshToken"]}),
-            None,
-        )
-        .await,
-        StatusCode::UNAUTHORIZED,
-    )
-    .await;
+    assert_session_ended(&app, &session).await;
     json_of(app.login_response(u, old).await, StatusCode::UNAUTHORIZED).await;
     let s = app.login(u, new).await;
     assert_eq!(s["mustChangePassword"], true);
@@ -509,21 +491,7 @@ async fn toggle_status_locks_out_every_user_at_once(b: Backend) {
     )
     .await;
     assert_eq!(off["client"]["isActive"], false);
-    json_of(
-        app.get("/api/auth/me", Some(token)).await,
-        StatusCode::UNAUTHORIZED,
-    )
-    .await;
-    json_of(
-        app.post(
-            "/api/auth/refresh",
-            &json!({"refreshToken": s["refreshToken"]}),
-            None,
-        )
-        .await,
-        StatusCode::UNAUTHORIZED,
-    )
-    .await;
+    assert_session_ended(&app, &s).await;
     json_of(app.login_response(u, p).await, StatusCode::FORBIDDEN).await;
     json_of(
         app.post(

@@ -278,3 +278,20 @@ pub async fn json_of(res: Response, status: StatusCode) -> Value {
     assert_eq!(got, status, "unexpected status; body: {text}");
     serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON: {text}"))
 }
+
+/// Both tokens of `session` (a login answer) have stopped working: its access
+/// token is refused by `me`, its refresh token by `refresh`.
+pub async fn assert_session_ended(app: &TestApp, session: &Value) {
+    let access = session["accessToken"].as_str().expect("an access token");
+    json_of(
+        app.get("/api/auth/me", Some(access)).await,
+        StatusCode::UNAUTHORIZED,
+    )
+    .await;
+    let refresh = json!({"refreshToken": session["refreshToken"]});
+    json_of(
+        app.post("/api/auth/refresh", &refresh, None).await,
+        StatusCode::UNAUTHORIZED,
+    )
+    .await;
+}
