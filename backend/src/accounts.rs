@@ -63,6 +63,7 @@ pub async fn create_admin(state: &AppState, new: NewAdmin) -> Result<CreatedAdmi
             is_active: true,
             must_change_password: generated,
             created_by: None,
+            modules: None,
             now: Timestamp::now(),
         })
         .await?;
@@ -74,7 +75,7 @@ pub async fn create_admin(state: &AppState, new: NewAdmin) -> Result<CreatedAdmi
 
 /// The part of an address before the `@`, made into a valid username
 /// (`x@example.com` → `x-admin`).
-fn username_from_email(email: &str) -> String {
+pub fn username_from_email(email: &str) -> String {
     let local: String = email
         .split('@')
         .next()

@@ -1,9 +1,13 @@
 //! Building and recording activity-log entries. Secrets never reach the log:
 //! fields named like secrets are redacted wherever they appear.
 
+use crate::auth::access::require;
 use crate::auth::RequestMeta;
+use crate::domain::Permission;
 use crate::domain::{Timestamp, User};
-use crate::store::{NewActivity, Store};
+use crate::error::Error;
+use crate::store::{ActivityEntry, ActivityFilter, NewActivity, Store, StoreError};
+use futures_util::stream::BoxStream;
 use serde_json::{json, Map, Value};
 
 const SECRET_FIELDS: &[&str] = &[
@@ -68,6 +72,46 @@ pub async fn record(store: &dyn Store, entry: NewActivity) {
     if let Err(e) = store.log_activity(&entry).await {
         tracing::error!(error = %e, action = %entry.action, "cannot write the activity log");
     }
+}
+
+/// A page of the log, newest first: permission 50, and a client-side caller
+/// sees only its own company's entries.
+pub async fn list(
+    state: &crate::state::AppState,
+    caller: &crate::auth::Caller,
+    filter: ActivityFilter,
+) -> Result<(Vec<ActivityEntry>, i64), Error> {
+    require(caller, Permission::ViewActivityLogs)?;
+    match scoped(caller, filter) {
+        Some(f) => Ok(state.store.list_activity(&f).await?),
+        None => Ok((Vec::new(), 0)),
+    }
+}
+
+/// Every matching entry, streamed; the export itself is recorded.
+pub async fn export(
+    state: &crate::state::AppState,
+    caller: &crate::auth::Caller,
+    filter: ActivityFilter,
+) -> Result<BoxStream<'static, Result<ActivityEntry, StoreError>>, Error> {
+    require(caller, Permission::ViewActivityLogs)?;
+    let mut e = entry("export", Some(&caller.user), &caller.meta);
+    e.target_type = Some("activity".into());
+    record(state.store.as_ref(), e).await;
+    Ok(match scoped(caller, filter) {
+        Some(f) => state.store.export_activity(&f),
+        None => Box::pin(futures_util::stream::empty()),
+    })
+}
+
+fn scoped(caller: &crate::auth::Caller, mut filter: ActivityFilter) -> Option<ActivityFilter> {
+    if let Some(own) = crate::users::own_company(caller) {
+        if filter.company_id.is_some_and(|c| c != own) {
+            return None;
+        }
+        filter.company_id = Some(own);
+    }
+    Some(filter)
 }
 
 #[cfg(test)]

@@ -113,7 +113,7 @@ pub struct Onboarded {
 }
 
 /// The owner's starting permissions: view, create and edit users, manage permissions.
-fn owner_permissions() -> PermissionSet {
+pub fn owner_permissions() -> PermissionSet {
     PermissionSet::of(&[
         Permission::ViewUsers,
         Permission::CreateUsers,
@@ -175,6 +175,7 @@ pub async fn create(
             is_active: true,
             must_change_password: true,
             created_by: Some(caller.user.id),
+            modules: None,
             now,
         };
         match state.store.create_client(&new, &owner).await {

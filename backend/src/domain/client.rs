@@ -187,7 +187,6 @@ pub fn website(input: &str) -> Result<String, ParseError> {
 /// A login name derived from a company name: its letters and digits, lower case,
 /// at most 20, then `digits` random digits (seed 001's `abcstore123`).
 pub fn derived_username(company_name: &str, digits: u32) -> String {
-    use rand::Rng;
     let mut base: String = company_name
         .chars()
         .flat_map(char::to_lowercase)
@@ -197,8 +196,14 @@ pub fn derived_username(company_name: &str, digits: u32) -> String {
     if base.len() < 3 || !base.starts_with(|c: char| c.is_ascii_lowercase()) {
         base = format!("client{base}").chars().take(20).collect();
     }
+    format!("{base}{}", random_digits(digits))
+}
+
+/// `digits` random decimal digits, zero-padded.
+pub fn random_digits(digits: u32) -> String {
+    use rand::Rng;
     let n = rand::thread_rng().gen_range(0..10u64.pow(digits));
-    format!("{base}{n:0width$}", width = digits as usize)
+    format!("{n:0width$}", width = digits as usize)
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 
 pub mod client;
 mod email;
+mod module;
 mod password;
 mod permission;
 mod person_name;
@@ -13,6 +14,7 @@ mod username;
 
 pub use client::{BusinessType, Client, LeadStatus};
 pub use email::EmailAddress;
+pub use module::{Module, ModuleName};
 pub use password::{password_max_len, Password, PasswordPolicyError};
 pub use permission::{Permission, PermissionInfo, PermissionSet, UnknownPermissions, CATALOGUE};
 pub use person_name::PersonName;

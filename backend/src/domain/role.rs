@@ -45,15 +45,22 @@ impl Role {
         matches!(self, Role::Admin | Role::SuperAdmin)
     }
 
-    /// The permissions a user with this role and these granted permissions holds.
+    /// The permissions a user with this role and these granted permissions holds:
+    /// everything for a super admin; System Administration (60) only for operator
+    /// staff a super admin granted it to.
     pub fn effective(self, granted: PermissionSet) -> PermissionSet {
         match self {
             Role::SuperAdmin => PermissionSet::all(),
-            // Only a super admin holds System Administration.
-            _ => PermissionSet::from_bits(
+            Role::Admin => granted,
+            Role::ClientAdmin | Role::User => PermissionSet::from_bits(
                 granted.bits() & !PermissionSet::of(&[Permission::SystemAdministration]).bits(),
             ),
         }
+    }
+
+    /// Client-side roles belong to a company; operator staff to none.
+    pub fn needs_company(self) -> bool {
+        !self.is_operator_staff()
     }
 }
 
@@ -71,12 +78,14 @@ mod tests {
     }
 
     #[test]
-    fn super_admin_holds_everything_and_only_it_holds_60() {
+    fn super_admin_holds_everything_and_client_users_never_hold_60() {
         assert_eq!(
             Role::SuperAdmin.effective(PermissionSet::empty()),
             PermissionSet::all()
         );
         let with_60 = PermissionSet::from_ids(&[1, 60]).unwrap();
-        assert_eq!(Role::Admin.effective(with_60).ids(), vec![1]);
+        assert_eq!(Role::Admin.effective(with_60).ids(), vec![1, 60]);
+        assert_eq!(Role::ClientAdmin.effective(with_60).ids(), vec![1]);
+        assert_eq!(Role::User.effective(with_60).ids(), vec![1]);
     }
 }

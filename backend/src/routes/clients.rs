@@ -333,7 +333,7 @@ impl ClientListQuery {
 
 /// Where people log in: the configured public URL, else this request's own
 /// origin (without an `api.` prefix), at `/login`.
-fn login_url(state: &AppState, req: &HttpRequest) -> String {
+pub fn login_url(state: &AppState, req: &HttpRequest) -> String {
     if let Some(base) = &state.settings.public_url {
         return format!("{base}/login");
     }

@@ -2,8 +2,11 @@
 //! answer. Routing and the OpenAPI document come from the same registration, so
 //! a routed handler cannot be missing from the document.
 
+pub mod activity;
 pub mod auth;
+pub mod client_users;
 pub mod clients;
+pub mod modules;
 pub mod ops;
 pub mod users;
 pub mod views;
@@ -29,6 +32,8 @@ use utoipa_actix_web::{scope, AppExt};
         (name = "auth", description = "Logging in and the caller's own account"),
         (name = "clients", description = "Client companies: onboarding, credentials, credits, export"),
         (name = "users", description = "The users-management API (seed 003)"),
+        (name = "modules", description = "Product modules: the catalogue and each client's active ones"),
+        (name = "activity", description = "The activity log"),
         (name = "ops", description = "Health, readiness and metrics"),
     ),
     components(schemas(ErrorBody)),
@@ -80,9 +85,64 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(clients::reset_client_password)
                 .service(clients::toggle_client_status)
                 .service(clients::adjust_client_credits)
-                .service(clients::list_client_credits),
+                .service(clients::list_client_credits)
+                .service(modules::get_client_modules)
+                .service(modules::set_client_modules)
+                .service(client_users::list_client_users)
+                .service(client_users::add_client_user),
         )
-        .service(scope::scope("/api/users-management").service(users::list_permissions));
+        .service(
+            scope::scope("/api/users-management")
+                .service(users::list_users)
+                .service(users::create_user)
+                // Before `/{id}`, which would otherwise take these for ids.
+                .service(users::list_permissions)
+                .service(users::export_users)
+                .service(users::import_users)
+                .service(users::get_user)
+                .service(users::update_user)
+                .service(users::delete_user)
+                .service(users::get_user_permissions)
+                .service(users::replace_user_permissions)
+                .service(users::add_user_permissions),
+        )
+        .service(
+            scope::scope("/api/modules")
+                .service(modules::list_modules)
+                .service(modules::create_module),
+        )
+        .service(
+            scope::scope("/api/activity")
+                .service(activity::list_activity)
+                .service(activity::export_activity),
+        );
+}
+
+/// A streamed CSV download named `<what>-<date>.csv`: the header, then one line
+/// per row, every cell formula-safe.
+pub fn csv_response<S>(what: &str, header: &[&str], rows: S) -> actix_web::HttpResponse
+where
+    S: futures_util::Stream<Item = Result<Vec<String>, crate::store::StoreError>> + 'static,
+{
+    use futures_util::StreamExt;
+    let header = actix_web::web::Bytes::from(crate::csv::line(header));
+    let head = futures_util::stream::once(async move { Ok::<_, crate::error::Error>(header) });
+    let body = rows.ready_chunks(512).map(|chunk| {
+        let mut out = String::with_capacity(chunk.len() * 160);
+        for row in chunk {
+            let cells = row.map_err(crate::error::Error::from)?;
+            out.push_str(&crate::csv::line(&cells));
+        }
+        Ok::<_, crate::error::Error>(actix_web::web::Bytes::from(out))
+    });
+    let name = format!("{what}-{}.csv", chrono::Utc::now().format("%Y-%m-%d"));
+    actix_web::HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((
+            "content-disposition",
+            format!("attachment; filename=\"{name}\""),
+        ))
+        .streaming(head.chain(body))
 }
 
 /// The methods the documented routes serve at `path` (empty: no such route).

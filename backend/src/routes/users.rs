@@ -1,17 +1,325 @@
-//! `/api/users-management`: the seed 003 users API.
+//! `/api/users-management`: the seed 003 users API, with the additions of
+//! issue #4 (email, role, modules, filters, sort, import and export).
 
+use super::views::{double_option, page, Pagination, UserView};
 use crate::auth::Caller;
-use crate::domain::{PermissionInfo, CATALOGUE};
-use crate::error::ErrorBody;
-use actix_web::get;
-use actix_web::web::Json;
-use serde::Serialize;
-use utoipa::ToSchema;
+use crate::domain::{Permission, PermissionInfo, Role, User, CATALOGUE};
+use crate::error::{Error, ErrorBody, Result};
+use crate::import::{self, ImportReport};
+use crate::state::AppState;
+use crate::store::{UserFilter, UserSortKey};
+use crate::users::{self, ManagedUser, UserInput};
+use actix_web::web::{Data, Json, Path, Query};
+use actix_web::{delete, get, post, put, HttpRequest, HttpResponse};
+use futures_util::StreamExt;
+use secrecy::SecretString;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+/// A user with its modules.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ManagedUserView {
+    #[serde(flatten)]
+    pub user: UserView,
+    /// The product modules the user may use: its own choice, or else all its
+    /// client's active modules. Always empty for the operator's staff.
+    pub modules: Vec<String>,
+}
+
+impl From<&ManagedUser> for ManagedUserView {
+    fn from(m: &ManagedUser) -> Self {
+        Self {
+            user: UserView::from(&m.user),
+            modules: m.modules.clone(),
+        }
+    }
+}
 
 /// The permission catalogue.
 #[derive(Serialize, ToSchema)]
 pub struct PermissionCatalogue {
     pub permissions: Vec<PermissionInfo>,
+}
+
+/// `{"users": […], "pagination": {…}}` (seed 003).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UserList {
+    pub users: Vec<ManagedUserView>,
+    pub pagination: Pagination,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ManagedUserEnvelope {
+    pub user: ManagedUserView,
+}
+
+/// `{"message": …, "user": …}`
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UserSaved {
+    #[schema(example = "User created successfully")]
+    pub message: String,
+    pub user: ManagedUserView,
+}
+
+/// A new user (seed 003). The password is hashed, and the user must change it
+/// at first login.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schema(example = json!({
+    "name": "John Doe", "username": "john.doe", "password": "Correct-Horse-9",
+    "companyId": 1, "isActive": true, "permissions": [1, 2, 3]
+}))]
+pub struct CreateUserRequest {
+    /// 1–100 characters.
+    pub name: String,
+    /// 3–64 characters: letters, digits, `.`, `_`, `-`; unique, case-insensitive.
+    pub username: String,
+    /// 8–128 characters, not a common password.
+    #[schema(value_type = String, format = Password)]
+    pub password: SecretString,
+    /// The client company. Required for client users; left out (or null) for the
+    /// operator's staff; always the caller's own for client-side callers.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<i64>)]
+    pub company_id: Option<Option<i64>>,
+    /// If sent, it must be the caller's own id.
+    #[serde(default)]
+    pub created_by: Option<i64>,
+    /// Default true.
+    #[serde(default)]
+    pub is_active: Option<bool>,
+    /// Permission ids (default none); only ones the caller holds.
+    #[serde(default)]
+    pub permissions: Option<Vec<i64>>,
+    /// Unique within the company.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>, format = Email)]
+    pub email: Option<Option<String>>,
+    /// Default `user`; never above the caller's own.
+    #[serde(default)]
+    #[schema(value_type = Option<Role>)]
+    pub role: Option<String>,
+    /// The user's modules, each active for its client; default (or null): all
+    /// the client's active modules.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<Vec<String>>)]
+    pub modules: Option<Option<Vec<String>>>,
+}
+
+/// Changes to a user: only the fields sent change (seed 003).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schema(example = json!({"name": "John Smith", "permissions": [1, 2, 3, 4]}))]
+pub struct UpdateUserRequest {
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub username: Option<String>,
+    /// A new password set by an admin: the user must change it at next login,
+    /// and its sessions end.
+    #[serde(default)]
+    #[schema(value_type = Option<String>, format = Password)]
+    pub password: Option<SecretString>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<i64>)]
+    pub company_id: Option<Option<i64>>,
+    #[serde(default)]
+    pub is_active: Option<bool>,
+    #[serde(default)]
+    pub permissions: Option<Vec<i64>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>, format = Email)]
+    pub email: Option<Option<String>>,
+    #[serde(default)]
+    #[schema(value_type = Option<Role>)]
+    pub role: Option<String>,
+    /// The user's modules; null: back to all its client's active modules.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<Vec<String>>)]
+    pub modules: Option<Option<Vec<String>>>,
+}
+
+impl From<CreateUserRequest> for UserInput {
+    fn from(r: CreateUserRequest) -> Self {
+        Self {
+            name: Some(r.name),
+            username: Some(r.username),
+            password: Some(r.password),
+            email: r.email,
+            role: r.role,
+            company_id: r.company_id,
+            is_active: r.is_active,
+            permissions: r.permissions,
+            modules: r.modules,
+            created_by: r.created_by,
+        }
+    }
+}
+
+impl From<UpdateUserRequest> for UserInput {
+    fn from(r: UpdateUserRequest) -> Self {
+        Self {
+            name: r.name,
+            username: r.username,
+            password: r.password,
+            email: r.email,
+            role: r.role,
+            company_id: r.company_id,
+            is_active: r.is_active,
+            permissions: r.permissions,
+            modules: r.modules,
+            created_by: None,
+        }
+    }
+}
+
+/// Sort order: a field, ascending, or with `-` descending.
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
+pub enum UserSort {
+    #[serde(rename = "createdAt")]
+    CreatedAt,
+    #[serde(rename = "-createdAt")]
+    CreatedAtDesc,
+    #[serde(rename = "name")]
+    Name,
+    #[serde(rename = "-name")]
+    NameDesc,
+    #[serde(rename = "username")]
+    Username,
+    #[serde(rename = "-username")]
+    UsernameDesc,
+    #[serde(rename = "lastLogin")]
+    LastLogin,
+    #[serde(rename = "-lastLogin")]
+    LastLoginDesc,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+pub struct UserListQuery {
+    /// 1–100, default 10.
+    #[param(minimum = 1, maximum = 100)]
+    pub limit: Option<i64>,
+    /// Default 0.
+    #[param(minimum = 0)]
+    pub offset: Option<i64>,
+    /// Part of the name, username or e-mail (at most 200 characters).
+    #[param(max_length = 200)]
+    pub search: Option<String>,
+    pub is_active: Option<bool>,
+    #[param(inline)]
+    pub role: Option<Role>,
+    /// Only this client's users (client-side callers only ever see their own).
+    pub company_id: Option<i64>,
+    /// Only users holding this permission id.
+    pub permission: Option<i64>,
+    /// Default `-createdAt` (newest first).
+    #[param(inline)]
+    pub sort: Option<UserSort>,
+}
+
+impl UserListQuery {
+    pub fn filter(&self) -> Result<UserFilter> {
+        let (limit, offset) = page(self.limit, self.offset)?;
+        if self
+            .search
+            .as_ref()
+            .is_some_and(|s| s.chars().count() > 200)
+        {
+            return Err(Error::field(
+                "search",
+                "must be at most 200 characters long",
+            ));
+        }
+        let permission = self
+            .permission
+            .map(|id| {
+                Permission::from_id(id).ok_or_else(|| {
+                    Error::field("permission", format!("unknown permission id {id}"))
+                })
+            })
+            .transpose()?;
+        use UserSort::*;
+        let (sort, descending) = match self.sort.unwrap_or(CreatedAtDesc) {
+            CreatedAt => (UserSortKey::CreatedAt, false),
+            CreatedAtDesc => (UserSortKey::CreatedAt, true),
+            Name => (UserSortKey::Name, false),
+            NameDesc => (UserSortKey::Name, true),
+            Username => (UserSortKey::Username, false),
+            UsernameDesc => (UserSortKey::Username, true),
+            LastLogin => (UserSortKey::LastLogin, false),
+            LastLoginDesc => (UserSortKey::LastLogin, true),
+        };
+        Ok(UserFilter {
+            company_id: self.company_id,
+            search: self.search.clone(),
+            is_active: self.is_active,
+            role: self.role,
+            permission,
+            sort,
+            descending,
+            limit,
+            offset,
+        })
+    }
+}
+
+/// List users: search, filter, sort and page (seed 003, plus filters and sort).
+#[utoipa::path(
+    tag = "users",
+    security(("bearer" = [])),
+    params(UserListQuery),
+    responses(
+        (status = 200, description = "A page of users", body = UserList),
+        (status = 400, description = "Invalid query", body = ErrorBody),
+        (status = 401, description = "Not authenticated", body = ErrorBody),
+        (status = 403, description = "Missing permission 1", body = ErrorBody),
+    )
+)]
+#[get("")]
+pub async fn list_users(
+    state: Data<AppState>,
+    caller: Caller,
+    query: Query<UserListQuery>,
+) -> Result<Json<UserList>> {
+    let filter = query.filter()?;
+    let (limit, offset) = (filter.limit, filter.offset);
+    let (users, total) = users::list(&state, &caller, filter).await?;
+    Ok(Json(UserList {
+        pagination: Pagination::new(total, limit, offset, users.len()),
+        users: users.iter().map(ManagedUserView::from).collect(),
+    }))
+}
+
+/// Create a user (seed 003). `companyId` is required for client users; only a
+/// super admin creates operator staff; nobody grants a role or permission above
+/// its own.
+#[utoipa::path(
+    tag = "users",
+    security(("bearer" = [])),
+    request_body = CreateUserRequest,
+    responses(
+        (status = 201, description = "Created", body = UserSaved),
+        (status = 400, description = "Invalid fields (see `details`), unknown permission ids", body = ErrorBody),
+        (status = 401, description = "Not authenticated", body = ErrorBody),
+        (status = 403, description = "Missing permission 2, or a role or permission above the caller's", body = ErrorBody),
+        (status = 404, description = "No such client (or outside the caller's scope)", body = ErrorBody),
+        (status = 409, description = "Username already exists, or the e-mail within the company", body = ErrorBody),
+    )
+)]
+#[post("")]
+pub async fn create_user(
+    state: Data<AppState>,
+    caller: Caller,
+    body: Json<CreateUserRequest>,
+) -> Result<HttpResponse> {
+    let user = users::create(&state, &caller, body.into_inner().into()).await?;
+    Ok(HttpResponse::Created().json(UserSaved {
+        message: "User created successfully".into(),
+        user: ManagedUserView::from(&user),
+    }))
 }
 
 /// The fixed permission catalogue (seed 003): every permission id, its name and
@@ -30,4 +338,380 @@ pub async fn list_permissions(_caller: Caller) -> Json<PermissionCatalogue> {
     Json(PermissionCatalogue {
         permissions: CATALOGUE.to_vec(),
     })
+}
+
+/// Export the users matching the list's filters as CSV, streamed.
+///
+/// UTF-8 with a header row; cells a spreadsheet would run as formulas are
+/// neutralised with a leading `'`. No password hashes are exported.
+#[utoipa::path(
+    tag = "users",
+    security(("bearer" = [])),
+    params(UserListQuery),
+    responses(
+        (status = 200, description = "CSV of the matching users", content_type = "text/csv", body = String),
+        (status = 400, description = "Invalid query", body = ErrorBody),
+        (status = 401, description = "Not authenticated", body = ErrorBody),
+        (status = 403, description = "Missing permission 1", body = ErrorBody),
+    )
+)]
+#[get("/export")]
+pub async fn export_users(
+    state: Data<AppState>,
+    caller: Caller,
+    query: Query<UserListQuery>,
+) -> Result<HttpResponse> {
+    let filter = query.filter()?;
+    let rows = users::export(&state, &caller, filter).await?;
+    const HEADER: [&str; 12] = [
+        "id",
+        "username",
+        "name",
+        "email",
+        "role",
+        "companyId",
+        "permissions",
+        "isActive",
+        "mustChangePassword",
+        "lastLogin",
+        "createdAt",
+        "updatedAt",
+    ];
+    Ok(super::csv_response(
+        "users",
+        &HEADER,
+        rows.map(|r| r.map(|u| user_cells(&u).to_vec())),
+    ))
+}
+
+fn user_cells(u: &User) -> [String; 12] {
+    let t = |t: Option<crate::domain::Timestamp>| {
+        t.map(|t| t.to_datetime().to_rfc3339()).unwrap_or_default()
+    };
+    [
+        u.id.to_string(),
+        u.username.clone(),
+        u.name.clone(),
+        u.email.clone().unwrap_or_default(),
+        u.role.as_str().to_owned(),
+        u.company_id.map(|c| c.to_string()).unwrap_or_default(),
+        u.permissions
+            .ids()
+            .iter()
+            .map(u8::to_string)
+            .collect::<Vec<_>>()
+            .join(" "),
+        u.is_active.to_string(),
+        u.must_change_password.to_string(),
+        t(u.last_login),
+        t(Some(u.created_at)),
+        t(Some(u.updated_at)),
+    ]
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+pub struct ImportQuery {
+    /// Validate every row and answer the report without writing anything.
+    pub dry_run: Option<bool>,
+}
+
+/// A failed import: nothing was written.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ImportFailed {
+    #[schema(example = "1 of 3 rows are invalid; nothing was imported")]
+    pub error: String,
+    pub report: ImportReport,
+}
+
+/// Import users from CSV (seed 002's next steps).
+///
+/// Columns (header row required, any order): `name`, `username` (required),
+/// `email`, `role` (default `user`), `permissions` (ids separated by spaces or
+/// `;`), `companyId`. At most 1,000 rows. Each user gets a generated password,
+/// answered once in the report, and must change it at first login.
+/// With `dryRun=true` every row is checked and nothing is written; otherwise
+/// every row is created in one transaction, or none is.
+#[utoipa::path(
+    tag = "users",
+    security(("bearer" = [])),
+    params(ImportQuery),
+    request_body(content = String, content_type = "text/csv", description = "CSV with a header row"),
+    responses(
+        (status = 200, description = "Dry run: the report; nothing was written", body = ImportReport),
+        (status = 201, description = "Every row was created", body = ImportReport),
+        (status = 400, description = "Unreadable CSV, or invalid rows (nothing was written)", body = ImportFailed),
+        (status = 401, description = "Not authenticated", body = ErrorBody),
+        (status = 403, description = "Missing permission 2", body = ErrorBody),
+        (status = 409, description = "A username or e-mail was taken meanwhile; nothing was written", body = ErrorBody),
+        (status = 415, description = "Not text/csv", body = ErrorBody),
+    )
+)]
+#[post("/import")]
+pub async fn import_users(
+    state: Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    query: Query<ImportQuery>,
+    body: actix_web::web::Bytes,
+) -> Result<HttpResponse> {
+    let ct = req
+        .headers()
+        .get(actix_web::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    if !(ct.starts_with("text/csv") || ct.starts_with("text/plain")) {
+        return Err(Error::UnsupportedMediaType(
+            "Send the users as text/csv".into(),
+        ));
+    }
+    let dry_run = query.dry_run.unwrap_or(false);
+    let report = import::run(&state, &caller, &body, dry_run).await?;
+    Ok(if dry_run {
+        HttpResponse::Ok().json(report)
+    } else if report.invalid > 0 {
+        HttpResponse::BadRequest().json(ImportFailed {
+            error: format!(
+                "{} of {} rows are invalid; nothing was imported",
+                report.invalid, report.total
+            ),
+            report,
+        })
+    } else {
+        HttpResponse::Created().json(report)
+    })
+}
+
+/// One user (seed 003).
+#[utoipa::path(
+    tag = "users",
+    security(("bearer" = [])),
+    params(("id" = i64, Path, description = "User id")),
+    responses(
+        (status = 200, description = "The user", body = ManagedUserEnvelope),
+        (status = 401, description = "Not authenticated", body = ErrorBody),
+        (status = 403, description = "Missing permission 1", body = ErrorBody),
+        (status = 404, description = "User not found (or outside the caller's scope)", body = ErrorBody),
+    )
+)]
+#[get("/{id}")]
+pub async fn get_user(
+    state: Data<AppState>,
+    caller: Caller,
+    id: Path<i64>,
+) -> Result<Json<ManagedUserEnvelope>> {
+    let user = users::get(&state, &caller, id.into_inner()).await?;
+    Ok(Json(ManagedUserEnvelope {
+        user: ManagedUserView::from(&user),
+    }))
+}
+
+/// Update a user: only the fields sent change (seed 003).
+///
+/// Nobody changes its own role, permissions, company or status here; changing
+/// permissions needs permission 5 as well.
+#[utoipa::path(
+    tag = "users",
+    security(("bearer" = [])),
+    params(("id" = i64, Path, description = "User id")),
+    request_body = UpdateUserRequest,
+    responses(
+        (status = 200, description = "Updated", body = UserSaved),
+        (status = 400, description = "Invalid fields (see `details`)", body = ErrorBody),
+        (status = 401, description = "Not authenticated", body = ErrorBody),
+        (status = 403, description = "Missing permission 3 (or 5), or a change above the caller's own role or permissions", body = ErrorBody),
+        (status = 404, description = "User not found (or outside the caller's scope)", body = ErrorBody),
+        (status = 409, description = "Username already exists, or the e-mail within the company", body = ErrorBody),
+    )
+)]
+#[put("/{id}")]
+pub async fn update_user(
+    state: Data<AppState>,
+    caller: Caller,
+    id: Path<i64>,
+    body: Json<UpdateUserRequest>,
+) -> Result<Json<UserSaved>> {
+    let user = users::update(&state, &caller, id.into_inner(), body.into_inner().into()).await?;
+    Ok(Json(UserSaved {
+        message: "User updated successfully".into(),
+        user: ManagedUserView::from(&user),
+    }))
+}
+
+/// Deleting users is disabled (seed 003): deactivate them with `isActive: false`.
+#[utoipa::path(
+    tag = "users",
+    security(("bearer" = [])),
+    params(("id" = i64, Path, description = "User id")),
+    responses(
+        (status = 401, description = "Not authenticated", body = ErrorBody),
+        (status = 403, description = "Always: `Delete user functionality has been disabled`", body = ErrorBody),
+    )
+)]
+#[delete("/{id}")]
+pub async fn delete_user(_caller: Caller, _id: Path<i64>) -> Result<HttpResponse> {
+    Err(Error::Forbidden(
+        "Delete user functionality has been disabled".into(),
+    ))
+}
+
+/// One permission of a user, named.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PermissionDetail {
+    pub id: u8,
+    pub name: String,
+    /// Whether the id is in the catalogue (always true for stored permissions).
+    pub valid: bool,
+}
+
+/// A user's permissions (seed 003).
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct UserPermissions {
+    /// On changes: `User permissions updated successfully` or `Permissions added successfully`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    pub user_id: i64,
+    pub username: String,
+    pub name: String,
+    pub permissions: Vec<u8>,
+    pub permission_details: Vec<PermissionDetail>,
+    /// On `POST`: the permissions this call added.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub added_permissions: Option<Vec<u8>>,
+}
+
+impl UserPermissions {
+    fn of(user: &User, message: Option<&str>, added: Option<Vec<u8>>) -> Self {
+        let ids = user.permissions.ids();
+        Self {
+            message: message.map(str::to_owned),
+            user_id: user.id,
+            username: user.username.clone(),
+            name: user.name.clone(),
+            permission_details: ids
+                .iter()
+                .map(|id| {
+                    let info = Permission::from_id(i64::from(*id)).map(Permission::info);
+                    PermissionDetail {
+                        id: *id,
+                        name: info.map(|i| i.name.to_owned()).unwrap_or_default(),
+                        valid: info.is_some(),
+                    }
+                })
+                .collect(),
+            permissions: ids,
+            added_permissions: added,
+        }
+    }
+}
+
+/// Permission ids to set or add (seed 003).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schema(example = json!({"permissions": [1, 2, 3, 4, 5], "updatedBy": 1}))]
+pub struct PermissionsRequest {
+    pub permissions: Vec<i64>,
+    /// If sent, it must be the caller's own id.
+    #[serde(default)]
+    pub updated_by: Option<i64>,
+}
+
+/// A user's permissions with their names (seed 003).
+#[utoipa::path(
+    tag = "users",
+    security(("bearer" = [])),
+    params(("id" = i64, Path, description = "User id")),
+    responses(
+        (status = 200, description = "The permissions", body = UserPermissions),
+        (status = 401, description = "Not authenticated", body = ErrorBody),
+        (status = 403, description = "Missing permission 1", body = ErrorBody),
+        (status = 404, description = "User not found (or outside the caller's scope)", body = ErrorBody),
+    )
+)]
+#[get("/{id}/permissions")]
+pub async fn get_user_permissions(
+    state: Data<AppState>,
+    caller: Caller,
+    id: Path<i64>,
+) -> Result<Json<UserPermissions>> {
+    let user = users::permissions(&state, &caller, id.into_inner()).await?;
+    Ok(Json(UserPermissions::of(&user, None, None)))
+}
+
+/// Replace a user's permissions (seed 003). Needs permission 5; only
+/// permissions the caller holds may change.
+#[utoipa::path(
+    tag = "users",
+    security(("bearer" = [])),
+    params(("id" = i64, Path, description = "User id")),
+    request_body = PermissionsRequest,
+    responses(
+        (status = 200, description = "Replaced", body = UserPermissions),
+        (status = 400, description = "Unknown permission ids", body = ErrorBody),
+        (status = 401, description = "Not authenticated", body = ErrorBody),
+        (status = 403, description = "Missing permission 5, or a permission the caller does not hold", body = ErrorBody),
+        (status = 404, description = "User not found (or outside the caller's scope)", body = ErrorBody),
+    )
+)]
+#[put("/{id}/permissions")]
+pub async fn replace_user_permissions(
+    state: Data<AppState>,
+    caller: Caller,
+    id: Path<i64>,
+    body: Json<PermissionsRequest>,
+) -> Result<Json<UserPermissions>> {
+    let done = users::change_permissions(
+        &state,
+        &caller,
+        id.into_inner(),
+        &body.permissions,
+        body.updated_by,
+        false,
+    )
+    .await?;
+    Ok(Json(UserPermissions::of(
+        &done.user,
+        Some("User permissions updated successfully"),
+        None,
+    )))
+}
+
+/// Add permissions to a user, keeping the ones it has (seed 003).
+#[utoipa::path(
+    tag = "users",
+    security(("bearer" = [])),
+    params(("id" = i64, Path, description = "User id")),
+    request_body = PermissionsRequest,
+    responses(
+        (status = 200, description = "Added", body = UserPermissions),
+        (status = 400, description = "Unknown permission ids", body = ErrorBody),
+        (status = 401, description = "Not authenticated", body = ErrorBody),
+        (status = 403, description = "Missing permission 5, or a permission the caller does not hold", body = ErrorBody),
+        (status = 404, description = "User not found (or outside the caller's scope)", body = ErrorBody),
+    )
+)]
+#[post("/{id}/permissions")]
+pub async fn add_user_permissions(
+    state: Data<AppState>,
+    caller: Caller,
+    id: Path<i64>,
+    body: Json<PermissionsRequest>,
+) -> Result<Json<UserPermissions>> {
+    let done = users::change_permissions(
+        &state,
+        &caller,
+        id.into_inner(),
+        &body.permissions,
+        body.updated_by,
+        true,
+    )
+    .await?;
+    Ok(Json(UserPermissions::of(
+        &done.user,
+        Some("Permissions added successfully"),
+        Some(done.added.ids()),
+    )))
 }

@@ -7,10 +7,12 @@ mod sql;
 mod sqlite;
 
 use crate::domain::{
-    AuthContext, BusinessType, Client, LeadStatus, PermissionSet, Role, Timestamp, User,
+    AuthContext, BusinessType, Client, LeadStatus, Module, Permission, PermissionSet, Role,
+    Timestamp, User,
 };
 use async_trait::async_trait;
 use futures_util::stream::BoxStream;
+use std::collections::HashMap;
 use std::sync::Arc;
 
 #[derive(Debug, thiserror::Error)]
@@ -41,7 +43,102 @@ pub struct NewUser {
     pub is_active: bool,
     pub must_change_password: bool,
     pub created_by: Option<i64>,
+    /// `None`: all its client's active modules; otherwise exactly these (each
+    /// one active for the client).
+    pub modules: Option<Vec<String>>,
     pub now: Timestamp,
+}
+
+/// Changes to a user: `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct UserChanges {
+    pub name: Option<String>,
+    pub username: Option<String>,
+    /// `Some(None)` clears it.
+    pub email: Option<Option<String>>,
+    pub role: Option<Role>,
+    pub permissions: Option<PermissionSet>,
+    pub is_active: Option<bool>,
+    /// `Some(None)` makes the user operator staff.
+    pub company_id: Option<Option<i64>>,
+    /// A new password hash: the user must change it at its next login, and every
+    /// session it has ends.
+    pub password_hash: Option<String>,
+    /// `Some(None)`: back to all its client's active modules; `Some(Some(list))`:
+    /// exactly these.
+    pub modules: Option<Option<Vec<String>>>,
+}
+
+impl UserChanges {
+    pub fn is_empty(&self) -> bool {
+        self.name.is_none()
+            && self.username.is_none()
+            && self.email.is_none()
+            && self.role.is_none()
+            && self.permissions.is_none()
+            && self.is_active.is_none()
+            && self.company_id.is_none()
+            && self.password_hash.is_none()
+            && self.modules.is_none()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UserSortKey {
+    CreatedAt,
+    Name,
+    Username,
+    LastLogin,
+}
+
+/// Which users, in which order, which page.
+#[derive(Debug, Clone)]
+pub struct UserFilter {
+    /// Only this company's users (also how a client-side caller's scope is kept).
+    pub company_id: Option<i64>,
+    /// Matches part of the name, username or e-mail.
+    pub search: Option<String>,
+    pub is_active: Option<bool>,
+    pub role: Option<Role>,
+    /// Only users granted this permission.
+    pub permission: Option<Permission>,
+    pub sort: UserSortKey,
+    pub descending: bool,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+/// One recorded activity-log entry.
+#[derive(Debug, Clone)]
+pub struct ActivityEntry {
+    pub id: i64,
+    pub at: Timestamp,
+    pub actor_id: Option<i64>,
+    pub actor_username: Option<String>,
+    pub company_id: Option<i64>,
+    pub action: String,
+    pub target_type: Option<String>,
+    pub target_id: Option<String>,
+    pub target_label: Option<String>,
+    pub changes: Option<serde_json::Value>,
+    pub ip: Option<String>,
+    pub request_id: Option<String>,
+}
+
+/// Which activity entries (newest first), which page.
+#[derive(Debug, Clone, Default)]
+pub struct ActivityFilter {
+    pub actor_id: Option<i64>,
+    pub company_id: Option<i64>,
+    pub action: Option<String>,
+    pub target_type: Option<String>,
+    pub target_id: Option<String>,
+    /// From this time, inclusive.
+    pub from: Option<Timestamp>,
+    /// Before this time, exclusive.
+    pub to: Option<Timestamp>,
+    pub limit: i64,
+    pub offset: i64,
 }
 
 /// A user found by its login name, with what login needs to decide.
@@ -185,7 +282,7 @@ pub enum CreditOutcome {
 }
 
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: DirectoryStore + Send + Sync + 'static {
     /// Is the database reachable?
     async fn ping(&self) -> StoreResult<()>;
 
@@ -292,6 +389,52 @@ pub trait Store: Send + Sync + 'static {
         limit: i64,
         offset: i64,
     ) -> StoreResult<(Vec<CreditEntry>, i64)>;
+}
+
+/// Users, modules and the activity log.
+#[async_trait]
+pub trait DirectoryStore: Send + Sync + 'static {
+    async fn list_users(&self, filter: &UserFilter) -> StoreResult<(Vec<User>, i64)>;
+    /// Every user matching the filter (its limit and offset ignored), streamed.
+    fn export_users(&self, filter: &UserFilter) -> BoxStream<'static, StoreResult<User>>;
+    /// Create every user, or none: one transaction.
+    async fn create_users(&self, users: &[NewUser]) -> StoreResult<Vec<User>>;
+    /// Apply the changes in one transaction; a new password also ends the user's sessions.
+    async fn update_user(
+        &self,
+        id: i64,
+        changes: &UserChanges,
+        now: Timestamp,
+    ) -> StoreResult<User>;
+    /// Each user's modules (its choice, or all its client's active modules).
+    async fn modules_of_users(&self, user_ids: &[i64]) -> StoreResult<HashMap<i64, Vec<String>>>;
+    /// Which of these usernames are taken.
+    async fn taken_usernames(&self, usernames: &[String]) -> StoreResult<Vec<String>>;
+    /// Which of these e-mails a user of the company (or of the staff) already has.
+    async fn taken_emails(
+        &self,
+        company_id: Option<i64>,
+        emails: &[String],
+    ) -> StoreResult<Vec<String>>;
+
+    async fn list_modules(&self) -> StoreResult<Vec<Module>>;
+    async fn create_module(&self, module: &Module) -> StoreResult<Module>;
+    async fn client_modules(&self, client_id: i64) -> StoreResult<Vec<String>>;
+    async fn set_client_modules(
+        &self,
+        client_id: i64,
+        modules: &[String],
+        now: Timestamp,
+    ) -> StoreResult<Vec<String>>;
+
+    async fn list_activity(
+        &self,
+        filter: &ActivityFilter,
+    ) -> StoreResult<(Vec<ActivityEntry>, i64)>;
+    fn export_activity(
+        &self,
+        filter: &ActivityFilter,
+    ) -> BoxStream<'static, StoreResult<ActivityEntry>>;
 }
 
 /// Connect to the store the URL names, creating it when needed, and migrate it.

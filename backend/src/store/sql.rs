@@ -104,6 +104,39 @@ macro_rules! bind_new_user {
     };
 }
 
+/// Insert a `NewUser` and its chosen modules on a transaction; evaluates to
+/// `StoreResult<User>`.
+macro_rules! insert_user_tx {
+    ($tx:expr, $new:expr) => {{
+        async {
+            let new: &NewUser = $new;
+            let sql = format!("{INSERT_USER}{USER_RETURNING}");
+            let user = bind_new_user!(sqlx::query_as::<_, UserRow>(&sql), new)
+                .fetch_one(&mut *$tx)
+                .await
+                .map_err(map_err)?
+                .into_user()?;
+            if let Some(modules) = &new.modules {
+                sqlx::query("UPDATE users SET custom_modules = TRUE WHERE id = $1")
+                    .bind(user.id)
+                    .execute(&mut *$tx)
+                    .await
+                    .map_err(map_err)?;
+                for m in modules {
+                    sqlx::query("INSERT INTO user_modules (user_id, module) VALUES ($1, $2)")
+                        .bind(user.id)
+                        .bind(m)
+                        .execute(&mut *$tx)
+                        .await
+                        .map_err(map_err)?;
+                }
+            }
+            Ok::<User, StoreError>(user)
+        }
+        .await
+    }};
+}
+
 const CLIENT_COLUMNS: &str = "c.id, c.account_number, c.company_name, c.contact_email, \
      c.contact_name, c.phone_number, c.whatsapp_number, c.business_address, c.business_type, \
      c.gst_number, c.website, c.lead_status, c.notes, c.credits, c.is_active, c.last_login, \
@@ -197,6 +230,7 @@ impl From<CreditRow> for CreditEntry {
 enum Arg {
     Text(Option<String>),
     Int(i64),
+    NullableInt(Option<i64>),
     Bool(bool),
 }
 
@@ -208,10 +242,38 @@ macro_rules! bind_args {
             q = match a {
                 Arg::Text(v) => q.bind(v),
                 Arg::Int(v) => q.bind(v),
+                Arg::NullableInt(v) => q.bind(v),
                 Arg::Bool(v) => q.bind(v),
             };
         }
         q
+    }};
+}
+
+/// Run a query row by row on a task of its own, handing rows over through a
+/// bounded channel: constant memory however many rows there are. Evaluates to a
+/// `BoxStream<'static, StoreResult<T>>`.
+macro_rules! stream_rows {
+    ($pool:expr, $sql:expr, $args:expr, $row:ty, $convert:expr) => {{
+        let pool = $pool;
+        let sql: String = $sql;
+        let args: Vec<Arg> = $args;
+        let (tx, rx) = tokio::sync::mpsc::channel(256);
+        tokio::spawn(async move {
+            let q = bind_args!(sqlx::query_as::<_, $row>(&sql), args);
+            let mut rows = q.fetch(&pool);
+            while let Some(row) = rows.next().await {
+                let item = row.map_err(map_err).and_then($convert);
+                let failed = item.is_err();
+                if tx.send(item).await.is_err() || failed {
+                    break;
+                }
+            }
+        });
+        futures_util::stream::unfold(rx, |mut rx| async move {
+            rx.recv().await.map(|item| (item, rx))
+        })
+        .boxed()
     }};
 }
 
@@ -386,12 +448,10 @@ macro_rules! impl_store {
             }
 
             async fn create_user(&self, new: &NewUser) -> StoreResult<User> {
-                let sql = format!("{INSERT_USER}{USER_RETURNING}");
-                bind_new_user!(sqlx::query_as::<_, UserRow>(&sql), new)
-                    .fetch_one(&self.pool)
-                    .await
-                    .map_err(map_err)?
-                    .into_user()
+                let mut tx = self.pool.begin().await.map_err(map_err)?;
+                let user = insert_user_tx!(tx, new)?;
+                tx.commit().await.map_err(map_err)?;
+                Ok(user)
             }
 
             async fn user_by_id(&self, id: i64) -> StoreResult<Option<User>> {
@@ -907,28 +967,12 @@ macro_rules! impl_store {
             }
 
             fn export_clients(&self, f: &ClientFilter) -> BoxStream<'static, StoreResult<Client>> {
-                let pool = self.pool.clone();
                 let (where_sql, args) = client_where(f);
                 let sql = format!(
                     "SELECT {CLIENT_COLUMNS} {CLIENT_FROM} {where_sql} ORDER BY {}",
                     client_order(f, $text_order)
                 );
-                let (tx, rx) = tokio::sync::mpsc::channel::<StoreResult<Client>>(256);
-                tokio::spawn(async move {
-                    let q = bind_args!(sqlx::query_as::<_, ClientRow>(&sql), args);
-                    let mut rows = q.fetch(&pool);
-                    while let Some(row) = rows.next().await {
-                        let item = row.map_err(map_err).and_then(ClientRow::into_client);
-                        let failed = item.is_err();
-                        if tx.send(item).await.is_err() || failed {
-                            break;
-                        }
-                    }
-                });
-                futures_util::stream::unfold(rx, |mut rx| async move {
-                    rx.recv().await.map(|item| (item, rx))
-                })
-                .boxed()
+                stream_rows!(self.pool.clone(), sql, args, ClientRow, ClientRow::into_client)
             }
 
             async fn update_client(
@@ -1051,3 +1095,5 @@ macro_rules! impl_store {
 
 impl_store!(Sqlite, text_order = "");
 impl_store!(Postgres, text_order = " COLLATE \"C\"");
+
+mod directory;

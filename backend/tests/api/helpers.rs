@@ -8,6 +8,9 @@ use std::sync::OnceLock;
 
 pub const ADMIN_USERNAME: &str = "admin";
 pub const ADMIN_PASSWORD: &str = "Adm1n-Passw0rd!x";
+/// The password users are created with in tests, and what they change it to.
+pub const INITIAL_PASSWORD: &str = "Initial-Passw0rd!";
+pub const CHANGED_PASSWORD: &str = "Changed-Passw0rd!";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -227,6 +230,82 @@ impl TestApp {
     pub async fn admin_token(&self) -> String {
         let body = self.login(ADMIN_USERNAME, ADMIN_PASSWORD).await;
         body["accessToken"].as_str().expect("token").to_owned()
+    }
+
+    pub async fn delete(&self, path: &str, token: Option<&str>) -> Response {
+        let mut req = self.client.delete(self.url(path));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        req.send().await.expect("request")
+    }
+
+    /// Send `body` as CSV.
+    pub async fn post_csv(&self, path: &str, body: &str, token: Option<&str>) -> Response {
+        let mut req = self
+            .client
+            .post(self.url(path))
+            .header("content-type", "text/csv")
+            .body(body.to_owned());
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        req.send().await.expect("request")
+    }
+
+    /// Log in with a first-login password, change it, and answer a token that
+    /// is good for everything.
+    pub async fn first_login(&self, username: &str, password: &str) -> String {
+        let session = self.login(username, password).await;
+        let token = session["accessToken"].as_str().expect("token").to_owned();
+        if session["mustChangePassword"] == true {
+            let res = self
+                .post(
+                    "/api/auth/change-password",
+                    &json!({"currentPassword": password, "newPassword": CHANGED_PASSWORD}),
+                    Some(&token),
+                )
+                .await;
+            assert_eq!(
+                res.status(),
+                StatusCode::OK,
+                "{}",
+                res.text().await.unwrap_or_default()
+            );
+        }
+        token
+    }
+
+    /// Create a user through `POST /api/users-management` as `token`, and log
+    /// it in: its id and a token good for everything.
+    pub async fn user_with_token(&self, token: &str, body: Value) -> (i64, String) {
+        let mut body = body;
+        body["password"] = json!(INITIAL_PASSWORD);
+        let created = json_of(
+            self.post("/api/users-management", &body, Some(token)).await,
+            StatusCode::CREATED,
+        )
+        .await;
+        let id = created["user"]["id"].as_i64().expect("id");
+        let username = created["user"]["username"].as_str().expect("username");
+        (id, self.first_login(username, INITIAL_PASSWORD).await)
+    }
+
+    /// A client made by the super admin: its id and its owner's id.
+    pub async fn client(&self, token: &str, name: &str) -> (i64, i64, Value) {
+        let res = json_of(
+            self.post(
+                "/api/clients",
+                &json!({"companyName": name, "contactEmail": format!("owner@{}.example", name.to_lowercase().replace(' ', ""))}),
+                Some(token),
+            )
+            .await,
+            StatusCode::CREATED,
+        )
+        .await;
+        let id = res["client"]["id"].as_i64().expect("id");
+        let owner = res["client"]["ownerId"].as_i64().expect("owner");
+        (id, owner, res)
     }
 
     /// Run a statement on the test database directly (to arrange a state no

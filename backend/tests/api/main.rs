@@ -11,3 +11,5 @@ mod clients;
 mod http;
 mod openapi;
 mod throttle;
+mod users;
+mod users_authz;

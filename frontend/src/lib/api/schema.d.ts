@@ -4,6 +4,40 @@
  */
 
 export interface paths {
+    "/api/activity": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The activity log, newest first, filtered. */
+        get: operations["list_activity"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/activity/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Export the matching entries as CSV, streamed (newest first). */
+        get: operations["export_activity"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/auth/change-password": {
         parameters: {
             query?: never;
@@ -204,6 +238,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/clients/{id}/modules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A client's active modules: operator staff with permission 20, or the
+         *     client's own users.
+         */
+        get: operations["get_client_modules"];
+        /**
+         * Set a client's active modules: operator staff with permission 22. Users
+         *     keep only modules that are still active.
+         */
+        put: operations["set_client_modules"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/clients/{id}/reset-password": {
         parameters: {
             query?: never;
@@ -245,6 +303,114 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/clients/{id}/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A client's users (same query as the users list, within the client). */
+        get: operations["list_client_users"];
+        put?: never;
+        /**
+         * Add a user to a client with a generated temporary password, answered once.
+         * @description The user gets all the client's active modules and must change the password
+         *     at first login. Roles: `user` or `client_admin` only.
+         */
+        post: operations["add_client_user"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/modules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The module catalogue. */
+        get: operations["list_modules"];
+        put?: never;
+        /** Add a module to the catalogue: operator staff holding permission 60. */
+        post: operations["create_module"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/users-management": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List users: search, filter, sort and page (seed 003, plus filters and sort). */
+        get: operations["list_users"];
+        put?: never;
+        /**
+         * Create a user (seed 003). `companyId` is required for client users; only a
+         *     super admin creates operator staff; nobody grants a role or permission above
+         *     its own.
+         */
+        post: operations["create_user"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/users-management/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export the users matching the list's filters as CSV, streamed.
+         * @description UTF-8 with a header row; cells a spreadsheet would run as formulas are
+         *     neutralised with a leading `'`. No password hashes are exported.
+         */
+        get: operations["export_users"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/users-management/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import users from CSV (seed 002's next steps).
+         * @description Columns (header row required, any order): `name`, `username` (required),
+         *     `email`, `role` (default `user`), `permissions` (ids separated by spaces or
+         *     `;`), `companyId`. At most 1,000 rows. Each user gets a generated password,
+         *     answered once in the report, and must change it at first login.
+         *     With `dryRun=true` every row is checked and nothing is written; otherwise
+         *     every row is created in one transaction, or none is.
+         */
+        post: operations["import_users"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/users-management/permissions": {
         parameters: {
             query?: never;
@@ -259,6 +425,51 @@ export interface paths {
         get: operations["list_permissions"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/users-management/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One user (seed 003). */
+        get: operations["get_user"];
+        /**
+         * Update a user: only the fields sent change (seed 003).
+         * @description Nobody changes its own role, permissions, company or status here; changing
+         *     permissions needs permission 5 as well.
+         */
+        put: operations["update_user"];
+        post?: never;
+        /** Deleting users is disabled (seed 003): deactivate them with `isActive: false`. */
+        delete: operations["delete_user"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/users-management/{id}/permissions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A user's permissions with their names (seed 003). */
+        get: operations["get_user_permissions"];
+        /**
+         * Replace a user's permissions (seed 003). Needs permission 5; only
+         *     permissions the caller holds may change.
+         */
+        put: operations["replace_user_permissions"];
+        /** Add permissions to a user, keeping the ones it has (seed 003). */
+        post: operations["add_user_permissions"];
         delete?: never;
         options?: never;
         head?: never;
@@ -323,6 +534,85 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /**
+         * @description One recorded action.
+         * @example {
+         *       "action": "update",
+         *       "actorId": 1,
+         *       "actorUsername": "admin",
+         *       "at": "2026-01-01T00:00:00Z",
+         *       "changes": {
+         *         "name": {
+         *           "from": "Ravi",
+         *           "to": "Ravi Kumar"
+         *         }
+         *       },
+         *       "companyId": 2,
+         *       "id": 7,
+         *       "ip": "127.0.0.1",
+         *       "requestId": "5f0c…",
+         *       "targetId": "5",
+         *       "targetLabel": "ravi",
+         *       "targetType": "user"
+         *     }
+         */
+        ActivityEntryView: {
+            /**
+             * @description `create`, `update`, `update_permissions`, `add_permissions`,
+             *     `reset_password`, `toggle_status`, `login`, `login_failed`, `export`,
+             *     `import`, …
+             */
+            action: string;
+            /**
+             * Format: int64
+             * @description Who acted (null for failed logins of unknown users).
+             */
+            actorId?: number | null;
+            actorUsername?: string | null;
+            /** Format: date-time */
+            at: string;
+            /** @description `{field: {from, to}}`; secrets show as `[redacted]`. */
+            changes?: Record<string, never> | null;
+            /**
+             * Format: int64
+             * @description The client company the action concerns, if any.
+             */
+            companyId?: number | null;
+            /** Format: int64 */
+            id: number;
+            ip?: string | null;
+            requestId?: string | null;
+            targetId?: string | null;
+            targetLabel?: string | null;
+            /** @description `user`, `client`, `module`, `users`, `clients`, … */
+            targetType?: string | null;
+        };
+        ActivityList: {
+            entries: components["schemas"]["ActivityEntryView"][];
+            pagination: components["schemas"]["Pagination"];
+        };
+        /**
+         * @description A user to add to a client.
+         * @example {
+         *       "email": "ravi@abc.store",
+         *       "name": "Ravi Kumar",
+         *       "role": "user"
+         *     }
+         */
+        AddClientUserRequest: {
+            /**
+             * Format: email
+             * @description Unique within the client (free across clients).
+             */
+            email: string;
+            /** @description 1–100 characters. */
+            name: string;
+            /**
+             * @description `user` (default) or `client_admin`.
+             * @example user
+             */
+            role?: string | null;
+        };
         BTreeMap: {
             [key: string]: string[];
         };
@@ -360,6 +650,25 @@ export interface components {
         ClientList: {
             clients: components["schemas"]["ClientView"][];
             pagination: components["schemas"]["Pagination"];
+        };
+        /** @description A client's active modules. */
+        ClientModules: {
+            /** Format: int64 */
+            clientId: number;
+            /**
+             * @example [
+             *       "billing",
+             *       "reports"
+             *     ]
+             */
+            modules: string[];
+        };
+        /** @description The new user with its temporary credentials, shown once. */
+        ClientUserCreated: {
+            credentials: components["schemas"]["Credentials"];
+            /** @example User created successfully */
+            message: string;
+            user: components["schemas"]["ManagedUserView"];
         };
         /**
          * @description A client company as the API shows it.
@@ -448,7 +757,10 @@ export interface components {
             businessType?: null | components["schemas"]["BusinessType"];
             /** @description 1–200 characters. */
             companyName: string;
-            /** @description A valid e-mail address. */
+            /**
+             * Format: email
+             * @description A valid e-mail address.
+             */
             contactEmail: string;
             /** @description 1–100 characters. */
             contactName?: string | null;
@@ -463,6 +775,59 @@ export interface components {
             website?: string | null;
             /** @description Like `phoneNumber`; enables the WhatsApp share link. */
             whatsappNumber?: string | null;
+        };
+        /**
+         * @description A new user (seed 003). The password is hashed, and the user must change it
+         *     at first login.
+         * @example {
+         *       "companyId": 1,
+         *       "isActive": true,
+         *       "name": "John Doe",
+         *       "password": "Correct-Horse-9",
+         *       "permissions": [
+         *         1,
+         *         2,
+         *         3
+         *       ],
+         *       "username": "john.doe"
+         *     }
+         */
+        CreateUserRequest: {
+            /**
+             * Format: int64
+             * @description The client company. Required for client users; left out (or null) for the
+             *     operator's staff; always the caller's own for client-side callers.
+             */
+            companyId?: number | null;
+            /**
+             * Format: int64
+             * @description If sent, it must be the caller's own id.
+             */
+            createdBy?: number | null;
+            /**
+             * Format: email
+             * @description Unique within the company.
+             */
+            email?: string | null;
+            /** @description Default true. */
+            isActive?: boolean | null;
+            /**
+             * @description The user's modules, each active for its client; default (or null): all
+             *     the client's active modules.
+             */
+            modules?: string[] | null;
+            /** @description 1–100 characters. */
+            name: string;
+            /**
+             * Format: password
+             * @description 8–128 characters, not a common password.
+             */
+            password: string;
+            /** @description Permission ids (default none); only ones the caller holds. */
+            permissions?: number[] | null;
+            role?: null | components["schemas"]["Role"];
+            /** @description 3–64 characters: letters, digits, `.`, `_`, `-`; unique, case-insensitive. */
+            username: string;
         };
         /** @description Login credentials, shown once: they cannot be retrieved again. */
         Credentials: {
@@ -531,9 +896,42 @@ export interface components {
         };
         /** @description The body of every error answer. */
         ErrorBody: {
-            details?: null | components["schemas"]["BTreeMap"];
+            /**
+             * @description For validation errors only: the messages for each field, e.g.
+             *     `{"email": ["must be a valid e-mail address"]}`.
+             */
+            details?: {
+                [key: string]: string[];
+            };
             /** @description What went wrong, for a person to read. */
             error: string;
+        };
+        /** @description A failed import: nothing was written. */
+        ImportFailed: {
+            /** @example 1 of 3 rows are invalid; nothing was imported */
+            error: string;
+            report: components["schemas"]["ImportReport"];
+        };
+        /** @description What an import did, or would do, row by row. */
+        ImportReport: {
+            created: number;
+            dryRun: boolean;
+            invalid: number;
+            rows: components["schemas"]["ImportRow"][];
+            total: number;
+            valid: number;
+        };
+        /** @description The outcome for one row of the file. */
+        ImportRow: {
+            errors?: null | components["schemas"]["BTreeMap"];
+            /** @description The line of the file (the header is line 1). */
+            line: number;
+            /** @description The generated password, shown once; the user must change it at first login. */
+            password?: string | null;
+            status: components["schemas"]["RowStatus"];
+            /** Format: int64 */
+            userId?: number | null;
+            username: string;
         };
         /**
          * @description Where the client stands in the sales pipeline.
@@ -553,10 +951,49 @@ export interface components {
             /** @description Username or e-mail address (1–254 characters). */
             username: string;
         };
+        ManagedUserEnvelope: {
+            user: components["schemas"]["ManagedUserView"];
+        };
+        /** @description A user with its modules. */
+        ManagedUserView: components["schemas"]["UserView"] & {
+            /**
+             * @description The product modules the user may use: its own choice, or else all its
+             *     client's active modules. Always empty for the operator's staff.
+             */
+            modules: string[];
+        };
         /** @description A plain confirmation. */
         MessageResponse: {
             /** @example Password changed */
             message: string;
+        };
+        ModuleCatalogue: {
+            modules: components["schemas"]["ModuleView"][];
+        };
+        ModuleEnvelope: {
+            module: components["schemas"]["ModuleView"];
+        };
+        /** @description A product module of the catalogue. */
+        ModuleView: {
+            /** Format: date-time */
+            createdAt: string;
+            /** @example Billing */
+            label: string;
+            /** @example billing */
+            name: string;
+        };
+        /**
+         * @description A new catalogue entry.
+         * @example {
+         *       "label": "Payroll",
+         *       "name": "payroll"
+         *     }
+         */
+        NewModuleRequest: {
+            /** @description 1–100 characters. */
+            label: string;
+            /** @description 2–50 lower-case letters, digits or `_`, starting with a letter. */
+            name: string;
         };
         /**
          * @description Where a page of a list stands.
@@ -580,6 +1017,14 @@ export interface components {
         PermissionCatalogue: {
             permissions: components["schemas"]["PermissionInfo"][];
         };
+        /** @description One permission of a user, named. */
+        PermissionDetail: {
+            /** Format: int32 */
+            id: number;
+            name: string;
+            /** @description Whether the id is in the catalogue (always true for stored permissions). */
+            valid: boolean;
+        };
         /** @description One entry of the fixed permission catalogue (seed 003). */
         PermissionInfo: {
             /** @description What it allows. */
@@ -591,6 +1036,27 @@ export interface components {
             id: number;
             /** @description Its name, as the seed lists it. */
             name: string;
+        };
+        /**
+         * @description Permission ids to set or add (seed 003).
+         * @example {
+         *       "permissions": [
+         *         1,
+         *         2,
+         *         3,
+         *         4,
+         *         5
+         *       ],
+         *       "updatedBy": 1
+         *     }
+         */
+        PermissionsRequest: {
+            permissions: number[];
+            /**
+             * Format: int64
+             * @description If sent, it must be the caller's own id.
+             */
+            updatedBy?: number | null;
         };
         /**
          * @example {
@@ -609,6 +1075,21 @@ export interface components {
          * @enum {string}
          */
         Role: "user" | "client_admin" | "admin" | "super_admin";
+        /** @enum {string} */
+        RowStatus: "valid" | "invalid" | "created";
+        /**
+         * @description The modules a client should have active (replaces the set).
+         * @example {
+         *       "modules": [
+         *         "billing",
+         *         "reports"
+         *       ]
+         *     }
+         */
+        SetClientModulesRequest: {
+            /** @description Names from the catalogue. */
+            modules: string[];
+        };
         /** @description A ready-to-send message with the credentials, and links that open it. */
         ShareMessage: {
             mailtoUrl: string;
@@ -704,9 +1185,64 @@ export interface components {
             /** @description 1–100 characters. */
             name?: string | null;
         };
+        /**
+         * @description Changes to a user: only the fields sent change (seed 003).
+         * @example {
+         *       "name": "John Smith",
+         *       "permissions": [
+         *         1,
+         *         2,
+         *         3,
+         *         4
+         *       ]
+         *     }
+         */
+        UpdateUserRequest: {
+            /** Format: int64 */
+            companyId?: number | null;
+            /** Format: email */
+            email?: string | null;
+            isActive?: boolean | null;
+            /** @description The user's modules; null: back to all its client's active modules. */
+            modules?: string[] | null;
+            name?: string | null;
+            /**
+             * Format: password
+             * @description A new password set by an admin: the user must change it at next login,
+             *     and its sessions end.
+             */
+            password?: string | null;
+            permissions?: number[] | null;
+            role?: null | components["schemas"]["Role"];
+            username?: string | null;
+        };
         /** @description `{"user": …}` */
         UserEnvelope: {
             user: components["schemas"]["UserView"];
+        };
+        /** @description `{"users": […], "pagination": {…}}` (seed 003). */
+        UserList: {
+            pagination: components["schemas"]["Pagination"];
+            users: components["schemas"]["ManagedUserView"][];
+        };
+        /** @description A user's permissions (seed 003). */
+        UserPermissions: {
+            /** @description On `POST`: the permissions this call added. */
+            addedPermissions?: number[] | null;
+            /** @description On changes: `User permissions updated successfully` or `Permissions added successfully`. */
+            message?: string | null;
+            name: string;
+            permissionDetails: components["schemas"]["PermissionDetail"][];
+            permissions: number[];
+            /** Format: int64 */
+            userId: number;
+            username: string;
+        };
+        /** @description `{"message": …, "user": …}` */
+        UserSaved: {
+            /** @example User created successfully */
+            message: string;
+            user: components["schemas"]["ManagedUserView"];
         };
         /**
          * @description A user as the API shows it. The password hash is never part of it.
@@ -766,6 +1302,130 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    list_activity: {
+        parameters: {
+            query?: {
+                /** @description 1–100, default 10. */
+                limit?: number;
+                /** @description Default 0. */
+                offset?: number;
+                actorId?: number;
+                /** @description Client-side callers only ever see their own company's entries. */
+                companyId?: number;
+                action?: string;
+                targetType?: string;
+                targetId?: string;
+                /** @description From this time (RFC 3339), inclusive. */
+                from?: string;
+                /** @description Until this time (RFC 3339), exclusive. */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of entries */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActivityList"];
+                };
+            };
+            /** @description Invalid query */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing permission 50 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    export_activity: {
+        parameters: {
+            query?: {
+                /** @description 1–100, default 10. */
+                limit?: number;
+                /** @description Default 0. */
+                offset?: number;
+                actorId?: number;
+                /** @description Client-side callers only ever see their own company's entries. */
+                companyId?: number;
+                action?: string;
+                targetType?: string;
+                targetId?: string;
+                /** @description From this time (RFC 3339), inclusive. */
+                from?: string;
+                /** @description Until this time (RFC 3339), exclusive. */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description CSV of the matching entries */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description Invalid query */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing permission 50 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     change_password: {
         parameters: {
             query?: never;
@@ -799,6 +1459,24 @@ export interface operations {
             };
             /** @description Not authenticated */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not `application/json` */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -866,6 +1544,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not `application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description Too many failures; retry after `Retry-After` seconds */
             429: {
                 headers: {
@@ -924,6 +1620,24 @@ export interface operations {
             };
             /** @description The account or its client is deactivated */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not `application/json` */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1047,6 +1761,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not `application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     refresh: {
@@ -1089,6 +1821,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not `application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     list_clients: {
@@ -1098,7 +1848,10 @@ export interface operations {
                 limit?: number;
                 /** @description Default 0. */
                 offset?: number;
-                /** @description Part of the company name, contact e-mail, account number or owner username. */
+                /**
+                 * @description Part of the company name, contact e-mail, account number or owner username
+                 *     (at most 200 characters).
+                 */
                 search?: string;
                 isActive?: boolean;
                 businessType?: "retail" | "wholesale" | "restaurant" | "hotel" | "services" | "other";
@@ -1199,6 +1952,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not `application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     export_clients: {
@@ -1208,7 +1979,10 @@ export interface operations {
                 limit?: number;
                 /** @description Default 0. */
                 offset?: number;
-                /** @description Part of the company name, contact e-mail, account number or owner username. */
+                /**
+                 * @description Part of the company name, contact e-mail, account number or owner username
+                 *     (at most 200 characters).
+                 */
                 search?: string;
                 isActive?: boolean;
                 businessType?: "retail" | "wholesale" | "restaurant" | "hotel" | "services" | "other";
@@ -1281,6 +2055,15 @@ export interface operations {
                     "application/json": components["schemas"]["ClientEnvelope"];
                 };
             };
+            /** @description Invalid id */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description Not authenticated */
             401: {
                 headers: {
@@ -1335,7 +2118,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientEnvelope"];
                 };
             };
-            /** @description Invalid or read-only fields */
+            /** @description Invalid id, or invalid or read-only fields */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1371,6 +2154,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not `application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     list_client_credits: {
@@ -1399,7 +2200,7 @@ export interface operations {
                     "application/json": components["schemas"]["CreditLedger"];
                 };
             };
-            /** @description Invalid query */
+            /** @description Invalid id or query */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1462,7 +2263,7 @@ export interface operations {
                     "application/json": components["schemas"]["CreditAdjusted"];
                 };
             };
-            /** @description Invalid delta or reason */
+            /** @description Invalid id, delta or reason */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1507,6 +2308,137 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not `application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_client_modules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Client id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The active modules */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientModules"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing permission 20 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such client (or outside the caller's scope) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    set_client_modules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Client id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SetClientModulesRequest"];
+            };
+        };
+        responses: {
+            /** @description The active modules now */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientModules"];
+                };
+            };
+            /** @description A name not in the catalogue */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not operator staff, or missing permission 22 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such client */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     reset_client_password: {
@@ -1528,6 +2460,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ClientCredentialsResponse"];
+                };
+            };
+            /** @description Invalid id */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not authenticated */
@@ -1580,6 +2521,15 @@ export interface operations {
                     "application/json": components["schemas"]["ClientEnvelope"];
                 };
             };
+            /** @description Invalid id */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description Not authenticated */
             401: {
                 headers: {
@@ -1600,6 +2550,525 @@ export interface operations {
             };
             /** @description No such client */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_client_users: {
+        parameters: {
+            query?: {
+                /** @description 1–100, default 10. */
+                limit?: number;
+                /** @description Default 0. */
+                offset?: number;
+                /** @description Part of the name, username or e-mail (at most 200 characters). */
+                search?: string;
+                isActive?: boolean;
+                role?: "user" | "client_admin" | "admin" | "super_admin";
+                /** @description Only this client's users (client-side callers only ever see their own). */
+                companyId?: number;
+                /** @description Only users holding this permission id. */
+                permission?: number;
+                /** @description Default `-createdAt` (newest first). */
+                sort?: "createdAt" | "-createdAt" | "name" | "-name" | "username" | "-username" | "lastLogin" | "-lastLogin";
+            };
+            header?: never;
+            path: {
+                /** @description Client id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the client's users */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserList"];
+                };
+            };
+            /** @description Invalid query */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing permission 1 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such client (or outside the caller's scope) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    add_client_user: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Client id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AddClientUserRequest"];
+            };
+        };
+        responses: {
+            /** @description Created, with one-time credentials */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientUserCreated"];
+                };
+            };
+            /** @description Invalid fields, or a role other than user / client_admin */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing permission 2, or a role above the caller's */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such client (or outside the caller's scope) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The e-mail is taken within this client */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_modules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every module */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ModuleCatalogue"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller must change its password first */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    create_module: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewModuleRequest"];
+            };
+        };
+        responses: {
+            /** @description Added */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ModuleEnvelope"];
+                };
+            };
+            /** @description Invalid name or label */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing permission 60 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A module with this name exists */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_users: {
+        parameters: {
+            query?: {
+                /** @description 1–100, default 10. */
+                limit?: number;
+                /** @description Default 0. */
+                offset?: number;
+                /** @description Part of the name, username or e-mail (at most 200 characters). */
+                search?: string;
+                isActive?: boolean;
+                role?: "user" | "client_admin" | "admin" | "super_admin";
+                /** @description Only this client's users (client-side callers only ever see their own). */
+                companyId?: number;
+                /** @description Only users holding this permission id. */
+                permission?: number;
+                /** @description Default `-createdAt` (newest first). */
+                sort?: "createdAt" | "-createdAt" | "name" | "-name" | "username" | "-username" | "lastLogin" | "-lastLogin";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of users */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserList"];
+                };
+            };
+            /** @description Invalid query */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing permission 1 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    create_user: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateUserRequest"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserSaved"];
+                };
+            };
+            /** @description Invalid fields (see `details`), unknown permission ids */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing permission 2, or a role or permission above the caller's */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such client (or outside the caller's scope) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Username already exists, or the e-mail within the company */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    export_users: {
+        parameters: {
+            query?: {
+                /** @description 1–100, default 10. */
+                limit?: number;
+                /** @description Default 0. */
+                offset?: number;
+                /** @description Part of the name, username or e-mail (at most 200 characters). */
+                search?: string;
+                isActive?: boolean;
+                role?: "user" | "client_admin" | "admin" | "super_admin";
+                /** @description Only this client's users (client-side callers only ever see their own). */
+                companyId?: number;
+                /** @description Only users holding this permission id. */
+                permission?: number;
+                /** @description Default `-createdAt` (newest first). */
+                sort?: "createdAt" | "-createdAt" | "name" | "-name" | "username" | "-username" | "lastLogin" | "-lastLogin";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description CSV of the matching users */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description Invalid query */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing permission 1 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    import_users: {
+        parameters: {
+            query?: {
+                /** @description Validate every row and answer the report without writing anything. */
+                dryRun?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description CSV with a header row */
+        requestBody: {
+            content: {
+                "text/csv": string;
+            };
+        };
+        responses: {
+            /** @description Dry run: the report; nothing was written */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportReport"];
+                };
+            };
+            /** @description Every row was created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportReport"];
+                };
+            };
+            /** @description Unreadable CSV, or invalid rows (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportFailed"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing permission 2 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A username or e-mail was taken meanwhile; nothing was written */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not text/csv */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1638,6 +3107,336 @@ export interface operations {
             };
             /** @description The caller must change its password first */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_user: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description User id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The user */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ManagedUserEnvelope"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing permission 1 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description User not found (or outside the caller's scope) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    update_user: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description User id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateUserRequest"];
+            };
+        };
+        responses: {
+            /** @description Updated */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserSaved"];
+                };
+            };
+            /** @description Invalid fields (see `details`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing permission 3 (or 5), or a change above the caller's own role or permissions */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description User not found (or outside the caller's scope) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Username already exists, or the e-mail within the company */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    delete_user: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description User id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Always: `Delete user functionality has been disabled` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_user_permissions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description User id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The permissions */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserPermissions"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing permission 1 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description User not found (or outside the caller's scope) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    replace_user_permissions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description User id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PermissionsRequest"];
+            };
+        };
+        responses: {
+            /** @description Replaced */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserPermissions"];
+                };
+            };
+            /** @description Unknown permission ids */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing permission 5, or a permission the caller does not hold */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description User not found (or outside the caller's scope) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    add_user_permissions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description User id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PermissionsRequest"];
+            };
+        };
+        responses: {
+            /** @description Added */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserPermissions"];
+                };
+            };
+            /** @description Unknown permission ids */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing permission 5, or a permission the caller does not hold */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description User not found (or outside the caller's scope) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,0 +1,498 @@
+//! [`DirectoryStore`] — users, modules and the activity log — in the same shared
+//! SQL as the rest of the store. The only difference between the dialects is the
+//! search: an FTS5 trigram index on SQLite, trigram GIN indexes on PostgreSQL.
+
+use super::{contains_pattern, map_err, now_ms, Arg, SqlStore, UserRow};
+use super::{INSERT_USER, USER_COLUMNS, USER_RETURNING};
+use crate::domain::{Module, Timestamp, User};
+use crate::store::{
+    ActivityEntry, ActivityFilter, DirectoryStore, NewUser, StoreError, StoreResult, UserChanges,
+    UserFilter, UserSortKey,
+};
+use async_trait::async_trait;
+use futures_util::stream::BoxStream;
+use futures_util::StreamExt;
+use sqlx::{Postgres, Sqlite};
+use std::collections::HashMap;
+
+/// How a dialect finds users by part of their name, username or e-mail.
+#[derive(Clone, Copy)]
+enum Search {
+    /// SQLite: the `users_search` FTS5 trigram index (terms of 3+ characters).
+    Fts5,
+    /// PostgreSQL: `LIKE` served by pg_trgm GIN indexes.
+    Trigram,
+}
+
+fn user_where(f: &UserFilter, search: Search) -> (String, Vec<Arg>) {
+    let mut clauses = Vec::new();
+    let mut args = Vec::new();
+    if let Some(company) = f.company_id {
+        args.push(Arg::Int(company));
+        clauses.push(format!("u.company_id = ${}", args.len()));
+    }
+    if let Some(term) = f.search.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        if matches!(search, Search::Fts5) && term.chars().count() >= 3 {
+            // A quoted FTS5 string is a phrase of trigrams: a substring match.
+            args.push(Arg::Text(Some(format!(
+                "\"{}\"",
+                term.replace('"', "\"\"")
+            ))));
+            clauses.push(format!(
+                "u.id IN (SELECT rowid FROM users_search WHERE users_search MATCH ${})",
+                args.len()
+            ));
+        } else {
+            args.push(Arg::Text(Some(contains_pattern(term))));
+            let n = args.len();
+            clauses.push(format!(
+                "(LOWER(u.name) LIKE ${n} ESCAPE '\\' OR u.username LIKE ${n} ESCAPE '\\' \
+                 OR LOWER(u.email) LIKE ${n} ESCAPE '\\')"
+            ));
+        }
+    }
+    if let Some(active) = f.is_active {
+        args.push(Arg::Bool(active));
+        clauses.push(format!("u.is_active = ${}", args.len()));
+    }
+    if let Some(role) = f.role {
+        args.push(Arg::Text(Some(role.as_str().to_owned())));
+        clauses.push(format!("u.role = ${}", args.len()));
+    }
+    if let Some(p) = f.permission {
+        // A super admin holds every permission without a grant.
+        args.push(Arg::Int(1i64 << p.id()));
+        clauses.push(format!(
+            "((u.permissions & ${}) <> 0 OR u.role = 'super_admin')",
+            args.len()
+        ));
+    }
+    let sql = if clauses.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", clauses.join(" AND "))
+    };
+    (sql, args)
+}
+
+fn user_order(f: &UserFilter, text_order: &str) -> String {
+    let dir = if f.descending { "DESC" } else { "ASC" };
+    match f.sort {
+        UserSortKey::CreatedAt => format!("u.created_at {dir}, u.id {dir}"),
+        UserSortKey::Name => format!("LOWER(u.name){text_order} {dir}, u.id {dir}"),
+        UserSortKey::Username => format!("u.username{text_order} {dir}"),
+        UserSortKey::LastLogin => {
+            format!("(u.last_login IS NULL), u.last_login {dir}, u.id {dir}")
+        }
+    }
+}
+
+/// The SET items of a user update (without `updated_at`).
+fn user_set(ch: &UserChanges) -> (Vec<String>, Vec<Arg>) {
+    let mut sets = Vec::new();
+    let mut args = Vec::new();
+    let mut push = |col: &str, a: Arg, args: &mut Vec<Arg>| {
+        args.push(a);
+        sets.push(format!("{col} = ${}", args.len()));
+    };
+    if let Some(v) = &ch.name {
+        push("name", Arg::Text(Some(v.clone())), &mut args);
+    }
+    if let Some(v) = &ch.username {
+        push("username", Arg::Text(Some(v.clone())), &mut args);
+    }
+    if let Some(v) = &ch.email {
+        push("email", Arg::Text(v.clone()), &mut args);
+    }
+    if let Some(v) = ch.role {
+        push("role", Arg::Text(Some(v.as_str().to_owned())), &mut args);
+    }
+    if let Some(v) = ch.permissions {
+        push("permissions", Arg::Int(v.bits()), &mut args);
+    }
+    if let Some(v) = ch.is_active {
+        push("is_active", Arg::Bool(v), &mut args);
+    }
+    if let Some(v) = ch.company_id {
+        push("company_id", Arg::NullableInt(v), &mut args);
+    }
+    if let Some(v) = &ch.password_hash {
+        push("password_hash", Arg::Text(Some(v.clone())), &mut args);
+        push("must_change_password", Arg::Bool(true), &mut args);
+    }
+    if let Some(v) = &ch.modules {
+        push("custom_modules", Arg::Bool(v.is_some()), &mut args);
+    } else if ch.company_id.is_some() {
+        // A user moved to another company starts from that company's modules.
+        push("custom_modules", Arg::Bool(false), &mut args);
+    }
+    (sets, args)
+}
+
+fn placeholders(from: usize, n: usize) -> String {
+    (from..from + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[derive(sqlx::FromRow)]
+struct ActivityRow {
+    id: i64,
+    at: i64,
+    actor_id: Option<i64>,
+    actor_username: Option<String>,
+    company_id: Option<i64>,
+    action: String,
+    target_type: Option<String>,
+    target_id: Option<String>,
+    target_label: Option<String>,
+    changes: Option<String>,
+    ip: Option<String>,
+    request_id: Option<String>,
+}
+
+impl From<ActivityRow> for ActivityEntry {
+    fn from(r: ActivityRow) -> Self {
+        Self {
+            id: r.id,
+            at: Timestamp::from(r.at),
+            actor_id: r.actor_id,
+            actor_username: r.actor_username,
+            company_id: r.company_id,
+            action: r.action,
+            target_type: r.target_type,
+            target_id: r.target_id,
+            target_label: r.target_label,
+            changes: r.changes.and_then(|c| serde_json::from_str(&c).ok()),
+            ip: r.ip,
+            request_id: r.request_id,
+        }
+    }
+}
+
+const ACTIVITY_COLUMNS: &str = "id, at, actor_id, actor_username, company_id, action, \
+     target_type, target_id, target_label, changes, ip, request_id";
+
+fn activity_where(f: &ActivityFilter) -> (String, Vec<Arg>) {
+    let mut clauses = Vec::new();
+    let mut args = Vec::new();
+    let mut eq = |col: &str, a: Arg| {
+        args.push(a);
+        clauses.push(format!("{col} = ${}", args.len()));
+    };
+    if let Some(v) = f.actor_id {
+        eq("actor_id", Arg::Int(v));
+    }
+    if let Some(v) = f.company_id {
+        eq("company_id", Arg::Int(v));
+    }
+    if let Some(v) = &f.action {
+        eq("action", Arg::Text(Some(v.clone())));
+    }
+    if let Some(v) = &f.target_type {
+        eq("target_type", Arg::Text(Some(v.clone())));
+    }
+    if let Some(v) = &f.target_id {
+        eq("target_id", Arg::Text(Some(v.clone())));
+    }
+    if let Some(v) = f.from {
+        args.push(Arg::Int(now_ms(v)));
+        clauses.push(format!("at >= ${}", args.len()));
+    }
+    if let Some(v) = f.to {
+        args.push(Arg::Int(now_ms(v)));
+        clauses.push(format!("at < ${}", args.len()));
+    }
+    let sql = if clauses.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", clauses.join(" AND "))
+    };
+    (sql, args)
+}
+
+macro_rules! impl_directory_store {
+    ($db:ty, text_order = $text_order:literal, search = $search:expr) => {
+        #[async_trait]
+        impl DirectoryStore for SqlStore<$db> {
+            async fn list_users(&self, f: &UserFilter) -> StoreResult<(Vec<User>, i64)> {
+                let (where_sql, args) = user_where(f, $search);
+                let n = args.len();
+                let sql = format!(
+                    "SELECT {USER_COLUMNS} FROM users u {where_sql} ORDER BY {} LIMIT ${} OFFSET ${}",
+                    user_order(f, $text_order),
+                    n + 1,
+                    n + 2
+                );
+                let rows = bind_args!(sqlx::query_as::<_, UserRow>(&sql), args)
+                    .bind(f.limit)
+                    .bind(f.offset)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(map_err)?;
+                let (where_sql, args) = user_where(f, $search);
+                let count_sql = format!("SELECT COUNT(*) FROM users u {where_sql}");
+                let total: i64 = bind_args!(sqlx::query_scalar(&count_sql), args)
+                    .fetch_one(&self.pool)
+                    .await
+                    .map_err(map_err)?;
+                let users = rows.into_iter().map(UserRow::into_user).collect::<StoreResult<_>>()?;
+                Ok((users, total))
+            }
+
+            fn export_users(&self, f: &UserFilter) -> BoxStream<'static, StoreResult<User>> {
+                let (where_sql, args) = user_where(f, $search);
+                let sql = format!(
+                    "SELECT {USER_COLUMNS} FROM users u {where_sql} ORDER BY {}",
+                    user_order(f, $text_order)
+                );
+                stream_rows!(self.pool.clone(), sql, args, UserRow, UserRow::into_user)
+            }
+
+            async fn create_users(&self, users: &[NewUser]) -> StoreResult<Vec<User>> {
+                let mut tx = self.pool.begin().await.map_err(map_err)?;
+                let mut created = Vec::with_capacity(users.len());
+                for new in users {
+                    created.push(insert_user_tx!(tx, new)?);
+                }
+                tx.commit().await.map_err(map_err)?;
+                Ok(created)
+            }
+
+            async fn update_user(
+                &self,
+                id: i64,
+                ch: &UserChanges,
+                now: Timestamp,
+            ) -> StoreResult<User> {
+                let mut tx = self.pool.begin().await.map_err(map_err)?;
+                let (mut sets, mut args) = user_set(ch);
+                args.push(Arg::Int(now_ms(now)));
+                sets.push(format!("updated_at = ${}", args.len()));
+                args.push(Arg::Int(id));
+                let sql = format!(
+                    "UPDATE users SET {} WHERE id = ${} RETURNING {USER_RETURNING}",
+                    sets.join(", "),
+                    args.len()
+                );
+                let user = bind_args!(sqlx::query_as::<_, UserRow>(&sql), args)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(map_err)?
+                    .ok_or(StoreError::NotFound)?
+                    .into_user()?;
+                if ch.modules.is_some() || ch.company_id.is_some() {
+                    sqlx::query("DELETE FROM user_modules WHERE user_id = $1")
+                        .bind(id)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(map_err)?;
+                }
+                if let Some(Some(modules)) = &ch.modules {
+                    for m in modules {
+                        sqlx::query("INSERT INTO user_modules (user_id, module) VALUES ($1, $2)")
+                            .bind(id)
+                            .bind(m)
+                            .execute(&mut *tx)
+                            .await
+                            .map_err(map_err)?;
+                    }
+                }
+                if ch.password_hash.is_some() {
+                    sqlx::query(
+                        "UPDATE sessions SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL",
+                    )
+                    .bind(id)
+                    .bind(now_ms(now))
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(map_err)?;
+                }
+                tx.commit().await.map_err(map_err)?;
+                Ok(user)
+            }
+
+            async fn modules_of_users(
+                &self,
+                user_ids: &[i64],
+            ) -> StoreResult<HashMap<i64, Vec<String>>> {
+                let mut out: HashMap<i64, Vec<String>> = HashMap::new();
+                for chunk in user_ids.chunks(500) {
+                    let sql = format!(
+                        "SELECT u.id, cm.module FROM users u \
+                         JOIN client_modules cm ON cm.client_id = u.company_id \
+                         WHERE u.id IN ({}) AND (u.custom_modules = FALSE OR EXISTS \
+                         (SELECT 1 FROM user_modules um WHERE um.user_id = u.id AND um.module = cm.module)) \
+                         ORDER BY u.id, cm.module",
+                        placeholders(1, chunk.len())
+                    );
+                    let mut q = sqlx::query_as::<_, (i64, String)>(&sql);
+                    for id in chunk {
+                        q = q.bind(*id);
+                    }
+                    for (id, module) in q.fetch_all(&self.pool).await.map_err(map_err)? {
+                        out.entry(id).or_default().push(module);
+                    }
+                }
+                Ok(out)
+            }
+
+            async fn taken_usernames(&self, usernames: &[String]) -> StoreResult<Vec<String>> {
+                let mut taken = Vec::new();
+                for chunk in usernames.chunks(500) {
+                    let sql = format!(
+                        "SELECT username FROM users WHERE username IN ({})",
+                        placeholders(1, chunk.len())
+                    );
+                    let mut q = sqlx::query_scalar::<_, String>(&sql);
+                    for u in chunk {
+                        q = q.bind(u);
+                    }
+                    taken.extend(q.fetch_all(&self.pool).await.map_err(map_err)?);
+                }
+                Ok(taken)
+            }
+
+            async fn taken_emails(
+                &self,
+                company_id: Option<i64>,
+                emails: &[String],
+            ) -> StoreResult<Vec<String>> {
+                let mut taken = Vec::new();
+                for chunk in emails.chunks(500) {
+                    let sql = format!(
+                        "SELECT email FROM users WHERE COALESCE(company_id, 0) = $1 AND email IN ({})",
+                        placeholders(2, chunk.len())
+                    );
+                    let mut q = sqlx::query_scalar::<_, String>(&sql).bind(company_id.unwrap_or(0));
+                    for e in chunk {
+                        q = q.bind(e);
+                    }
+                    taken.extend(q.fetch_all(&self.pool).await.map_err(map_err)?);
+                }
+                Ok(taken)
+            }
+
+            async fn list_modules(&self) -> StoreResult<Vec<Module>> {
+                let rows: Vec<(String, String, i64)> = sqlx::query_as(
+                    "SELECT name, label, created_at FROM modules ORDER BY name",
+                )
+                .fetch_all(&self.pool)
+                .await
+                .map_err(map_err)?;
+                Ok(rows
+                    .into_iter()
+                    .map(|(name, label, at)| Module { name, label, created_at: Timestamp::from(at) })
+                    .collect())
+            }
+
+            async fn create_module(&self, m: &Module) -> StoreResult<Module> {
+                sqlx::query("INSERT INTO modules (name, label, created_at) VALUES ($1, $2, $3)")
+                    .bind(&m.name)
+                    .bind(&m.label)
+                    .bind(now_ms(m.created_at))
+                    .execute(&self.pool)
+                    .await
+                    .map_err(|e| match map_err(e) {
+                        StoreError::Conflict(_) => StoreError::Conflict("module".into()),
+                        e => e,
+                    })?;
+                Ok(m.clone())
+            }
+
+            async fn client_modules(&self, client_id: i64) -> StoreResult<Vec<String>> {
+                sqlx::query_scalar(
+                    "SELECT module FROM client_modules WHERE client_id = $1 ORDER BY module",
+                )
+                .bind(client_id)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(map_err)
+            }
+
+            async fn set_client_modules(
+                &self,
+                client_id: i64,
+                modules: &[String],
+                now: Timestamp,
+            ) -> StoreResult<Vec<String>> {
+                let mut tx = self.pool.begin().await.map_err(map_err)?;
+                let done = sqlx::query("UPDATE clients SET updated_at = $2 WHERE id = $1")
+                    .bind(client_id)
+                    .bind(now_ms(now))
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(map_err)?;
+                if done.rows_affected() == 0 {
+                    return Err(StoreError::NotFound);
+                }
+                sqlx::query("DELETE FROM client_modules WHERE client_id = $1")
+                    .bind(client_id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(map_err)?;
+                for m in modules {
+                    sqlx::query(
+                        "INSERT INTO client_modules (client_id, module) VALUES ($1, $2) \
+                         ON CONFLICT DO NOTHING",
+                    )
+                    .bind(client_id)
+                    .bind(m)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(map_err)?;
+                }
+                tx.commit().await.map_err(map_err)?;
+                self.client_modules(client_id).await
+            }
+
+            async fn list_activity(
+                &self,
+                f: &ActivityFilter,
+            ) -> StoreResult<(Vec<ActivityEntry>, i64)> {
+                let (where_sql, args) = activity_where(f);
+                let n = args.len();
+                let sql = format!(
+                    "SELECT {ACTIVITY_COLUMNS} FROM activity_log {where_sql} \
+                     ORDER BY at DESC, id DESC LIMIT ${} OFFSET ${}",
+                    n + 1,
+                    n + 2
+                );
+                let rows = bind_args!(sqlx::query_as::<_, ActivityRow>(&sql), args)
+                    .bind(f.limit)
+                    .bind(f.offset)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(map_err)?;
+                let (where_sql, args) = activity_where(f);
+                let count_sql = format!("SELECT COUNT(*) FROM activity_log {where_sql}");
+                let total: i64 = bind_args!(sqlx::query_scalar(&count_sql), args)
+                    .fetch_one(&self.pool)
+                    .await
+                    .map_err(map_err)?;
+                Ok((rows.into_iter().map(ActivityEntry::from).collect(), total))
+            }
+
+            fn export_activity(
+                &self,
+                f: &ActivityFilter,
+            ) -> BoxStream<'static, StoreResult<ActivityEntry>> {
+                let (where_sql, args) = activity_where(f);
+                let sql = format!(
+                    "SELECT {ACTIVITY_COLUMNS} FROM activity_log {where_sql} ORDER BY at DESC, id DESC"
+                );
+                stream_rows!(self.pool.clone(), sql, args, ActivityRow, |r: ActivityRow| Ok(
+                    ActivityEntry::from(r)
+                ))
+            }
+        }
+    };
+}
+
+impl_directory_store!(Sqlite, text_order = "", search = Search::Fts5);
+impl_directory_store!(
+    Postgres,
+    text_order = " COLLATE \"C\"",
+    search = Search::Trigram
+);

@@ -1,0 +1,808 @@
+//! Rules for users (seed 003's users-management, seed 000's client users):
+//! who may see, create and change whom, and with which roles, permissions and
+//! modules.
+//!
+//! Scope: operator staff act on every company; client-side users only on their
+//! own, and anything outside a caller's scope is "not found". Nobody grants a
+//! role or a permission above its own; only a super admin creates operator staff.
+
+use crate::activity;
+use crate::auth::access::require;
+use crate::auth::Caller;
+use crate::domain::{
+    EmailAddress, ModuleName, Password, Permission, PermissionSet, PersonName, Role, Timestamp,
+    User, Username,
+};
+use crate::error::{Error, FieldErrors};
+use crate::state::AppState;
+use crate::store::{NewUser, StoreError, UserChanges, UserFilter};
+use futures_util::stream::BoxStream;
+use secrecy::SecretString;
+use serde_json::{json, Value};
+use std::collections::HashMap;
+
+/// A user's fields as sent, still unparsed. `None`: not sent; `Some(None)`: null.
+#[derive(Debug, Default)]
+pub struct UserInput {
+    pub name: Option<String>,
+    pub username: Option<String>,
+    pub password: Option<SecretString>,
+    pub email: Option<Option<String>>,
+    pub role: Option<String>,
+    pub company_id: Option<Option<i64>>,
+    pub is_active: Option<bool>,
+    pub permissions: Option<Vec<i64>>,
+    pub modules: Option<Option<Vec<String>>>,
+    /// Seed 003 lets the caller name itself as the creator; nobody else.
+    pub created_by: Option<i64>,
+}
+
+/// A user with its modules, as the users endpoints answer it.
+pub struct ManagedUser {
+    pub user: User,
+    pub modules: Vec<String>,
+}
+
+fn not_found() -> Error {
+    Error::NotFound("User not found".into())
+}
+
+fn client_not_found() -> Error {
+    Error::NotFound("Client not found".into())
+}
+
+/// The company a client-side caller is confined to; `None` for operator staff.
+pub fn own_company(caller: &Caller) -> Option<i64> {
+    if caller.user.role.is_operator_staff() {
+        None
+    } else {
+        // A client-side user without a company sees nothing: company 0 never exists.
+        Some(caller.user.company_id.unwrap_or(0))
+    }
+}
+
+/// The user, if it exists and is inside the caller's scope.
+async fn find_in_scope(state: &AppState, caller: &Caller, id: i64) -> Result<User, Error> {
+    let user = state.store.user_by_id(id).await?.ok_or_else(not_found)?;
+    match own_company(caller) {
+        Some(company) if user.company_id != Some(company) => Err(not_found()),
+        _ => Ok(user),
+    }
+}
+
+/// The client must exist and be inside the caller's scope.
+pub async fn client_in_scope(
+    state: &AppState,
+    caller: &Caller,
+    client_id: i64,
+) -> Result<(), Error> {
+    if let Some(own) = own_company(caller) {
+        if own != client_id {
+            return Err(client_not_found());
+        }
+    }
+    state
+        .store
+        .client_by_id(client_id)
+        .await?
+        .map(|_| ())
+        .ok_or_else(client_not_found)
+}
+
+/// May the caller act on this user at all (beyond seeing it)? Nobody changes a
+/// user whose role is above its own; only a super admin changes other staff.
+fn check_may_manage(caller: &Caller, target: &User) -> Result<(), Error> {
+    if target.id == caller.user.id {
+        return Ok(());
+    }
+    if target.role > caller.user.role {
+        return Err(Error::Forbidden(
+            "You cannot change a user whose role is above yours".into(),
+        ));
+    }
+    if target.role.is_operator_staff() && caller.user.role != Role::SuperAdmin {
+        return Err(Error::Forbidden(
+            "Only a super admin may change the operator's staff".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// A role the caller may give: never above its own; staff roles only from a super admin.
+fn check_role_grant(caller: &Caller, role: Role) -> Result<(), Error> {
+    if role.is_operator_staff() && caller.user.role != Role::SuperAdmin {
+        return Err(Error::Forbidden(
+            "Only a super admin may create or appoint the operator's staff".into(),
+        ));
+    }
+    if role > caller.user.role {
+        return Err(Error::Forbidden(format!(
+            "You cannot give the role {} (above your own)",
+            role.as_str()
+        )));
+    }
+    Ok(())
+}
+
+/// Moving from `before` to `after` may touch only permissions the caller holds.
+fn check_permission_change(
+    caller: &Caller,
+    before: PermissionSet,
+    after: PermissionSet,
+    role: Role,
+) -> Result<(), Error> {
+    let held = caller.user.effective_permissions().bits();
+    let changed = before.bits() ^ after.bits();
+    let beyond = PermissionSet::from_bits(changed & !held);
+    if !beyond.ids().is_empty() {
+        return Err(Error::Forbidden(format!(
+            "You cannot grant or revoke permissions you do not hold: {}",
+            join_ids(&beyond.ids())
+        )));
+    }
+    if !role.is_operator_staff() && after.contains(Permission::SystemAdministration) {
+        return Err(Error::field(
+            "permissions",
+            "permission 60 (System Administration) is for the operator's staff only",
+        ));
+    }
+    Ok(())
+}
+
+fn join_ids(ids: &[u8]) -> String {
+    ids.iter().map(u8::to_string).collect::<Vec<_>>().join(", ")
+}
+
+pub fn parse_permissions(ids: &[i64]) -> Result<PermissionSet, Error> {
+    PermissionSet::from_ids(ids).map_err(|e| {
+        Error::field(
+            "permissions",
+            format!(
+                "unknown permission ids: {}",
+                e.0.iter()
+                    .map(i64::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        )
+    })
+}
+
+/// Parsed, well-formed fields (not yet checked against the caller or the store).
+#[derive(Default)]
+struct Parsed {
+    name: Option<String>,
+    username: Option<String>,
+    password: Option<Password>,
+    email: Option<Option<String>>,
+    role: Option<Role>,
+    permissions: Option<PermissionSet>,
+    modules: Option<Option<Vec<String>>>,
+}
+
+fn parse_fields(input: &UserInput, errors: &mut FieldErrors) -> Parsed {
+    let mut p = Parsed::default();
+    let mut fail = |field: &str, msg: String| {
+        errors.entry(field.to_owned()).or_default().push(msg);
+    };
+    if let Some(n) = &input.name {
+        match PersonName::parse(n) {
+            Ok(n) => p.name = Some(n.into_inner()),
+            Err(e) => fail("name", e.0),
+        }
+    }
+    if let Some(u) = &input.username {
+        match Username::parse(u) {
+            Ok(u) => p.username = Some(u.into_inner()),
+            Err(e) => fail("username", e.0),
+        }
+    }
+    if let Some(pw) = &input.password {
+        match Password::parse(pw.clone()) {
+            Ok(pw) => p.password = Some(pw),
+            Err(e) => fail("password", e.to_string()),
+        }
+    }
+    match &input.email {
+        None => {}
+        Some(None) => p.email = Some(None),
+        Some(Some(e)) if e.trim().is_empty() => p.email = Some(None),
+        Some(Some(e)) => match EmailAddress::parse(e) {
+            Ok(e) => p.email = Some(Some(e.into_inner())),
+            Err(err) => fail("email", err.0),
+        },
+    }
+    if let Some(r) = &input.role {
+        match Role::parse(r) {
+            Ok(r) => p.role = Some(r),
+            Err(e) => fail("role", e.0),
+        }
+    }
+    if let Some(ids) = &input.permissions {
+        match parse_permissions(ids) {
+            Ok(set) => p.permissions = Some(set),
+            Err(Error::Validation { details, .. }) => {
+                for (f, msgs) in details {
+                    for m in msgs {
+                        fail(&f, m);
+                    }
+                }
+            }
+            Err(_) => {}
+        }
+    }
+    match &input.modules {
+        None => {}
+        Some(None) => p.modules = Some(None),
+        Some(Some(list)) => {
+            let mut names = Vec::new();
+            for m in list {
+                match ModuleName::parse(m) {
+                    Ok(n) if !names.contains(&n.as_str().to_owned()) => names.push(n.into_inner()),
+                    Ok(_) => {}
+                    Err(e) => fail("modules", format!("{m:?} {}", e.0)),
+                }
+            }
+            names.sort();
+            p.modules = Some(Some(names));
+        }
+    }
+    p
+}
+
+/// The modules must all be active for the company (and staff have none).
+async fn check_modules(
+    state: &AppState,
+    company: Option<i64>,
+    modules: &Option<Option<Vec<String>>>,
+) -> Result<(), Error> {
+    let Some(Some(list)) = modules else {
+        return Ok(());
+    };
+    let Some(company) = company else {
+        return Err(Error::field(
+            "modules",
+            "the operator's staff have no modules",
+        ));
+    };
+    let active = state.store.client_modules(company).await?;
+    let outside: Vec<&str> = list
+        .iter()
+        .filter(|m| !active.contains(m))
+        .map(String::as_str)
+        .collect();
+    if !outside.is_empty() {
+        return Err(Error::field(
+            "modules",
+            format!("not active for this client: {}", outside.join(", ")),
+        ));
+    }
+    Ok(())
+}
+
+pub fn conflict(e: StoreError) -> Error {
+    match e {
+        StoreError::Conflict(f) if f == "email" => {
+            Error::Conflict("A user with this email already exists in this company".into())
+        }
+        e => e.into(),
+    }
+}
+
+/// The company a new user goes to, from what was sent and who asks.
+async fn company_for_new_user(
+    state: &AppState,
+    caller: &Caller,
+    role: Role,
+    sent: Option<Option<i64>>,
+) -> Result<Option<i64>, Error> {
+    if let Some(own) = own_company(caller) {
+        return match sent.flatten() {
+            Some(id) if id != own => Err(client_not_found()),
+            _ => Ok(Some(own)),
+        };
+    }
+    match (role.needs_company(), sent.flatten()) {
+        (true, None) => Err(Error::field(
+            "companyId",
+            "is required for client users (roles user and client_admin)",
+        )),
+        (true, Some(id)) => {
+            client_in_scope(state, caller, id).await?;
+            Ok(Some(id))
+        }
+        (false, Some(_)) => Err(Error::field(
+            "companyId",
+            "must be left out for the operator's staff (roles admin and super_admin)",
+        )),
+        (false, None) => Ok(None),
+    }
+}
+
+/// A new user checked against every rule, waiting for its password hash.
+pub struct Prepared {
+    pub user: NewUser,
+    /// The password sent, if any.
+    pub password: Option<Password>,
+}
+
+/// Check a new user's fields against every rule (the caller's rights, the
+/// company, permissions and modules) without writing anything. Uniqueness is
+/// left to the store.
+pub async fn prepare(
+    state: &AppState,
+    caller: &Caller,
+    input: &UserInput,
+    password_required: bool,
+) -> Result<Prepared, Error> {
+    let mut errors = FieldErrors::new();
+    for (field, sent) in [
+        ("name", input.name.is_some()),
+        ("username", input.username.is_some()),
+        ("password", input.password.is_some() || !password_required),
+    ] {
+        if !sent {
+            errors.insert(field.to_owned(), vec!["is required".into()]);
+        }
+    }
+    if input.created_by.is_some_and(|id| id != caller.user.id) {
+        errors.insert(
+            "createdBy".into(),
+            vec!["must be your own user id, or left out".into()],
+        );
+    }
+    let p = parse_fields(input, &mut errors);
+    if !errors.is_empty() {
+        return Err(Error::fields(errors));
+    }
+    let role = p.role.unwrap_or(Role::User);
+    check_role_grant(caller, role)?;
+    let company = company_for_new_user(state, caller, role, input.company_id).await?;
+    let permissions = p.permissions.unwrap_or_default();
+    check_permission_change(caller, PermissionSet::empty(), permissions, role)?;
+    check_modules(state, company, &p.modules).await?;
+    Ok(Prepared {
+        user: NewUser {
+            company_id: company,
+            name: p.name.unwrap_or_default(),
+            username: p.username.unwrap_or_default(),
+            email: p.email.flatten(),
+            role,
+            permissions,
+            password_hash: String::new(),
+            is_active: input.is_active.unwrap_or(true),
+            must_change_password: true,
+            created_by: Some(caller.user.id),
+            modules: p.modules.flatten(),
+            now: Timestamp::now(),
+        },
+        password: p.password,
+    })
+}
+
+/// `POST /api/users-management`: a user with an admin-set password, which it must
+/// change at first login.
+pub async fn create(
+    state: &AppState,
+    caller: &Caller,
+    input: UserInput,
+) -> Result<ManagedUser, Error> {
+    require(caller, Permission::CreateUsers)?;
+    let Prepared { mut user, password } = prepare(state, caller, &input, true).await?;
+    let password = password.ok_or_else(|| Error::field("password", "is required"))?;
+    user.password_hash = state.passwords.hash(&password).await?;
+    let user = state.store.create_user(&user).await.map_err(conflict)?;
+    record_created(state, caller, &user, "create").await;
+    with_modules(state, user).await
+}
+
+async fn record_created(state: &AppState, caller: &Caller, user: &User, action: &str) {
+    let mut e = activity::on_user(
+        activity::entry(action, Some(&caller.user), &caller.meta),
+        user,
+    );
+    e.company_id = user.company_id;
+    e.changes = activity::changes(
+        &fields(user)
+            .into_iter()
+            .map(|(k, v)| (k, Value::Null, v))
+            .collect::<Vec<_>>(),
+    );
+    activity::record(state.store.as_ref(), e).await;
+}
+
+pub async fn with_modules(state: &AppState, user: User) -> Result<ManagedUser, Error> {
+    let mut map = state.store.modules_of_users(&[user.id]).await?;
+    Ok(ManagedUser {
+        modules: map.remove(&user.id).unwrap_or_default(),
+        user,
+    })
+}
+
+pub async fn with_modules_all(
+    state: &AppState,
+    users: Vec<User>,
+) -> Result<Vec<ManagedUser>, Error> {
+    let ids: Vec<i64> = users
+        .iter()
+        .filter(|u| u.company_id.is_some())
+        .map(|u| u.id)
+        .collect();
+    let mut map: HashMap<i64, Vec<String>> = if ids.is_empty() {
+        HashMap::new()
+    } else {
+        state.store.modules_of_users(&ids).await?
+    };
+    Ok(users
+        .into_iter()
+        .map(|user| ManagedUser {
+            modules: map.remove(&user.id).unwrap_or_default(),
+            user,
+        })
+        .collect())
+}
+
+pub async fn get(state: &AppState, caller: &Caller, id: i64) -> Result<ManagedUser, Error> {
+    require(caller, Permission::ViewUsers)?;
+    let user = find_in_scope(state, caller, id).await?;
+    with_modules(state, user).await
+}
+
+/// The filter, confined to the caller's scope: a client-side caller asking for
+/// another company gets an empty page (`None`).
+pub fn scoped(caller: &Caller, mut filter: UserFilter) -> Option<UserFilter> {
+    if let Some(own) = own_company(caller) {
+        if filter.company_id.is_some_and(|c| c != own) {
+            return None;
+        }
+        filter.company_id = Some(own);
+    }
+    Some(filter)
+}
+
+pub async fn list(
+    state: &AppState,
+    caller: &Caller,
+    filter: UserFilter,
+) -> Result<(Vec<ManagedUser>, i64), Error> {
+    require(caller, Permission::ViewUsers)?;
+    let Some(filter) = scoped(caller, filter) else {
+        return Ok((Vec::new(), 0));
+    };
+    let (users, total) = state.store.list_users(&filter).await?;
+    Ok((with_modules_all(state, users).await?, total))
+}
+
+pub async fn export(
+    state: &AppState,
+    caller: &Caller,
+    filter: UserFilter,
+) -> Result<BoxStream<'static, Result<User, StoreError>>, Error> {
+    require(caller, Permission::ViewUsers)?;
+    let mut e = activity::entry("export", Some(&caller.user), &caller.meta);
+    e.target_type = Some("users".into());
+    activity::record(state.store.as_ref(), e).await;
+    Ok(match scoped(caller, filter) {
+        Some(f) => state.store.export_users(&f),
+        None => Box::pin(futures_util::stream::empty()),
+    })
+}
+
+/// `PUT /api/users-management/{id}`: only the fields sent change.
+pub async fn update(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    input: UserInput,
+) -> Result<ManagedUser, Error> {
+    require(caller, Permission::EditUsers)?;
+    let before = find_in_scope(state, caller, id).await?;
+    let mut errors = FieldErrors::new();
+    let p = parse_fields(&input, &mut errors);
+    if !errors.is_empty() {
+        return Err(Error::fields(errors));
+    }
+    check_may_manage(caller, &before)?;
+    let own = before.id == caller.user.id;
+    if own {
+        let refused: Vec<&str> = [
+            ("role", input.role.is_some()),
+            ("permissions", input.permissions.is_some()),
+            ("companyId", input.company_id.is_some()),
+            ("isActive", input.is_active.is_some()),
+            ("password", input.password.is_some()),
+        ]
+        .into_iter()
+        .filter(|(_, sent)| *sent)
+        .map(|(f, _)| f)
+        .collect();
+        if !refused.is_empty() {
+            return Err(Error::Forbidden(format!(
+                "You cannot change your own {}; change your password at /api/auth/change-password",
+                refused.join(", ")
+            )));
+        }
+    }
+    let role = p.role.unwrap_or(before.role);
+    if p.role.is_some_and(|r| r != before.role) {
+        check_role_grant(caller, role)?;
+    }
+    // The company after the change, checked like a new user's.
+    let company = match input.company_id {
+        Some(sent) if sent != before.company_id => {
+            if own_company(caller).is_some() {
+                return Err(client_not_found());
+            }
+            if before.company_id.is_some() {
+                let client = state
+                    .store
+                    .client_by_id(before.company_id.unwrap_or(0))
+                    .await?;
+                if client.is_some_and(|c| c.owner_id == Some(before.id)) {
+                    return Err(Error::Conflict(
+                        "This user owns its client and cannot move to another company".into(),
+                    ));
+                }
+            }
+            company_for_new_user(state, caller, role, Some(sent)).await?
+        }
+        _ => before.company_id,
+    };
+    if role.needs_company() != company.is_some() {
+        return Err(Error::field(
+            "companyId",
+            if role.needs_company() {
+                "is required for client users (roles user and client_admin)"
+            } else {
+                "must be empty for the operator's staff (roles admin and super_admin)"
+            },
+        ));
+    }
+    if let Some(perms) = p.permissions {
+        if perms != before.permissions {
+            require(caller, Permission::ManageUserPermissions)?;
+        }
+        check_permission_change(caller, before.permissions, perms, role)?;
+    } else if !role.is_operator_staff()
+        && before
+            .permissions
+            .contains(Permission::SystemAdministration)
+    {
+        // A staff member turned client user loses 60.
+        return Err(Error::field(
+            "permissions",
+            "permission 60 (System Administration) is for the operator's staff only; remove it too",
+        ));
+    }
+    check_modules(state, company, &p.modules).await?;
+    let password_hash = match &p.password {
+        Some(pw) => Some(state.passwords.hash(pw).await?),
+        None => None,
+    };
+    let changes = UserChanges {
+        name: p.name,
+        username: p.username,
+        email: p.email,
+        role: p.role,
+        permissions: p.permissions,
+        is_active: input.is_active,
+        company_id: (company != before.company_id).then_some(company),
+        password_hash,
+        modules: p.modules,
+    };
+    if changes.is_empty() {
+        return with_modules(state, before).await;
+    }
+    let before_modules = with_modules(state, before.clone()).await?.modules;
+    let after = state
+        .store
+        .update_user(id, &changes, Timestamp::now())
+        .await
+        .map_err(conflict)?;
+    let after = with_modules(state, after).await?;
+    let mut e = activity::on_user(
+        activity::entry("update", Some(&caller.user), &caller.meta),
+        &after.user,
+    );
+    e.company_id = after.user.company_id.or(before.company_id);
+    let mut pairs: Vec<(&str, Value, Value)> = fields(&before)
+        .into_iter()
+        .zip(fields(&after.user))
+        .map(|((k, a), (_, b))| (k, a, b))
+        .collect();
+    pairs.push(("modules", json!(before_modules), json!(after.modules)));
+    if changes.password_hash.is_some() {
+        pairs.push(("password", json!("old"), json!("new")));
+    }
+    e.changes = activity::changes(&pairs);
+    if e.changes.is_some() {
+        activity::record(state.store.as_ref(), e).await;
+    }
+    Ok(after)
+}
+
+/// What a permissions change did.
+pub struct PermissionsChanged {
+    pub user: User,
+    pub added: PermissionSet,
+}
+
+pub async fn permissions(state: &AppState, caller: &Caller, id: i64) -> Result<User, Error> {
+    require(caller, Permission::ViewUsers)?;
+    find_in_scope(state, caller, id).await
+}
+
+/// Replace (`add == false`) or extend (`add == true`) a user's permissions.
+pub async fn change_permissions(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    ids: &[i64],
+    updated_by: Option<i64>,
+    add: bool,
+) -> Result<PermissionsChanged, Error> {
+    require(caller, Permission::ManageUserPermissions)?;
+    let before = find_in_scope(state, caller, id).await?;
+    let sent = parse_permissions(ids)?;
+    if updated_by.is_some_and(|u| u != caller.user.id) {
+        return Err(Error::field(
+            "updatedBy",
+            "must be your own user id, or left out",
+        ));
+    }
+    if before.id == caller.user.id {
+        return Err(Error::Forbidden(
+            "You cannot change your own permissions".into(),
+        ));
+    }
+    check_may_manage(caller, &before)?;
+    let after_set = if add {
+        before.permissions.union(sent)
+    } else {
+        sent
+    };
+    check_permission_change(caller, before.permissions, after_set, before.role)?;
+    let added = PermissionSet::from_bits(after_set.bits() & !before.permissions.bits());
+    let after = if after_set == before.permissions {
+        before.clone()
+    } else {
+        let changes = UserChanges {
+            permissions: Some(after_set),
+            ..UserChanges::default()
+        };
+        state
+            .store
+            .update_user(id, &changes, Timestamp::now())
+            .await?
+    };
+    let action = if add {
+        "add_permissions"
+    } else {
+        "update_permissions"
+    };
+    let mut e = activity::on_user(
+        activity::entry(action, Some(&caller.user), &caller.meta),
+        &after,
+    );
+    e.company_id = after.company_id;
+    e.changes = activity::changes(&[(
+        "permissions",
+        json!(before.permissions.ids()),
+        json!(after.permissions.ids()),
+    )]);
+    if e.changes.is_some() {
+        activity::record(state.store.as_ref(), e).await;
+    }
+    Ok(PermissionsChanged { user: after, added })
+}
+
+/// What adding a user to a client answers, once.
+pub struct ClientUserCreated {
+    pub user: ManagedUser,
+    pub password: Password,
+}
+
+/// Seed 000's "Add New User" for a client: a generated temporary password, all
+/// the client's active modules, and a change of password at first login.
+pub async fn create_client_user(
+    state: &AppState,
+    caller: &Caller,
+    client_id: i64,
+    name: &str,
+    email: &str,
+    role: Option<&str>,
+) -> Result<ClientUserCreated, Error> {
+    require(caller, Permission::CreateUsers)?;
+    client_in_scope(state, caller, client_id).await?;
+    let mut errors = FieldErrors::new();
+    let name = PersonName::parse(name)
+        .map(PersonName::into_inner)
+        .map_err(|e| errors.insert("name".into(), vec![e.0]))
+        .ok();
+    let email = EmailAddress::parse(email)
+        .map(EmailAddress::into_inner)
+        .map_err(|e| errors.insert("email".into(), vec![e.0]))
+        .ok();
+    let role = match role.unwrap_or("user") {
+        "user" => Some(Role::User),
+        "client_admin" => Some(Role::ClientAdmin),
+        _ => {
+            errors.insert("role".into(), vec!["must be user or client_admin".into()]);
+            None
+        }
+    };
+    let (Some(name), Some(email), Some(role)) = (name, email, role) else {
+        return Err(Error::fields(errors));
+    };
+    check_role_grant(caller, role)?;
+    if !state
+        .store
+        .taken_emails(Some(client_id), std::slice::from_ref(&email))
+        .await?
+        .is_empty()
+    {
+        return Err(Error::Conflict(
+            "A user with this email already exists in this client".into(),
+        ));
+    }
+    let permissions = match role {
+        Role::ClientAdmin => crate::clients::owner_permissions(),
+        _ => PermissionSet::of(&[Permission::ViewUsers]),
+    };
+    let permissions =
+        PermissionSet::from_bits(permissions.bits() & caller.user.effective_permissions().bits());
+    let password = Password::generate(16);
+    let hash = state.passwords.hash(&password).await?;
+    let base: String = crate::accounts::username_from_email(&email)
+        .chars()
+        .take(56)
+        .collect();
+    let mut attempt = 0u32;
+    let user = loop {
+        let username = if attempt == 0 {
+            base.clone()
+        } else {
+            format!(
+                "{base}{}",
+                crate::domain::client::random_digits(2 + attempt / 4)
+            )
+        };
+        let new = NewUser {
+            company_id: Some(client_id),
+            name: name.clone(),
+            username,
+            email: Some(email.clone()),
+            role,
+            permissions,
+            password_hash: hash.clone(),
+            is_active: true,
+            must_change_password: true,
+            created_by: Some(caller.user.id),
+            modules: None,
+            now: Timestamp::now(),
+        };
+        match state.store.create_user(&new).await {
+            Ok(u) => break u,
+            Err(StoreError::Conflict(f)) if f == "username" && attempt < 24 => attempt += 1,
+            Err(e) => return Err(conflict(e)),
+        }
+    };
+    record_created(state, caller, &user, "create").await;
+    Ok(ClientUserCreated {
+        user: with_modules(state, user).await?,
+        password,
+    })
+}
+
+/// The fields an activity entry compares, by their API names.
+pub fn fields(u: &User) -> Vec<(&'static str, Value)> {
+    vec![
+        ("name", json!(u.name)),
+        ("username", json!(u.username)),
+        ("email", json!(u.email)),
+        ("role", json!(u.role.as_str())),
+        ("companyId", json!(u.company_id)),
+        ("permissions", json!(u.permissions.ids())),
+        ("isActive", json!(u.is_active)),
+    ]
+}
