@@ -47,6 +47,7 @@ pub struct ErrorBody {
     /// For validation errors only: the messages for each field, e.g.
     /// `{"email": ["must be a valid e-mail address"]}`.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<std::collections::HashMap<String, Vec<String>>>, nullable = false)]
     pub details: Option<FieldErrors>,
 }
 
@@ -161,3 +162,21 @@ pub fn conflict_message(field: &str) -> String {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// The API's answer to a JSON body that does not fit the expected type: a field
+/// error for an unknown or missing field, else a 400 quoting the parser.
+pub fn from_json_error(e: &serde_json::Error) -> Error {
+    let msg = e.to_string();
+    let field = |marker: &str| {
+        msg.split_once(marker)
+            .and_then(|(_, rest)| rest.split_once('`'))
+            .map(|(name, _)| name.to_owned())
+    };
+    if let Some(name) = field("unknown field `") {
+        Error::field(&name, "cannot be set here")
+    } else if let Some(name) = field("missing field `") {
+        Error::field(&name, "is required")
+    } else {
+        Error::BadRequest(format!("Invalid JSON body: {msg}"))
+    }
+}

@@ -1,7 +1,8 @@
 //! Application-wide middleware: the `api.` host convention, security headers,
-//! request ids, metrics, CORS and JSON bodies for every error.
+//! request ids, metrics, CORS and JSON bodies for every error; and the JSON body
+//! extractor every route uses.
 
-use crate::error::ErrorBody;
+use crate::error::{Error, ErrorBody};
 use crate::state::AppState;
 use actix_cors::Cors;
 use actix_web::body::MessageBody;
@@ -9,7 +10,9 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::http::{Method, Uri};
 use actix_web::middleware::{ErrorHandlerResponse, Next};
-use actix_web::{web, HttpMessage, HttpResponse};
+use actix_web::{web, FromRequest, HttpMessage, HttpRequest, HttpResponse};
+use futures_util::future::LocalBoxFuture;
+use serde::de::DeserializeOwned;
 use std::time::Instant;
 use tracing_actix_web::RequestId;
 
@@ -158,4 +161,47 @@ pub fn json_error_body<B: MessageBody + 'static>(
     Ok(ErrorHandlerResponse::Response(
         ServiceResponse::new(req, new).map_into_right_body(),
     ))
+}
+
+/// A JSON request body that must be a JSON **object** of type `T`.
+///
+/// `web::Json<T>` alone would also take an array for a struct (serde reads
+/// `["a", "b"]` as the fields in order), so `[null, null]` would pass for a valid
+/// request. This reads the body with the app's `JsonConfig` (size limit,
+/// content type, the API's errors), refuses anything but an object, then builds `T`.
+#[derive(Debug)]
+pub struct JsonObject<T>(pub T);
+
+impl<T> JsonObject<T> {
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+impl<T> std::ops::Deref for JsonObject<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T: DeserializeOwned + 'static> FromRequest for JsonObject<T> {
+    type Error = actix_web::Error;
+    type Future = LocalBoxFuture<'static, Result<Self, actix_web::Error>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut actix_web::dev::Payload) -> Self::Future {
+        let value = web::Json::<serde_json::Value>::from_request(req, payload);
+        Box::pin(async move {
+            let value = value.await?.into_inner();
+            if !value.is_object() {
+                return Err(
+                    Error::BadRequest("The request body must be a JSON object".into()).into(),
+                );
+            }
+            serde_json::from_value(value)
+                .map(JsonObject)
+                .map_err(|e| crate::error::from_json_error(&e).into())
+        })
+    }
 }

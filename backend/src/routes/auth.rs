@@ -5,6 +5,7 @@ use super::views::{double_option, MessageResponse, TokenResponse, UserEnvelope, 
 use crate::auth::service::{self, LoginInput, ProfileInput};
 use crate::auth::{PendingCaller, RequestMeta};
 use crate::error::{ErrorBody, Result};
+use crate::middleware::JsonObject;
 use crate::state::AppState;
 use actix_web::web::{Data, Json};
 use actix_web::{get, post, put, HttpResponse};
@@ -20,6 +21,7 @@ use validator::Validate;
 pub struct LoginRequest {
     /// Username or e-mail address (1–254 characters).
     #[validate(length(min = 1, max = 254, message = "must be 1 to 254 characters long"))]
+    #[schema(min_length = 1, max_length = 254)]
     pub username: String,
     #[schema(value_type = String, format = Password)]
     pub password: SecretString,
@@ -42,6 +44,7 @@ impl LoginRequest {
 /// good only for `me`, `change-password` and `logout`.
 #[utoipa::path(
     tag = "auth",
+    security(()),
     request_body = LoginRequest,
     responses(
         (status = 200, description = "Logged in", body = TokenResponse),
@@ -49,6 +52,8 @@ impl LoginRequest {
         (status = 401, description = "Wrong username or password", body = ErrorBody,
             example = json!({"error": "Invalid username or password"})),
         (status = 403, description = "The account or its client is deactivated", body = ErrorBody),
+        (status = 413, description = "The request body is too large", body = ErrorBody),
+        (status = 415, description = "The body is not `application/json`", body = ErrorBody),
         (status = 429, description = "Too many failures; retry after `Retry-After` seconds", body = ErrorBody),
     )
 )]
@@ -56,7 +61,7 @@ impl LoginRequest {
 pub async fn login(
     state: Data<AppState>,
     meta: RequestMeta,
-    body: Json<LoginRequest>,
+    body: JsonObject<LoginRequest>,
 ) -> Result<Json<TokenResponse>> {
     body.validate()?;
     let session = service::login(&state, body.into_inner().into_input(false), &meta).await?;
@@ -69,12 +74,15 @@ pub async fn login(
 /// a client may use it: the operator's staff get the same `401` as a wrong password.
 #[utoipa::path(
     tag = "auth",
+    security(()),
     request_body = LoginRequest,
     responses(
         (status = 200, description = "Logged in", body = TokenResponse),
         (status = 400, description = "Malformed request", body = ErrorBody),
         (status = 401, description = "Wrong username or password, or not a client's user", body = ErrorBody),
         (status = 403, description = "The account or its client is deactivated", body = ErrorBody),
+        (status = 413, description = "The request body is too large", body = ErrorBody),
+        (status = 415, description = "The body is not `application/json`", body = ErrorBody),
         (status = 429, description = "Too many failures; retry after `Retry-After` seconds", body = ErrorBody),
     )
 )]
@@ -82,7 +90,7 @@ pub async fn login(
 pub async fn client_login(
     state: Data<AppState>,
     meta: RequestMeta,
-    body: Json<LoginRequest>,
+    body: JsonObject<LoginRequest>,
 ) -> Result<Json<TokenResponse>> {
     body.validate()?;
     let session = service::login(&state, body.into_inner().into_input(true), &meta).await?;
@@ -104,18 +112,21 @@ pub struct RefreshRequest {
 /// session: whoever holds a copy is locked out along with the owner.
 #[utoipa::path(
     tag = "auth",
+    security(()),
     request_body = RefreshRequest,
     responses(
         (status = 200, description = "A new token pair", body = TokenResponse),
         (status = 400, description = "Malformed request", body = ErrorBody),
         (status = 401, description = "Unknown, expired, reused or revoked refresh token", body = ErrorBody),
+        (status = 413, description = "The request body is too large", body = ErrorBody),
+        (status = 415, description = "The body is not `application/json`", body = ErrorBody),
     )
 )]
 #[post("/refresh")]
 pub async fn refresh(
     state: Data<AppState>,
     meta: RequestMeta,
-    body: Json<RefreshRequest>,
+    body: JsonObject<RefreshRequest>,
 ) -> Result<Json<TokenResponse>> {
     use secrecy::ExposeSecret;
     let session = service::refresh(&state, body.refresh_token.expose_secret(), &meta).await?;
@@ -161,6 +172,7 @@ pub async fn get_me(caller: PendingCaller) -> Json<UserEnvelope> {
 pub struct UpdateMeRequest {
     /// 1–100 characters.
     #[serde(default)]
+    #[schema(min_length = 1)]
     pub name: Option<String>,
     /// An e-mail address, unique within the company; null removes it.
     #[serde(default, deserialize_with = "double_option")]
@@ -178,13 +190,15 @@ pub struct UpdateMeRequest {
         (status = 400, description = "Invalid value, or a field that cannot be set here", body = ErrorBody),
         (status = 401, description = "Not authenticated", body = ErrorBody),
         (status = 409, description = "The e-mail address is taken in this company", body = ErrorBody),
+        (status = 413, description = "The request body is too large", body = ErrorBody),
+        (status = 415, description = "The body is not `application/json`", body = ErrorBody),
     )
 )]
 #[put("/me")]
 pub async fn update_me(
     state: Data<AppState>,
     caller: PendingCaller,
-    body: Json<UpdateMeRequest>,
+    body: JsonObject<UpdateMeRequest>,
 ) -> Result<Json<UserEnvelope>> {
     let body = body.into_inner();
     let input = ProfileInput {
@@ -204,7 +218,7 @@ pub struct ChangePasswordRequest {
     #[schema(value_type = String, format = Password)]
     pub current_password: SecretString,
     /// 8–128 characters, not one of the most common passwords.
-    #[schema(value_type = String, format = Password)]
+    #[schema(value_type = String, format = Password, min_length = 8, max_length = 128)]
     pub new_password: SecretString,
 }
 
@@ -220,6 +234,8 @@ pub struct ChangePasswordRequest {
         (status = 200, description = "Password changed", body = MessageResponse),
         (status = 400, description = "Wrong current password, or the new one breaks the policy", body = ErrorBody),
         (status = 401, description = "Not authenticated", body = ErrorBody),
+        (status = 413, description = "The request body is too large", body = ErrorBody),
+        (status = 415, description = "The body is not `application/json`", body = ErrorBody),
         (status = 429, description = "Too many wrong current passwords", body = ErrorBody),
     )
 )]
@@ -227,7 +243,7 @@ pub struct ChangePasswordRequest {
 pub async fn change_password(
     state: Data<AppState>,
     caller: PendingCaller,
-    body: Json<ChangePasswordRequest>,
+    body: JsonObject<ChangePasswordRequest>,
 ) -> Result<Json<MessageResponse>> {
     let body = body.into_inner();
     service::change_password(&state, &caller.0, body.current_password, body.new_password).await?;

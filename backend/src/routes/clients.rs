@@ -5,6 +5,7 @@ use crate::auth::Caller;
 use crate::clients::{self, ClientInput, Onboarded};
 use crate::domain::{BusinessType, Client, LeadStatus};
 use crate::error::{Error, ErrorBody, Result};
+use crate::middleware::JsonObject;
 use crate::state::AppState;
 use crate::store::{ClientFilter, ClientSortKey, CreditEntry};
 use actix_web::web::{Data, Json, Path, Query};
@@ -94,8 +95,10 @@ impl From<&Client> for ClientView {
 }))]
 pub struct CreateClientRequest {
     /// 1–200 characters.
+    #[schema(min_length = 1)]
     pub company_name: String,
     /// A valid e-mail address.
+    #[schema(format = Email)]
     pub contact_email: String,
     /// 1–100 characters.
     #[serde(default, deserialize_with = "double_option")]
@@ -279,10 +282,14 @@ pub enum ClientSort {
 #[into_params(parameter_in = Query)]
 pub struct ClientListQuery {
     /// 1–100, default 10.
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
     /// Default 0.
+    #[param(minimum = 0)]
     pub offset: Option<i64>,
-    /// Part of the company name, contact e-mail, account number or owner username.
+    /// Part of the company name, contact e-mail, account number or owner username
+    /// (at most 200 characters).
+    #[param(max_length = 200)]
     pub search: Option<String>,
     pub is_active: Option<bool>,
     #[param(inline)]
@@ -411,6 +418,8 @@ pub async fn list_clients(
         (status = 400, description = "Invalid fields (see `details`)", body = ErrorBody),
         (status = 401, description = "Not authenticated", body = ErrorBody),
         (status = 403, description = "Not operator staff, or missing permission 21", body = ErrorBody),
+        (status = 413, description = "The request body is too large", body = ErrorBody),
+        (status = 415, description = "The body is not `application/json`", body = ErrorBody),
     )
 )]
 #[post("")]
@@ -418,7 +427,7 @@ pub async fn create_client(
     state: Data<AppState>,
     caller: Caller,
     req: HttpRequest,
-    body: Json<CreateClientRequest>,
+    body: JsonObject<CreateClientRequest>,
 ) -> Result<HttpResponse> {
     let done = clients::create(&state, &caller, body.into_inner().into()).await?;
     let res = credentials_response("Client created successfully", done, login_url(&state, &req));
@@ -525,6 +534,7 @@ fn csv_cells(c: &Client) -> [String; 18] {
     params(("id" = i64, Path, description = "Client id")),
     responses(
         (status = 200, description = "The client", body = ClientEnvelope),
+        (status = 400, description = "Invalid id", body = ErrorBody),
         (status = 401, description = "Not authenticated", body = ErrorBody),
         (status = 403, description = "Not operator staff, or missing permission 20", body = ErrorBody),
         (status = 404, description = "No such client", body = ErrorBody),
@@ -550,10 +560,12 @@ pub async fn get_client(
     request_body = UpdateClientRequest,
     responses(
         (status = 200, description = "The updated client", body = ClientEnvelope),
-        (status = 400, description = "Invalid or read-only fields", body = ErrorBody),
+        (status = 400, description = "Invalid id, or invalid or read-only fields", body = ErrorBody),
         (status = 401, description = "Not authenticated", body = ErrorBody),
         (status = 403, description = "Not operator staff, or missing permission 22", body = ErrorBody),
         (status = 404, description = "No such client", body = ErrorBody),
+        (status = 413, description = "The request body is too large", body = ErrorBody),
+        (status = 415, description = "The body is not `application/json`", body = ErrorBody),
     )
 )]
 #[put("/{id}")]
@@ -561,7 +573,7 @@ pub async fn update_client(
     state: Data<AppState>,
     caller: Caller,
     id: Path<i64>,
-    body: Json<UpdateClientRequest>,
+    body: JsonObject<UpdateClientRequest>,
 ) -> Result<Json<ClientEnvelope>> {
     let client =
         clients::update(&state, &caller, id.into_inner(), body.into_inner().into()).await?;
@@ -580,6 +592,7 @@ pub async fn update_client(
     params(("id" = i64, Path, description = "Client id")),
     responses(
         (status = 200, description = "New one-time credentials", body = ClientCredentialsResponse),
+        (status = 400, description = "Invalid id", body = ErrorBody),
         (status = 401, description = "Not authenticated", body = ErrorBody),
         (status = 403, description = "Not operator staff, or missing permission 22", body = ErrorBody),
         (status = 404, description = "No such client", body = ErrorBody),
@@ -608,6 +621,7 @@ pub async fn reset_client_password(
     params(("id" = i64, Path, description = "Client id")),
     responses(
         (status = 200, description = "The client with its new status", body = ClientEnvelope),
+        (status = 400, description = "Invalid id", body = ErrorBody),
         (status = 401, description = "Not authenticated", body = ErrorBody),
         (status = 403, description = "Not operator staff, or missing permission 22 (and 23 to deactivate)", body = ErrorBody),
         (status = 404, description = "No such client", body = ErrorBody),
@@ -660,8 +674,10 @@ impl From<&CreditEntry> for CreditEntryView {
 #[schema(example = json!({"delta": 100, "reason": "Monthly top-up"}))]
 pub struct CreditAdjustment {
     /// Non-zero; at most 1,000,000,000 either way. The balance never goes below zero.
+    #[schema(minimum = -1_000_000_000, maximum = 1_000_000_000)]
     pub delta: i64,
     /// 1–500 characters.
+    #[schema(min_length = 1)]
     pub reason: String,
 }
 
@@ -685,8 +701,10 @@ pub struct CreditLedger {
 #[into_params(parameter_in = Query)]
 pub struct PageQuery {
     /// 1–100, default 10.
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
     /// Default 0.
+    #[param(minimum = 0)]
     pub offset: Option<i64>,
 }
 
@@ -698,11 +716,13 @@ pub struct PageQuery {
     request_body = CreditAdjustment,
     responses(
         (status = 201, description = "Recorded", body = CreditAdjusted),
-        (status = 400, description = "Invalid delta or reason", body = ErrorBody),
+        (status = 400, description = "Invalid id, delta or reason", body = ErrorBody),
         (status = 401, description = "Not authenticated", body = ErrorBody),
         (status = 403, description = "Not operator staff, or missing permission 22", body = ErrorBody),
         (status = 404, description = "No such client", body = ErrorBody),
         (status = 409, description = "The balance would go below zero", body = ErrorBody),
+        (status = 413, description = "The request body is too large", body = ErrorBody),
+        (status = 415, description = "The body is not `application/json`", body = ErrorBody),
     )
 )]
 #[post("/{id}/credits")]
@@ -710,7 +730,7 @@ pub async fn adjust_client_credits(
     state: Data<AppState>,
     caller: Caller,
     id: Path<i64>,
-    body: Json<CreditAdjustment>,
+    body: JsonObject<CreditAdjustment>,
 ) -> Result<HttpResponse> {
     let entry =
         clients::adjust_credits(&state, &caller, id.into_inner(), body.delta, &body.reason).await?;
@@ -728,7 +748,7 @@ pub async fn adjust_client_credits(
     params(("id" = i64, Path, description = "Client id"), PageQuery),
     responses(
         (status = 200, description = "A page of the ledger", body = CreditLedger),
-        (status = 400, description = "Invalid query", body = ErrorBody),
+        (status = 400, description = "Invalid id or query", body = ErrorBody),
         (status = 401, description = "Not authenticated", body = ErrorBody),
         (status = 403, description = "Not operator staff, or missing permission 20", body = ErrorBody),
         (status = 404, description = "No such client", body = ErrorBody),

@@ -15,7 +15,11 @@ pub struct Status {
 }
 
 /// Liveness: the process answers.
-#[utoipa::path(tag = "ops", responses((status = 200, description = "Alive", body = Status)))]
+#[utoipa::path(
+    tag = "ops",
+    security(()),
+    responses((status = 200, description = "Alive", body = Status))
+)]
 #[get("/healthz")]
 pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(Status { status: "ok" })
@@ -24,6 +28,7 @@ pub async fn healthz() -> HttpResponse {
 /// Readiness: the database answers within two seconds.
 #[utoipa::path(
     tag = "ops",
+    security(()),
     responses(
         (status = 200, description = "Ready", body = Status),
         (status = 503, description = "The database is unreachable", body = ErrorBody),
@@ -44,6 +49,7 @@ pub async fn readyz(state: Data<AppState>) -> HttpResponse {
 /// histograms, login outcomes.
 #[utoipa::path(
     tag = "ops",
+    security(()),
     responses((status = 200, description = "Prometheus metrics", content_type = "text/plain", body = String))
 )]
 #[get("/metrics")]
