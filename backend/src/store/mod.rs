@@ -2,6 +2,7 @@
 //! both SQLite and PostgreSQL accept (see `sql.rs`) and chosen at start from the URL.
 //! The store never knows HTTP.
 
+mod counts;
 mod postgres;
 mod sql;
 mod sqlite;

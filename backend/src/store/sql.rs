@@ -19,11 +19,16 @@ use sqlx::{Pool, Postgres, Sqlite};
 
 pub struct SqlStore<DB: sqlx::Database> {
     pool: Pool<DB>,
+    /// Totals of user lists (see `counts.rs`); forgotten at any change to users.
+    user_counts: super::counts::CountCache,
 }
 
 impl<DB: sqlx::Database> SqlStore<DB> {
     pub fn new(pool: Pool<DB>) -> Self {
-        Self { pool }
+        Self {
+            pool,
+            user_counts: Default::default(),
+        }
     }
 }
 
@@ -451,6 +456,7 @@ macro_rules! impl_store {
                 let mut tx = self.pool.begin().await.map_err(map_err)?;
                 let user = insert_user_tx!(tx, new)?;
                 tx.commit().await.map_err(map_err)?;
+                self.user_counts.invalidate();
                 Ok(user)
             }
 
@@ -545,7 +551,7 @@ macro_rules! impl_store {
                      updated_at = $5 \
                      WHERE id = $1 RETURNING {USER_RETURNING}"
                 );
-                sqlx::query_as::<_, UserRow>(&sql)
+                let user = sqlx::query_as::<_, UserRow>(&sql)
                     .bind(user_id)
                     .bind(&changes.name)
                     .bind(changes.email.is_some())
@@ -554,7 +560,9 @@ macro_rules! impl_store {
                     .fetch_one(&self.pool)
                     .await
                     .map_err(map_err)?
-                    .into_user()
+                    .into_user();
+                self.user_counts.invalidate();
+                user
             }
 
             async fn set_password(
@@ -905,6 +913,7 @@ macro_rules! impl_store {
                     .await
                     .map_err(map_err)?;
                 tx.commit().await.map_err(map_err)?;
+                self.user_counts.invalidate();
                 let client = Client {
                     id,
                     account_number: account,

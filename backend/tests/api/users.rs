@@ -942,6 +942,13 @@ async fn list_searches_filters_sorts_and_pages(b: Backend) {
         0
     );
     assert_eq!(names(&get("search=zainab".into()).await), vec!["zkh"]);
+    // Totals of full pages are counted (and remembered briefly): a change shows at once.
+    let total = get("limit=1".into()).await["pagination"]["total"].as_i64().unwrap();
+    assert_eq!(get("limit=1".into()).await["pagination"]["total"], total);
+    json_of(app.post(UM, &mk("Newest", "newest", "n@shop.in", a, json!([]), true), Some(&sa)).await, StatusCode::CREATED).await;
+    assert_eq!(get("limit=1".into()).await["pagination"]["total"], total + 1);
+    json_of(app.put(&format!("{UM}/{zid}"), &json!({"isActive": false}), Some(&sa)).await, StatusCode::OK).await;
+    assert_eq!(get("limit=1&isActive=false".into()).await["pagination"]["total"], 2);
 }
 
 async fn client_users_get_temporary_credentials_and_modules(b: Backend) {

@@ -231,12 +231,31 @@ macro_rules! impl_directory_store {
                     .fetch_all(&self.pool)
                     .await
                     .map_err(map_err)?;
-                let (where_sql, args) = user_where(f, $search);
-                let count_sql = format!("SELECT COUNT(*) FROM users u {where_sql}");
-                let total: i64 = bind_args!(sqlx::query_scalar(&count_sql), args)
-                    .fetch_one(&self.pool)
-                    .await
-                    .map_err(map_err)?;
+                // A short last page tells the total without counting; otherwise
+                // count, or reuse a fresh count of the same filter.
+                let shown = rows.len() as i64;
+                let total = if shown < f.limit && (shown > 0 || f.offset == 0) {
+                    f.offset + shown
+                } else {
+                    let (where_sql, args) = user_where(f, $search);
+                    let count_sql = format!("SELECT COUNT(*) FROM users u {where_sql}");
+                    let key = format!(
+                        "{count_sql} {:?}",
+                        (f.company_id, &f.search, f.is_active, f.role, f.permission)
+                    );
+                    match self.user_counts.get(&key) {
+                        Some(total) => total,
+                        None => {
+                            let generation = self.user_counts.generation();
+                            let total: i64 = bind_args!(sqlx::query_scalar(&count_sql), args)
+                                .fetch_one(&self.pool)
+                                .await
+                                .map_err(map_err)?;
+                            self.user_counts.put(key, total, generation);
+                            total
+                        }
+                    }
+                };
                 let users = rows.into_iter().map(UserRow::into_user).collect::<StoreResult<_>>()?;
                 Ok((users, total))
             }
@@ -257,6 +276,7 @@ macro_rules! impl_directory_store {
                     created.push(insert_user_tx!(tx, new)?);
                 }
                 tx.commit().await.map_err(map_err)?;
+                self.user_counts.invalidate();
                 Ok(created)
             }
 
@@ -310,6 +330,7 @@ macro_rules! impl_directory_store {
                     .map_err(map_err)?;
                 }
                 tx.commit().await.map_err(map_err)?;
+                self.user_counts.invalidate();
                 Ok(user)
             }
 
