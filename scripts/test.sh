@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of Clientele: Rust (format, lints, unit and integration tests on
 # SQLite and PostgreSQL), then the frontend (generated-client drift, types, lint,
-# unit tests, build) and the end-to-end suite in Chromium.
+# unit tests, build), the end-to-end suite in Chromium, and the proof (issue #5):
+# spec lint, a generated Python client, and API fuzzing on both stores.
 #
 # Under CI=true, PostgreSQL and Chromium are required (started / installed here);
 # elsewhere their absence is reported as SKIPPED, loudly.
@@ -73,6 +74,47 @@ if [[ ! -x /usr/bin/chromium && "$IS_CI" != true ]]; then
   loud_skip "the end-to-end suite (Chromium not found at /usr/bin/chromium; apt-get install chromium)"
 else
   node tests/e2e/run-e2e.mjs
+fi
+
+# --- Proof (issue #5): spec lint, the integrators' Python client, API fuzzing ----
+# Each needs only Node.js/npm or Python 3 with venv; the tools themselves are pinned
+# under tests/ and installed there (npm ci, a .venv per suite). Under CI=true a
+# missing Python venv or psql is installed; elsewhere it is SKIPPED, loudly.
+timed() { local t=$SECONDS; "$@"; printf '(%s: %d s)\n' "$1" $((SECONDS - t)); }
+
+section "proof: spec lint (Redocly CLI, recommended rules) over openapi/openapi.json"
+(cd tests/lint && npm ci --no-audit --no-fund --loglevel=error)
+timed npm --prefix tests/lint run --silent lint
+
+python_ok() { command -v python3 >/dev/null && python3 -c 'import ensurepip, venv' 2>/dev/null; }
+if ! python_ok && $IS_CI; then
+  echo "Python 3 with venv is missing; installing it"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3 python3-venv python3-pip >/dev/null
+fi
+if ! command -v psql >/dev/null && $IS_CI; then
+  echo "psql is missing; installing it"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-client >/dev/null
+fi
+
+section "proof: a Python client generated from openapi/openapi.json drives the service"
+if python_ok; then
+  timed tests/python-client/run.sh
+else
+  loud_skip "the integrators' Python-client proof (python3 with the venv module not found)"
+fi
+
+section "proof: API fuzzing (schemathesis: all checks, positive and negative, stateful)"
+fuzz_stores=sqlite
+if pg_up && command -v psql >/dev/null; then
+  fuzz_stores="sqlite postgres"
+else
+  loud_skip "API fuzzing on PostgreSQL (no PostgreSQL at $pg_host:$pg_port, or no psql)"
+fi
+if python_ok; then
+  FUZZ_STORES=$fuzz_stores FUZZ_PG_URL=${FUZZ_PG_URL:-${TEST_DATABASE_URL%/*}} \
+    timed tests/fuzz/run.sh
+else
+  loud_skip "API fuzzing (python3 with the venv module not found)"
 fi
 
 section "done in $(( $(date +%s) - START )) s"
