@@ -17,6 +17,8 @@ use utoipa::ToSchema;
 
 /// Rows one import may hold: each needs an argon2 hash.
 pub const MAX_ROWS: usize = 1000;
+/// The largest file an import reads.
+pub const MAX_BYTES: usize = 1024 * 1024;
 
 const COLUMNS: [&str; 6] = [
     "name",

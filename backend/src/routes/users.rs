@@ -429,7 +429,7 @@ pub struct ImportFailed {
 ///
 /// Columns (header row required, any order): `name`, `username` (required),
 /// `email`, `role` (default `user`), `permissions` (ids separated by spaces or
-/// `;`), `companyId`. At most 1,000 rows. Each user gets a generated password,
+/// `;`), `companyId`. At most 1,000 rows and 1 MiB. Each user gets a generated password,
 /// answered once in the report, and must change it at first login.
 /// With `dryRun=true` every row is checked and nothing is written; otherwise
 /// every row is created in one transaction, or none is.
@@ -445,6 +445,7 @@ pub struct ImportFailed {
         (status = 401, description = "Not authenticated", body = ErrorBody),
         (status = 403, description = "Missing permission 2", body = ErrorBody),
         (status = 409, description = "A username or e-mail was taken meanwhile; nothing was written", body = ErrorBody),
+        (status = 413, description = "The file is larger than 1 MiB", body = ErrorBody),
         (status = 415, description = "Not text/csv", body = ErrorBody),
     )
 )]
@@ -454,7 +455,7 @@ pub async fn import_users(
     caller: Caller,
     req: HttpRequest,
     query: Query<ImportQuery>,
-    body: actix_web::web::Bytes,
+    mut payload: actix_web::web::Payload,
 ) -> Result<HttpResponse> {
     let ct = req
         .headers()
@@ -466,6 +467,18 @@ pub async fn import_users(
         return Err(Error::UnsupportedMediaType(
             "Send the users as text/csv".into(),
         ));
+    }
+    // A file of its own size limit: up to 1,000 rows of about a kilobyte.
+    let mut body = Vec::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|e| Error::BadRequest(format!("Cannot read the body: {e}")))?;
+        if body.len() + chunk.len() > import::MAX_BYTES {
+            return Err(Error::PayloadTooLarge(format!(
+                "The file is larger than {} bytes",
+                import::MAX_BYTES
+            )));
+        }
+        body.extend_from_slice(&chunk);
     }
     let dry_run = query.dry_run.unwrap_or(false);
     let report = import::run(&state, &caller, &body, dry_run).await?;

@@ -10,6 +10,7 @@ mod cli;
 mod clients;
 mod http;
 mod openapi;
+mod owasp;
 mod throttle;
 mod users;
 mod users_authz;

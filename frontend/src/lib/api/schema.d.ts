@@ -399,7 +399,7 @@ export interface paths {
          * Import users from CSV (seed 002's next steps).
          * @description Columns (header row required, any order): `name`, `username` (required),
          *     `email`, `role` (default `user`), `permissions` (ids separated by spaces or
-         *     `;`), `companyId`. At most 1,000 rows. Each user gets a generated password,
+         *     `;`), `companyId`. At most 1,000 rows and 1 MiB. Each user gets a generated password,
          *     answered once in the report, and must change it at first login.
          *     With `dryRun=true` every row is checked and nothing is written; otherwise
          *     every row is created in one transaction, or none is.
@@ -3060,6 +3060,15 @@ export interface operations {
             };
             /** @description A username or e-mail was taken meanwhile; nothing was written */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The file is larger than 1 MiB */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
