@@ -5,6 +5,7 @@ use super::users::{ManagedUserView, UserList, UserListQuery};
 use super::views::Pagination;
 use crate::auth::Caller;
 use crate::error::{ErrorBody, Result};
+use crate::middleware::JsonObject;
 use crate::state::AppState;
 use crate::users;
 use actix_web::web::{Data, Json, Path, Query};
@@ -44,13 +45,13 @@ pub struct ClientUserCreated {
     params(("id" = i64, Path, description = "Client id"), UserListQuery),
     responses(
         (status = 200, description = "A page of the client's users", body = UserList),
-        (status = 400, description = "Invalid query", body = ErrorBody),
+        (status = 400, description = "Invalid id, or invalid query", body = ErrorBody),
         (status = 401, description = "Not authenticated", body = ErrorBody),
         (status = 403, description = "Missing permission 1", body = ErrorBody),
         (status = 404, description = "No such client (or outside the caller's scope)", body = ErrorBody),
     )
 )]
-#[get("/{id}/users")]
+#[get(r"/{id:-?\d+}/users")]
 pub async fn list_client_users(
     state: Data<AppState>,
     caller: Caller,
@@ -80,20 +81,22 @@ pub async fn list_client_users(
     request_body = AddClientUserRequest,
     responses(
         (status = 201, description = "Created, with one-time credentials", body = ClientUserCreated),
-        (status = 400, description = "Invalid fields, or a role other than user / client_admin", body = ErrorBody),
+        (status = 400, description = "Invalid id, or invalid fields, or a role other than user / client_admin", body = ErrorBody),
         (status = 401, description = "Not authenticated", body = ErrorBody),
         (status = 403, description = "Missing permission 2, or a role above the caller's", body = ErrorBody),
         (status = 404, description = "No such client (or outside the caller's scope)", body = ErrorBody),
         (status = 409, description = "The e-mail is taken within this client", body = ErrorBody),
+        (status = 413, description = "The request body is too large", body = ErrorBody),
+        (status = 415, description = "The body is not `application/json`", body = ErrorBody),
     )
 )]
-#[post("/{id}/users")]
+#[post(r"/{id:-?\d+}/users")]
 pub async fn add_client_user(
     state: Data<AppState>,
     caller: Caller,
     req: HttpRequest,
     id: Path<i64>,
-    body: Json<AddClientUserRequest>,
+    body: JsonObject<AddClientUserRequest>,
 ) -> Result<HttpResponse> {
     let done = users::create_client_user(
         &state,

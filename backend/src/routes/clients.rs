@@ -540,7 +540,7 @@ fn csv_cells(c: &Client) -> [String; 18] {
         (status = 404, description = "No such client", body = ErrorBody),
     )
 )]
-#[get("/{id}")]
+#[get(r"/{id:-?\d+}")]
 pub async fn get_client(
     state: Data<AppState>,
     caller: Caller,
@@ -568,7 +568,7 @@ pub async fn get_client(
         (status = 415, description = "The body is not `application/json`", body = ErrorBody),
     )
 )]
-#[put("/{id}")]
+#[put(r"/{id:-?\d+}")]
 pub async fn update_client(
     state: Data<AppState>,
     caller: Caller,
@@ -598,7 +598,7 @@ pub async fn update_client(
         (status = 404, description = "No such client", body = ErrorBody),
     )
 )]
-#[post("/{id}/reset-password")]
+#[post(r"/{id:-?\d+}/reset-password")]
 pub async fn reset_client_password(
     state: Data<AppState>,
     caller: Caller,
@@ -627,7 +627,7 @@ pub async fn reset_client_password(
         (status = 404, description = "No such client", body = ErrorBody),
     )
 )]
-#[post("/{id}/toggle-status")]
+#[post(r"/{id:-?\d+}/toggle-status")]
 pub async fn toggle_client_status(
     state: Data<AppState>,
     caller: Caller,
@@ -725,7 +725,7 @@ pub struct PageQuery {
         (status = 415, description = "The body is not `application/json`", body = ErrorBody),
     )
 )]
-#[post("/{id}/credits")]
+#[post(r"/{id:-?\d+}/credits")]
 pub async fn adjust_client_credits(
     state: Data<AppState>,
     caller: Caller,
@@ -754,7 +754,7 @@ pub async fn adjust_client_credits(
         (status = 404, description = "No such client", body = ErrorBody),
     )
 )]
-#[get("/{id}/credits")]
+#[get(r"/{id:-?\d+}/credits")]
 pub async fn list_client_credits(
     state: Data<AppState>,
     caller: Caller,

@@ -25,7 +25,7 @@ use utoipa_actix_web::{scope, AppExt};
             everyone who logs in for them.\n\nErrors are `{\"error\": \"…\"}`, with \
             `details: {field: [messages]}` for validation errors. Authenticate with \
             `POST /api/auth/login` and send `Authorization: Bearer <accessToken>`.",
-        license(name = "MIT"),
+        license(name = "MIT", identifier = "MIT"),
     ),
     servers((url = "/", description = "This server")),
     tags(
@@ -165,16 +165,28 @@ pub fn methods_at(path: &str) -> Vec<&'static str> {
             .collect()
     });
     let segments: Vec<&str> = path.split('/').collect();
-    table
+    // Every path parameter of this API is an integer id: `{id}` stands for a
+    // segment like `42` or `-1`, never for `export` or `abc`.
+    let is_int = |s: &str| {
+        let digits = s.strip_prefix('-').unwrap_or(s);
+        !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())
+    };
+    let matching: Vec<&(Vec<String>, Vec<&'static str>)> = table
         .iter()
         .filter(|(t, _)| {
             t.len() == segments.len()
                 && t.iter()
                     .zip(&segments)
-                    .all(|(t, s)| t == s || (t.starts_with('{') && !s.is_empty()))
+                    .all(|(t, s)| t == s || (t.starts_with('{') && is_int(s)))
         })
+        .collect();
+    let mut methods: Vec<&'static str> = matching
+        .iter()
         .flat_map(|(_, m)| m.iter().copied())
-        .collect()
+        .collect();
+    methods.sort_unstable();
+    methods.dedup();
+    methods
 }
 
 /// The OpenAPI document, built from the same registration the server uses.

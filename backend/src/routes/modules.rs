@@ -4,6 +4,7 @@
 use crate::auth::Caller;
 use crate::domain::Module;
 use crate::error::{ErrorBody, Result};
+use crate::middleware::JsonObject;
 use crate::modules;
 use crate::state::AppState;
 use actix_web::web::{Data, Json, Path};
@@ -101,13 +102,15 @@ pub async fn list_modules(state: Data<AppState>, _caller: Caller) -> Result<Json
         (status = 401, description = "Not authenticated", body = ErrorBody),
         (status = 403, description = "Missing permission 60", body = ErrorBody),
         (status = 409, description = "A module with this name exists", body = ErrorBody),
+        (status = 413, description = "The request body is too large", body = ErrorBody),
+        (status = 415, description = "The body is not `application/json`", body = ErrorBody),
     )
 )]
 #[post("")]
 pub async fn create_module(
     state: Data<AppState>,
     caller: Caller,
-    body: Json<NewModuleRequest>,
+    body: JsonObject<NewModuleRequest>,
 ) -> Result<HttpResponse> {
     let m = modules::add(&state, &caller, &body.name, &body.label).await?;
     Ok(HttpResponse::Created().json(ModuleEnvelope {
@@ -123,12 +126,13 @@ pub async fn create_module(
     params(("id" = i64, Path, description = "Client id")),
     responses(
         (status = 200, description = "The active modules", body = ClientModules),
+        (status = 400, description = "Invalid id", body = ErrorBody),
         (status = 401, description = "Not authenticated", body = ErrorBody),
         (status = 403, description = "Missing permission 20", body = ErrorBody),
         (status = 404, description = "No such client (or outside the caller's scope)", body = ErrorBody),
     )
 )]
-#[get("/{id}/modules")]
+#[get(r"/{id:-?\d+}/modules")]
 pub async fn get_client_modules(
     state: Data<AppState>,
     caller: Caller,
@@ -148,18 +152,20 @@ pub async fn get_client_modules(
     request_body = SetClientModulesRequest,
     responses(
         (status = 200, description = "The active modules now", body = ClientModules),
-        (status = 400, description = "A name not in the catalogue", body = ErrorBody),
+        (status = 400, description = "Invalid id, or A name not in the catalogue", body = ErrorBody),
         (status = 401, description = "Not authenticated", body = ErrorBody),
         (status = 403, description = "Not operator staff, or missing permission 22", body = ErrorBody),
         (status = 404, description = "No such client", body = ErrorBody),
+        (status = 413, description = "The request body is too large", body = ErrorBody),
+        (status = 415, description = "The body is not `application/json`", body = ErrorBody),
     )
 )]
-#[put("/{id}/modules")]
+#[put(r"/{id:-?\d+}/modules")]
 pub async fn set_client_modules(
     state: Data<AppState>,
     caller: Caller,
     id: Path<i64>,
-    body: Json<SetClientModulesRequest>,
+    body: JsonObject<SetClientModulesRequest>,
 ) -> Result<Json<ClientModules>> {
     let client_id = id.into_inner();
     let modules = modules::set_for_client(&state, &caller, client_id, &body.modules).await?;

@@ -6,6 +6,7 @@ use crate::auth::Caller;
 use crate::domain::{Permission, PermissionInfo, Role, User, CATALOGUE};
 use crate::error::{Error, ErrorBody, Result};
 use crate::import::{self, ImportReport};
+use crate::middleware::JsonObject;
 use crate::state::AppState;
 use crate::store::{UserFilter, UserSortKey};
 use crate::users::{self, ManagedUser, UserInput};
@@ -213,11 +214,20 @@ pub struct UserListQuery {
     pub role: Option<Role>,
     /// Only this client's users (client-side callers only ever see their own).
     pub company_id: Option<i64>,
-    /// Only users holding this permission id.
+    /// Only users holding this permission id (one of the catalogue's).
+    #[param(schema_with = permission_id_schema)]
     pub permission: Option<i64>,
     /// Default `-createdAt` (newest first).
     #[param(inline)]
     pub sort: Option<UserSort>,
+}
+
+/// A permission id of the catalogue, as a schema: an integer enum.
+fn permission_id_schema() -> utoipa::openapi::Object {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::Integer)
+        .enum_values(Some(CATALOGUE.iter().map(|p| p.id)))
+        .build()
 }
 
 impl UserListQuery {
@@ -307,13 +317,15 @@ pub async fn list_users(
         (status = 403, description = "Missing permission 2, or a role or permission above the caller's", body = ErrorBody),
         (status = 404, description = "No such client (or outside the caller's scope)", body = ErrorBody),
         (status = 409, description = "Username already exists, or the e-mail within the company", body = ErrorBody),
+        (status = 413, description = "The request body is too large", body = ErrorBody),
+        (status = 415, description = "The body is not `application/json`", body = ErrorBody),
     )
 )]
 #[post("")]
 pub async fn create_user(
     state: Data<AppState>,
     caller: Caller,
-    body: Json<CreateUserRequest>,
+    body: JsonObject<CreateUserRequest>,
 ) -> Result<HttpResponse> {
     let user = users::create(&state, &caller, body.into_inner().into()).await?;
     Ok(HttpResponse::Created().json(UserSaved {
@@ -417,12 +429,18 @@ pub struct ImportQuery {
     pub dry_run: Option<bool>,
 }
 
-/// A failed import: nothing was written.
+/// A failed import: nothing was written. Invalid rows answer the `report`; a
+/// file that cannot be read at all answers `details` (`{"csv": [...]}`).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ImportFailed {
     #[schema(example = "1 of 3 rows are invalid; nothing was imported")]
     pub error: String,
-    pub report: ImportReport,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub details: Option<std::collections::BTreeMap<String, Vec<String>>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub report: Option<ImportReport>,
 }
 
 /// Import users from CSV (seed 002's next steps).
@@ -490,7 +508,8 @@ pub async fn import_users(
                 "{} of {} rows are invalid; nothing was imported",
                 report.invalid, report.total
             ),
-            report,
+            details: None,
+            report: Some(report),
         })
     } else {
         HttpResponse::Created().json(report)
@@ -504,12 +523,13 @@ pub async fn import_users(
     params(("id" = i64, Path, description = "User id")),
     responses(
         (status = 200, description = "The user", body = ManagedUserEnvelope),
+        (status = 400, description = "Invalid id", body = ErrorBody),
         (status = 401, description = "Not authenticated", body = ErrorBody),
         (status = 403, description = "Missing permission 1", body = ErrorBody),
         (status = 404, description = "User not found (or outside the caller's scope)", body = ErrorBody),
     )
 )]
-#[get("/{id}")]
+#[get(r"/{id:-?\d+}")]
 pub async fn get_user(
     state: Data<AppState>,
     caller: Caller,
@@ -532,19 +552,21 @@ pub async fn get_user(
     request_body = UpdateUserRequest,
     responses(
         (status = 200, description = "Updated", body = UserSaved),
-        (status = 400, description = "Invalid fields (see `details`)", body = ErrorBody),
+        (status = 400, description = "Invalid id, or invalid fields (see `details`)", body = ErrorBody),
         (status = 401, description = "Not authenticated", body = ErrorBody),
         (status = 403, description = "Missing permission 3 (or 5), or a change above the caller's own role or permissions", body = ErrorBody),
         (status = 404, description = "User not found (or outside the caller's scope)", body = ErrorBody),
         (status = 409, description = "Username already exists, or the e-mail within the company", body = ErrorBody),
+        (status = 413, description = "The request body is too large", body = ErrorBody),
+        (status = 415, description = "The body is not `application/json`", body = ErrorBody),
     )
 )]
-#[put("/{id}")]
+#[put(r"/{id:-?\d+}")]
 pub async fn update_user(
     state: Data<AppState>,
     caller: Caller,
     id: Path<i64>,
-    body: Json<UpdateUserRequest>,
+    body: JsonObject<UpdateUserRequest>,
 ) -> Result<Json<UserSaved>> {
     let user = users::update(&state, &caller, id.into_inner(), body.into_inner().into()).await?;
     Ok(Json(UserSaved {
@@ -559,11 +581,12 @@ pub async fn update_user(
     security(("bearer" = [])),
     params(("id" = i64, Path, description = "User id")),
     responses(
+        (status = 400, description = "Invalid id", body = ErrorBody),
         (status = 401, description = "Not authenticated", body = ErrorBody),
         (status = 403, description = "Always: `Delete user functionality has been disabled`", body = ErrorBody),
     )
 )]
-#[delete("/{id}")]
+#[delete(r"/{id:-?\d+}")]
 pub async fn delete_user(_caller: Caller, _id: Path<i64>) -> Result<HttpResponse> {
     Err(Error::Forbidden(
         "Delete user functionality has been disabled".into(),
@@ -639,12 +662,13 @@ pub struct PermissionsRequest {
     params(("id" = i64, Path, description = "User id")),
     responses(
         (status = 200, description = "The permissions", body = UserPermissions),
+        (status = 400, description = "Invalid id", body = ErrorBody),
         (status = 401, description = "Not authenticated", body = ErrorBody),
         (status = 403, description = "Missing permission 1", body = ErrorBody),
         (status = 404, description = "User not found (or outside the caller's scope)", body = ErrorBody),
     )
 )]
-#[get("/{id}/permissions")]
+#[get(r"/{id:-?\d+}/permissions")]
 pub async fn get_user_permissions(
     state: Data<AppState>,
     caller: Caller,
@@ -663,18 +687,20 @@ pub async fn get_user_permissions(
     request_body = PermissionsRequest,
     responses(
         (status = 200, description = "Replaced", body = UserPermissions),
-        (status = 400, description = "Unknown permission ids", body = ErrorBody),
+        (status = 400, description = "Invalid id, or unknown permission ids", body = ErrorBody),
         (status = 401, description = "Not authenticated", body = ErrorBody),
         (status = 403, description = "Missing permission 5, or a permission the caller does not hold", body = ErrorBody),
         (status = 404, description = "User not found (or outside the caller's scope)", body = ErrorBody),
+        (status = 413, description = "The request body is too large", body = ErrorBody),
+        (status = 415, description = "The body is not `application/json`", body = ErrorBody),
     )
 )]
-#[put("/{id}/permissions")]
+#[put(r"/{id:-?\d+}/permissions")]
 pub async fn replace_user_permissions(
     state: Data<AppState>,
     caller: Caller,
     id: Path<i64>,
-    body: Json<PermissionsRequest>,
+    body: JsonObject<PermissionsRequest>,
 ) -> Result<Json<UserPermissions>> {
     let done = users::change_permissions(
         &state,
@@ -700,18 +726,20 @@ pub async fn replace_user_permissions(
     request_body = PermissionsRequest,
     responses(
         (status = 200, description = "Added", body = UserPermissions),
-        (status = 400, description = "Unknown permission ids", body = ErrorBody),
+        (status = 400, description = "Invalid id, or unknown permission ids", body = ErrorBody),
         (status = 401, description = "Not authenticated", body = ErrorBody),
         (status = 403, description = "Missing permission 5, or a permission the caller does not hold", body = ErrorBody),
         (status = 404, description = "User not found (or outside the caller's scope)", body = ErrorBody),
+        (status = 413, description = "The request body is too large", body = ErrorBody),
+        (status = 415, description = "The body is not `application/json`", body = ErrorBody),
     )
 )]
-#[post("/{id}/permissions")]
+#[post(r"/{id:-?\d+}/permissions")]
 pub async fn add_user_permissions(
     state: Data<AppState>,
     caller: Caller,
     id: Path<i64>,
-    body: Json<PermissionsRequest>,
+    body: JsonObject<PermissionsRequest>,
 ) -> Result<Json<UserPermissions>> {
     let done = users::change_permissions(
         &state,

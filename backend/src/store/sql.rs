@@ -431,7 +431,7 @@ fn now_ms(t: Timestamp) -> i64 {
 }
 
 macro_rules! impl_store {
-    ($db:ty, text_order = $text_order:literal) => {
+    ($db:ty, text_order = $text_order:literal, begin = $begin:literal) => {
         #[async_trait]
         impl Store for SqlStore<$db> {
             async fn ping(&self) -> StoreResult<()> {
@@ -453,7 +453,7 @@ macro_rules! impl_store {
             }
 
             async fn create_user(&self, new: &NewUser) -> StoreResult<User> {
-                let mut tx = self.pool.begin().await.map_err(map_err)?;
+                let mut tx = self.pool.begin_with($begin).await.map_err(map_err)?;
                 let user = insert_user_tx!(tx, new)?;
                 tx.commit().await.map_err(map_err)?;
                 self.user_counts.invalidate();
@@ -595,7 +595,7 @@ macro_rules! impl_store {
                 rehash: Option<&str>,
                 now: Timestamp,
             ) -> StoreResult<()> {
-                let mut tx = self.pool.begin().await.map_err(map_err)?;
+                let mut tx = self.pool.begin_with($begin).await.map_err(map_err)?;
                 sqlx::query(
                     "UPDATE users SET last_login = $2, password_hash = COALESCE($3, password_hash) \
                      WHERE id = $1",
@@ -618,7 +618,7 @@ macro_rules! impl_store {
             }
 
             async fn open_session(&self, s: &NewSession) -> StoreResult<()> {
-                let mut tx = self.pool.begin().await.map_err(map_err)?;
+                let mut tx = self.pool.begin_with($begin).await.map_err(map_err)?;
                 sqlx::query(
                     "INSERT INTO sessions (id, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
                 )
@@ -650,7 +650,7 @@ macro_rules! impl_store {
                 now: Timestamp,
                 new_expires_at: Timestamp,
             ) -> StoreResult<RefreshOutcome> {
-                let mut tx = self.pool.begin().await.map_err(map_err)?;
+                let mut tx = self.pool.begin_with($begin).await.map_err(map_err)?;
                 // Spend the token: only one presenter can win this update.
                 let spent: Option<String> = sqlx::query_scalar(
                     "UPDATE refresh_tokens SET used_at = $2 \
@@ -819,7 +819,7 @@ macro_rules! impl_store {
                 .await
                 .map_err(map_err)?
                 .rows_affected();
-                let mut tx = self.pool.begin().await.map_err(map_err)?;
+                let mut tx = self.pool.begin_with($begin).await.map_err(map_err)?;
                 let tokens = sqlx::query(
                     "DELETE FROM refresh_tokens WHERE session_id IN \
                      (SELECT id FROM sessions WHERE expires_at < $1)",
@@ -866,7 +866,7 @@ macro_rules! impl_store {
                 c: &NewClient,
                 owner: &NewUser,
             ) -> StoreResult<(Client, User)> {
-                let mut tx = self.pool.begin().await.map_err(map_err)?;
+                let mut tx = self.pool.begin_with($begin).await.map_err(map_err)?;
                 let placeholder = format!("pending-{}", uuid::Uuid::new_v4());
                 let id: i64 = sqlx::query_scalar(
                     "INSERT INTO clients (account_number, company_name, contact_email, contact_name, \
@@ -1032,7 +1032,7 @@ macro_rules! impl_store {
                 actor_id: i64,
                 now: Timestamp,
             ) -> StoreResult<CreditOutcome> {
-                let mut tx = self.pool.begin().await.map_err(map_err)?;
+                let mut tx = self.pool.begin_with($begin).await.map_err(map_err)?;
                 // One atomic statement: concurrent adjustments serialise on the row.
                 let balance: Option<i64> = sqlx::query_scalar(
                     "UPDATE clients SET credits = credits + $2, updated_at = $3 \
@@ -1102,7 +1102,10 @@ macro_rules! impl_store {
     };
 }
 
-impl_store!(Sqlite, text_order = "");
-impl_store!(Postgres, text_order = " COLLATE \"C\"");
+// SQLite: a writing transaction takes the write lock at once (waiting for it
+// under the busy timeout), rather than upgrading a read snapshot later, which
+// fails at once when another connection wrote meanwhile.
+impl_store!(Sqlite, text_order = "", begin = "BEGIN IMMEDIATE");
+impl_store!(Postgres, text_order = " COLLATE \"C\"", begin = "BEGIN");
 
 mod directory;

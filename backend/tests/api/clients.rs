@@ -267,10 +267,10 @@ async fn every_field_is_validated_and_bad_input_changes_nothing(b: Backend) {
     )
     .await;
     assert_eq!(before, after);
-    // Ids that are not numbers, and missing clients.
+    // Ids that are not numbers (no such route), and missing clients.
     json_of(
         app.get("/api/clients/abc", Some(&t)).await,
-        StatusCode::BAD_REQUEST,
+        StatusCode::NOT_FOUND,
     )
     .await;
     json_of(

@@ -465,7 +465,17 @@ async fn api8_misconfiguration(b: Backend) {
         }
     }
     let res = app.get("/api/users-management/abc", Some(&sa)).await;
-    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    // An undeclared method on a fixed path is 405 with its real methods.
+    let res = app
+        .client
+        .put(app.url("/api/users-management/export"))
+        .bearer_auth(&sa)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(res.headers()["allow"], "GET");
     let res = app
         .get("/api/users-management/99999999999999999999999", Some(&sa))
         .await;

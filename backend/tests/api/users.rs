@@ -21,6 +21,7 @@ on_both_stores!(
     store_import_transaction_is_atomic,
     export_is_scoped_csv,
     activity_log_records_redacts_filters_and_scopes,
+    a_taken_username_is_retried_without_locking_the_database,
 );
 
 const UM: &str = "/api/users-management";
@@ -943,12 +944,38 @@ async fn list_searches_filters_sorts_and_pages(b: Backend) {
     );
     assert_eq!(names(&get("search=zainab".into()).await), vec!["zkh"]);
     // Totals of full pages are counted (and remembered briefly): a change shows at once.
-    let total = get("limit=1".into()).await["pagination"]["total"].as_i64().unwrap();
+    let total = get("limit=1".into()).await["pagination"]["total"]
+        .as_i64()
+        .unwrap();
     assert_eq!(get("limit=1".into()).await["pagination"]["total"], total);
-    json_of(app.post(UM, &mk("Newest", "newest", "n@shop.in", a, json!([]), true), Some(&sa)).await, StatusCode::CREATED).await;
-    assert_eq!(get("limit=1".into()).await["pagination"]["total"], total + 1);
-    json_of(app.put(&format!("{UM}/{zid}"), &json!({"isActive": false}), Some(&sa)).await, StatusCode::OK).await;
-    assert_eq!(get("limit=1&isActive=false".into()).await["pagination"]["total"], 2);
+    json_of(
+        app.post(
+            UM,
+            &mk("Newest", "newest", "n@shop.in", a, json!([]), true),
+            Some(&sa),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    assert_eq!(
+        get("limit=1".into()).await["pagination"]["total"],
+        total + 1
+    );
+    json_of(
+        app.put(
+            &format!("{UM}/{zid}"),
+            &json!({"isActive": false}),
+            Some(&sa),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(
+        get("limit=1&isActive=false".into()).await["pagination"]["total"],
+        2
+    );
 }
 
 async fn client_users_get_temporary_credentials_and_modules(b: Backend) {
@@ -1779,4 +1806,38 @@ async fn activity_log_records_redacts_filters_and_scopes(b: Backend) {
     let csv = res.text().await.unwrap();
     assert!(csv.starts_with("id,at,actorId,actorUsername,companyId,action,"));
     assert!(csv.lines().skip(1).all(|l| l.contains(",create,")));
+}
+
+/// The retry after a username conflict. The fuzzer found it answering 503
+/// "database is locked" on SQLite with the real binary: the retry's deferred
+/// transaction could not upgrade while the failed one was still rolling back.
+/// Writing transactions now begin IMMEDIATE; this in-process run did not
+/// reproduce the lock, but keeps the retry path (and its unique names) honest.
+async fn a_taken_username_is_retried_without_locking_the_database(b: Backend) {
+    let app = spawn(b).await;
+    let sa = app.admin_token().await;
+    // Open every pooled connection, so that the retry runs on another one.
+    let warm: Vec<_> = (0..16)
+        .map(|_| app.get("/api/users-management/export", Some(&sa)))
+        .collect();
+    futures_util::future::join_all(warm).await;
+    let mut usernames = Vec::new();
+    for n in 0..4 {
+        let (c, _, _) = app.client(&sa, &format!("Retry {n}")).await;
+        let res = json_of(
+            app.post(
+                &format!("/api/clients/{c}/users"),
+                &json!({"email": "ada@example.com", "name": "Ada"}),
+                Some(&sa),
+            )
+            .await,
+            StatusCode::CREATED,
+        )
+        .await;
+        usernames.push(res["user"]["username"].as_str().unwrap().to_owned());
+    }
+    assert_eq!(usernames[0], "ada");
+    usernames.sort();
+    usernames.dedup();
+    assert_eq!(usernames.len(), 4);
 }

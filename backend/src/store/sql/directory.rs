@@ -213,7 +213,7 @@ fn activity_where(f: &ActivityFilter) -> (String, Vec<Arg>) {
 }
 
 macro_rules! impl_directory_store {
-    ($db:ty, text_order = $text_order:literal, search = $search:expr) => {
+    ($db:ty, text_order = $text_order:literal, search = $search:expr, begin = $begin:literal) => {
         #[async_trait]
         impl DirectoryStore for SqlStore<$db> {
             async fn list_users(&self, f: &UserFilter) -> StoreResult<(Vec<User>, i64)> {
@@ -270,7 +270,7 @@ macro_rules! impl_directory_store {
             }
 
             async fn create_users(&self, users: &[NewUser]) -> StoreResult<Vec<User>> {
-                let mut tx = self.pool.begin().await.map_err(map_err)?;
+                let mut tx = self.pool.begin_with($begin).await.map_err(map_err)?;
                 let mut created = Vec::with_capacity(users.len());
                 for new in users {
                     created.push(insert_user_tx!(tx, new)?);
@@ -286,7 +286,7 @@ macro_rules! impl_directory_store {
                 ch: &UserChanges,
                 now: Timestamp,
             ) -> StoreResult<User> {
-                let mut tx = self.pool.begin().await.map_err(map_err)?;
+                let mut tx = self.pool.begin_with($begin).await.map_err(map_err)?;
                 let (mut sets, mut args) = user_set(ch);
                 args.push(Arg::Int(now_ms(now)));
                 sets.push(format!("updated_at = ${}", args.len()));
@@ -438,7 +438,7 @@ macro_rules! impl_directory_store {
                 modules: &[String],
                 now: Timestamp,
             ) -> StoreResult<Vec<String>> {
-                let mut tx = self.pool.begin().await.map_err(map_err)?;
+                let mut tx = self.pool.begin_with($begin).await.map_err(map_err)?;
                 let done = sqlx::query("UPDATE clients SET updated_at = $2 WHERE id = $1")
                     .bind(client_id)
                     .bind(now_ms(now))
@@ -511,9 +511,15 @@ macro_rules! impl_directory_store {
     };
 }
 
-impl_directory_store!(Sqlite, text_order = "", search = Search::Fts5);
+impl_directory_store!(
+    Sqlite,
+    text_order = "",
+    search = Search::Fts5,
+    begin = "BEGIN IMMEDIATE"
+);
 impl_directory_store!(
     Postgres,
     text_order = " COLLATE \"C\"",
-    search = Search::Trigram
+    search = Search::Trigram,
+    begin = "BEGIN"
 );

@@ -906,11 +906,17 @@ export interface components {
             /** @description What went wrong, for a person to read. */
             error: string;
         };
-        /** @description A failed import: nothing was written. */
+        /**
+         * @description A failed import: nothing was written. Invalid rows answer the `report`; a
+         *     file that cannot be read at all answers `details` (`{"csv": [...]}`).
+         */
         ImportFailed: {
+            details?: {
+                [key: string]: string[];
+            };
             /** @example 1 of 3 rows are invalid; nothing was imported */
             error: string;
-            report: components["schemas"]["ImportReport"];
+            report?: components["schemas"]["ImportReport"];
         };
         /** @description What an import did, or would do, row by row. */
         ImportReport: {
@@ -2349,6 +2355,15 @@ export interface operations {
                     "application/json": components["schemas"]["ClientModules"];
                 };
             };
+            /** @description Invalid id */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description Not authenticated */
             401: {
                 headers: {
@@ -2403,7 +2418,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientModules"];
                 };
             };
-            /** @description A name not in the catalogue */
+            /** @description Invalid id, or A name not in the catalogue */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2432,6 +2447,24 @@ export interface operations {
             };
             /** @description No such client */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not `application/json` */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2572,8 +2605,7 @@ export interface operations {
                 role?: "user" | "client_admin" | "admin" | "super_admin";
                 /** @description Only this client's users (client-side callers only ever see their own). */
                 companyId?: number;
-                /** @description Only users holding this permission id. */
-                permission?: number;
+                permission?: 1 | 2 | 3 | 4 | 5 | 10 | 11 | 12 | 13 | 14 | 20 | 21 | 22 | 23 | 30 | 31 | 40 | 41 | 50 | 60;
                 /** @description Default `-createdAt` (newest first). */
                 sort?: "createdAt" | "-createdAt" | "name" | "-name" | "username" | "-username" | "lastLogin" | "-lastLogin";
             };
@@ -2595,7 +2627,7 @@ export interface operations {
                     "application/json": components["schemas"]["UserList"];
                 };
             };
-            /** @description Invalid query */
+            /** @description Invalid id, or invalid query */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2658,7 +2690,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientUserCreated"];
                 };
             };
-            /** @description Invalid fields, or a role other than user / client_admin */
+            /** @description Invalid id, or invalid fields, or a role other than user / client_admin */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2696,6 +2728,24 @@ export interface operations {
             };
             /** @description The e-mail is taken within this client */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not `application/json` */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2801,6 +2851,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not `application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     list_users: {
@@ -2816,8 +2884,7 @@ export interface operations {
                 role?: "user" | "client_admin" | "admin" | "super_admin";
                 /** @description Only this client's users (client-side callers only ever see their own). */
                 companyId?: number;
-                /** @description Only users holding this permission id. */
-                permission?: number;
+                permission?: 1 | 2 | 3 | 4 | 5 | 10 | 11 | 12 | 13 | 14 | 20 | 21 | 22 | 23 | 30 | 31 | 40 | 41 | 50 | 60;
                 /** @description Default `-createdAt` (newest first). */
                 sort?: "createdAt" | "-createdAt" | "name" | "-name" | "username" | "-username" | "lastLogin" | "-lastLogin";
             };
@@ -2932,6 +2999,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not `application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     export_users: {
@@ -2947,8 +3032,7 @@ export interface operations {
                 role?: "user" | "client_admin" | "admin" | "super_admin";
                 /** @description Only this client's users (client-side callers only ever see their own). */
                 companyId?: number;
-                /** @description Only users holding this permission id. */
-                permission?: number;
+                permission?: 1 | 2 | 3 | 4 | 5 | 10 | 11 | 12 | 13 | 14 | 20 | 21 | 22 | 23 | 30 | 31 | 40 | 41 | 50 | 60;
                 /** @description Default `-createdAt` (newest first). */
                 sort?: "createdAt" | "-createdAt" | "name" | "-name" | "username" | "-username" | "lastLogin" | "-lastLogin";
             };
@@ -3146,6 +3230,15 @@ export interface operations {
                     "application/json": components["schemas"]["ManagedUserEnvelope"];
                 };
             };
+            /** @description Invalid id */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description Not authenticated */
             401: {
                 headers: {
@@ -3200,7 +3293,7 @@ export interface operations {
                     "application/json": components["schemas"]["UserSaved"];
                 };
             };
-            /** @description Invalid fields (see `details`) */
+            /** @description Invalid id, or invalid fields (see `details`) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3245,6 +3338,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not `application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     delete_user: {
@@ -3259,6 +3370,15 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Invalid id */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description Not authenticated */
             401: {
                 headers: {
@@ -3298,6 +3418,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["UserPermissions"];
+                };
+            };
+            /** @description Invalid id */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not authenticated */
@@ -3354,7 +3483,7 @@ export interface operations {
                     "application/json": components["schemas"]["UserPermissions"];
                 };
             };
-            /** @description Unknown permission ids */
+            /** @description Invalid id, or unknown permission ids */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3383,6 +3512,24 @@ export interface operations {
             };
             /** @description User not found (or outside the caller's scope) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not `application/json` */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3417,7 +3564,7 @@ export interface operations {
                     "application/json": components["schemas"]["UserPermissions"];
                 };
             };
-            /** @description Unknown permission ids */
+            /** @description Invalid id, or unknown permission ids */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3446,6 +3593,24 @@ export interface operations {
             };
             /** @description User not found (or outside the caller's scope) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not `application/json` */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
