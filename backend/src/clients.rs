@@ -327,7 +327,7 @@ pub async fn adjust_credits(
 ) -> Result<CreditEntry, Error> {
     require_staff(caller, Permission::EditCustomers)?;
     let mut errors = FieldErrors::new();
-    if delta == 0 || delta.abs() > 1_000_000_000 {
+    if delta == 0 || delta.unsigned_abs() > 1_000_000_000 {
         errors.insert(
             "delta".into(),
             vec!["must be a non-zero whole number between -1000000000 and 1000000000".into()],
