@@ -584,6 +584,7 @@ pub async fn update_user(
         (status = 400, description = "Invalid id", body = ErrorBody),
         (status = 401, description = "Not authenticated", body = ErrorBody),
         (status = 403, description = "Always: `Delete user functionality has been disabled`", body = ErrorBody),
+        (status = 404, description = "The id is not a number: no such route", body = ErrorBody),
     )
 )]
 #[delete(r"/{id:-?\d+}")]
