@@ -76,6 +76,9 @@ fn csv_error(msg: impl Into<String>) -> Error {
 fn read(bytes: &[u8]) -> Result<Vec<(usize, UserInput, FieldErrors)>, Error> {
     let text = std::str::from_utf8(bytes).map_err(|_| csv_error("must be UTF-8 text"))?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if text.contains('\0') {
+        return Err(csv_error("must not contain NUL characters"));
+    }
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
         .flexible(false)

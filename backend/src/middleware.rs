@@ -17,10 +17,22 @@ use std::time::Instant;
 use tracing_actix_web::RequestId;
 
 /// `Host: api.<anything>` serves `/x` as `/api/x` (seed 002's subdomain convention).
+/// A NUL character anywhere in the path or query is refused here: no value of
+/// this API holds one, and PostgreSQL cannot store it.
 pub async fn api_host(
     mut req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let raw = req
+        .uri()
+        .path_and_query()
+        .map(|pq| pq.as_str())
+        .unwrap_or("");
+    if raw.to_ascii_lowercase().contains("%00") {
+        return Err(
+            Error::BadRequest("The URL must not contain NUL characters (%00)".into()).into(),
+        );
+    }
     let on_api_host = req.connection_info().host().starts_with("api.");
     let path = req.path();
     if on_api_host && path != "/api" && !path.starts_with("/api/") {
@@ -194,6 +206,11 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonObject<T> {
         let value = web::Json::<serde_json::Value>::from_request(req, payload);
         Box::pin(async move {
             let value = value.await?.into_inner();
+            if holds_nul(&value) {
+                return Err(
+                    Error::BadRequest("Text must not contain NUL characters".into()).into(),
+                );
+            }
             if !value.is_object() {
                 return Err(
                     Error::BadRequest("The request body must be a JSON object".into()).into(),
@@ -203,5 +220,15 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonObject<T> {
                 .map(JsonObject)
                 .map_err(|e| crate::error::from_json_error(&e).into())
         })
+    }
+}
+
+/// Does any string (or key) in the value contain a NUL character?
+fn holds_nul(v: &serde_json::Value) -> bool {
+    match v {
+        serde_json::Value::String(s) => s.contains('\0'),
+        serde_json::Value::Array(a) => a.iter().any(holds_nul),
+        serde_json::Value::Object(o) => o.iter().any(|(k, v)| k.contains('\0') || holds_nul(v)),
+        _ => false,
     }
 }

@@ -464,6 +464,27 @@ async fn api8_misconfiguration(b: Backend) {
             assert!(!text.contains(internal), "{path}: {internal} in {text}");
         }
     }
+    // NUL characters (which PostgreSQL cannot store) are refused wherever text goes.
+    for path in [
+        "/api/clients?search=a%00b",
+        "/api/activity?targetId=%00",
+        "/api/users-management/1%00",
+    ] {
+        let res = app.get(path, Some(&sa)).await;
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{path}");
+    }
+    let res = app
+        .post("/api/users-management", &json!({"name": "a\u{0}b", "username": "nul", "password": INITIAL_PASSWORD, "role": "admin"}), Some(&sa))
+        .await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let res = app
+        .post_csv(
+            "/api/users-management/import",
+            "name,username\na\u{0}b,nul\n",
+            Some(&sa),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
     let res = app.get("/api/users-management/abc", Some(&sa)).await;
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
     // An undeclared method on a fixed path is 405 with its real methods.
