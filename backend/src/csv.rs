@@ -5,26 +5,38 @@
 /// (OWASP's advice); cells with separators, quotes or line breaks are quoted.
 pub fn line<S: AsRef<str>>(cells: &[S]) -> String {
     let mut out = String::new();
+    push_line(&mut out, cells);
+    out
+}
+
+/// [`line`], appended to `out` without allocating per cell.
+pub fn push_line<S: AsRef<str>>(out: &mut String, cells: &[S]) {
     for (i, cell) in cells.iter().enumerate() {
         if i > 0 {
             out.push(',');
         }
         let cell = cell.as_ref();
-        let neutral = if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-            format!("'{cell}")
-        } else {
-            cell.to_owned()
-        };
-        if neutral.contains([',', '"', '\n', '\r']) {
+        let formula = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
+        if cell.contains([',', '"', '\n', '\r']) {
             out.push('"');
-            out.push_str(&neutral.replace('"', "\"\""));
+            if formula {
+                out.push('\'');
+            }
+            for ch in cell.chars() {
+                if ch == '"' {
+                    out.push('"');
+                }
+                out.push(ch);
+            }
             out.push('"');
         } else {
-            out.push_str(&neutral);
+            if formula {
+                out.push('\'');
+            }
+            out.push_str(cell);
         }
     }
     out.push_str("\r\n");
-    out
 }
 
 #[cfg(test)]

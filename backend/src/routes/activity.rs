@@ -10,7 +10,6 @@ use crate::store::{ActivityEntry, ActivityFilter};
 use actix_web::web::{Data, Json, Query};
 use actix_web::{get, HttpResponse};
 use chrono::{DateTime, Utc};
-use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -184,30 +183,27 @@ pub async fn export_activity(
         "changes",
         "ip",
     ];
-    Ok(super::csv_response(
-        "activity",
-        &HEADER,
-        rows.map(|r| {
-            r.map(|e| {
-                let o = |s: &Option<String>| s.clone().unwrap_or_default();
-                let n = |n: Option<i64>| n.map(|n| n.to_string()).unwrap_or_default();
-                vec![
-                    e.id.to_string(),
-                    e.at.to_datetime().to_rfc3339(),
-                    n(e.actor_id),
-                    o(&e.actor_username),
-                    n(e.company_id),
-                    e.action.clone(),
-                    o(&e.target_type),
-                    o(&e.target_id),
-                    o(&e.target_label),
-                    e.changes
-                        .as_ref()
-                        .map(|c| c.to_string())
-                        .unwrap_or_default(),
-                    o(&e.ip),
-                ]
-            })
-        }),
-    ))
+    Ok(super::csv_response("activity", &HEADER, rows, |e, out| {
+        let o = |s: &Option<String>| s.clone().unwrap_or_default();
+        let n = |n: Option<i64>| n.map(|n| n.to_string()).unwrap_or_default();
+        crate::csv::push_line(
+            out,
+            &[
+                e.id.to_string(),
+                e.at.to_datetime().to_rfc3339(),
+                n(e.actor_id),
+                o(&e.actor_username),
+                n(e.company_id),
+                e.action.clone(),
+                o(&e.target_type),
+                o(&e.target_id),
+                o(&e.target_label),
+                e.changes
+                    .as_ref()
+                    .map(|c| c.to_string())
+                    .unwrap_or_default(),
+                o(&e.ip),
+            ],
+        )
+    }))
 }

@@ -11,8 +11,8 @@ use crate::store::{ClientFilter, ClientSortKey, CreditEntry};
 use actix_web::web::{Data, Json, Path, Query};
 use actix_web::{get, post, put, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
-use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use utoipa::{IntoParams, ToSchema};
 
 /// A client company as the API shows it.
@@ -477,49 +477,34 @@ pub async fn export_clients(
         "createdAt",
         "updatedAt",
     ];
-    let header = futures_util::stream::once(async {
-        Ok::<_, Error>(actix_web::web::Bytes::from(crate::csv::line(&HEADER)))
-    });
-    let body = rows.ready_chunks(512).map(|chunk| {
-        let mut out = String::with_capacity(chunk.len() * 200);
-        for row in chunk {
-            let c = row.map_err(Error::from)?;
-            out.push_str(&crate::csv::line(&csv_cells(&c)));
-        }
-        Ok::<_, Error>(actix_web::web::Bytes::from(out))
-    });
-    let name = format!("clients-{}.csv", Utc::now().format("%Y-%m-%d"));
-    Ok(HttpResponse::Ok()
-        .content_type("text/csv; charset=utf-8")
-        .insert_header((
-            "content-disposition",
-            format!("attachment; filename=\"{name}\""),
-        ))
-        .streaming(header.chain(body)))
+    Ok(super::csv_response("clients", &HEADER, rows, |c, out| {
+        crate::csv::push_line(out, &csv_cells(c))
+    }))
 }
 
-fn csv_cells(c: &Client) -> [String; 18] {
-    let t = |t: Option<crate::domain::Timestamp>| {
-        t.map(|t| t.to_datetime().to_rfc3339()).unwrap_or_default()
+fn csv_cells(c: &Client) -> [Cow<'_, str>; 18] {
+    let t = |t: Option<crate::domain::Timestamp>| -> Cow<'_, str> {
+        t.map(|t| Cow::Owned(t.to_datetime().to_rfc3339()))
+            .unwrap_or_default()
     };
-    let o = |s: &Option<String>| s.clone().unwrap_or_default();
+    fn o(s: &Option<String>) -> Cow<'_, str> {
+        Cow::Borrowed(s.as_deref().unwrap_or_default())
+    }
     [
-        c.account_number.clone(),
-        c.company_name.clone(),
-        c.contact_email.clone(),
+        Cow::Borrowed(&c.account_number),
+        Cow::Borrowed(&c.company_name),
+        Cow::Borrowed(&c.contact_email),
         o(&c.contact_name),
         o(&c.phone_number),
         o(&c.whatsapp_number),
         o(&c.business_address),
-        c.business_type
-            .map(|b| b.as_str().to_owned())
-            .unwrap_or_default(),
+        Cow::Borrowed(c.business_type.map(|b| b.as_str()).unwrap_or_default()),
         o(&c.gst_number),
         o(&c.website),
-        c.lead_status.as_str().to_owned(),
+        Cow::Borrowed(c.lead_status.as_str()),
         o(&c.notes),
-        c.credits.to_string(),
-        c.is_active.to_string(),
+        Cow::Owned(c.credits.to_string()),
+        Cow::Borrowed(if c.is_active { "true" } else { "false" }),
         o(&c.owner_username),
         t(c.last_login),
         t(Some(c.created_at)),

@@ -119,19 +119,26 @@ pub fn configure(cfg: &mut ServiceConfig) {
 }
 
 /// A streamed CSV download named `<what>-<date>.csv`: the header, then one line
-/// per row, every cell formula-safe.
-pub fn csv_response<S>(what: &str, header: &[&str], rows: S) -> actix_web::HttpResponse
+/// per row written by `write` (with [`crate::csv::push_line`]), every cell
+/// formula-safe. Rows are written in batches, so memory stays flat.
+pub fn csv_response<T, S, F>(
+    what: &str,
+    header: &[&str],
+    rows: S,
+    write: F,
+) -> actix_web::HttpResponse
 where
-    S: futures_util::Stream<Item = Result<Vec<String>, crate::store::StoreError>> + 'static,
+    T: 'static,
+    S: futures_util::Stream<Item = Result<T, crate::store::StoreError>> + 'static,
+    F: Fn(&T, &mut String) + 'static,
 {
     use futures_util::StreamExt;
     let header = actix_web::web::Bytes::from(crate::csv::line(header));
     let head = futures_util::stream::once(async move { Ok::<_, crate::error::Error>(header) });
-    let body = rows.ready_chunks(512).map(|chunk| {
+    let body = rows.ready_chunks(512).map(move |chunk| {
         let mut out = String::with_capacity(chunk.len() * 160);
         for row in chunk {
-            let cells = row.map_err(crate::error::Error::from)?;
-            out.push_str(&crate::csv::line(&cells));
+            write(&row.map_err(crate::error::Error::from)?, &mut out);
         }
         Ok::<_, crate::error::Error>(actix_web::web::Bytes::from(out))
     });

@@ -389,11 +389,9 @@ pub async fn export_users(
         "createdAt",
         "updatedAt",
     ];
-    Ok(super::csv_response(
-        "users",
-        &HEADER,
-        rows.map(|r| r.map(|u| user_cells(&u).to_vec())),
-    ))
+    Ok(super::csv_response("users", &HEADER, rows, |u, out| {
+        crate::csv::push_line(out, &user_cells(u))
+    }))
 }
 
 fn user_cells(u: &User) -> [String; 12] {
