@@ -22,6 +22,7 @@ on_both_stores!(
     export_is_scoped_csv,
     activity_log_records_redacts_filters_and_scopes,
     a_taken_username_is_retried_without_locking_the_database,
+    search_pages_agree_whether_matches_are_new_or_old,
 );
 
 const UM: &str = "/api/users-management";
@@ -1840,4 +1841,62 @@ async fn a_taken_username_is_retried_without_locking_the_database(b: Backend) {
     usernames.sort();
     usernames.dedup();
     assert_eq!(usernames.len(), 4);
+}
+
+/// A search fills its page from the newest users when the term is common, and
+/// from the index when the matches are older than the first few thousand; the
+/// answers must be the same either way.
+async fn search_pages_agree_whether_matches_are_new_or_old(b: Backend) {
+    let app = spawn(b).await;
+    let sa = app.admin_token().await;
+    app.exec_sql(
+        "WITH RECURSIVE seq(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM seq WHERE i < 6000) \
+         INSERT INTO users (company_id, name, username, email, role, permissions, password_hash, \
+         is_active, must_change_password, created_at, updated_at) \
+         SELECT NULL, CASE WHEN i <= 60 THEN 'Needle ' || i WHEN i % 10 = 0 THEN 'Common ' || i \
+         ELSE 'Other ' || i END, 'seed' || i, NULL, 'admin', 0, 'x', TRUE, FALSE, i, i FROM seq",
+    )
+    .await;
+    let ids = |v: &Value| -> Vec<String> {
+        v["users"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| u["username"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let get = |q: &str| {
+        let app = &app;
+        let sa = sa.clone();
+        let q = q.to_owned();
+        async move {
+            json_of(
+                app.get(&format!("{UM}?{q}"), Some(&sa)).await,
+                StatusCode::OK,
+            )
+            .await
+        }
+    };
+    // Matches only among the oldest 60: the index answers.
+    let old = get("search=needle&limit=50").await;
+    let expected: Vec<String> = (11..=60).rev().map(|i| format!("seed{i}")).collect();
+    assert_eq!(ids(&old), expected);
+    assert_eq!(old["pagination"]["total"], 60);
+    let rest = get("search=needle&limit=50&offset=50").await;
+    assert_eq!(
+        ids(&rest),
+        (1..=10)
+            .rev()
+            .map(|i| format!("seed{i}"))
+            .collect::<Vec<_>>()
+    );
+    // Common matches: the newest users answer, in the same order the index would give.
+    let common = get("search=common&limit=50&offset=100").await;
+    let expected: Vec<String> = (0..50)
+        .map(|k| format!("seed{}", 6000 - 10 * (100 + k)))
+        .collect();
+    assert_eq!(ids(&common), expected);
+    assert_eq!(common["pagination"]["total"], 594);
+    let by_name = get("search=COMMON&limit=3&sort=name").await;
+    assert_eq!(ids(&by_name), vec!["seed100", "seed1000", "seed1010"]);
 }

@@ -87,6 +87,44 @@ fn user_order(f: &UserFilter, text_order: &str) -> String {
     }
 }
 
+/// How many of the first users in list order a search looks through before it
+/// turns to the search index.
+const SEARCH_WINDOW: i64 = 5_000;
+
+/// The query that looks for a full page of matches among the first
+/// [`SEARCH_WINDOW`] users in list order (its last two parameters are the
+/// limit and offset). Only for ASCII terms of three or more characters, where
+/// `LIKE` and the trigram index agree; a page it cannot fill says nothing, and
+/// the indexed query runs instead.
+fn windowed_search(f: &UserFilter, text_order: &str) -> Option<(String, Vec<Arg>)> {
+    let term = f
+        .search
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())?;
+    if !term.is_ascii() || term.len() < 3 || f.offset + f.limit > SEARCH_WINDOW {
+        return None;
+    }
+    let unsearched = UserFilter {
+        search: None,
+        ..f.clone()
+    };
+    let (where_sql, mut args) = user_where(&unsearched, Search::Trigram);
+    let order = user_order(f, text_order);
+    args.push(Arg::Text(Some(contains_pattern(term))));
+    let p = args.len();
+    let sql = format!(
+        "SELECT * FROM (SELECT {USER_COLUMNS} FROM users u {where_sql} ORDER BY {order} \
+         LIMIT {SEARCH_WINDOW}) u \
+         WHERE (LOWER(u.name) LIKE ${p} ESCAPE '\\' OR u.username LIKE ${p} ESCAPE '\\' \
+         OR LOWER(u.email) LIKE ${p} ESCAPE '\\') \
+         ORDER BY {order} LIMIT ${} OFFSET ${}",
+        p + 1,
+        p + 2
+    );
+    Some((sql, args))
+}
+
 /// The SET items of a user update (without `updated_at`).
 fn user_set(ch: &UserChanges) -> (Vec<String>, Vec<Arg>) {
     let mut sets = Vec::new();
@@ -217,20 +255,33 @@ macro_rules! impl_directory_store {
         #[async_trait]
         impl DirectoryStore for SqlStore<$db> {
             async fn list_users(&self, f: &UserFilter) -> StoreResult<(Vec<User>, i64)> {
-                let (where_sql, args) = user_where(f, $search);
-                let n = args.len();
-                let sql = format!(
-                    "SELECT {USER_COLUMNS} FROM users u {where_sql} ORDER BY {} LIMIT ${} OFFSET ${}",
-                    user_order(f, $text_order),
-                    n + 1,
-                    n + 2
-                );
-                let rows = bind_args!(sqlx::query_as::<_, UserRow>(&sql), args)
-                    .bind(f.limit)
-                    .bind(f.offset)
-                    .fetch_all(&self.pool)
-                    .await
-                    .map_err(map_err)?;
+                // A common term fills a page from the newest few thousand users,
+                // which is far cheaper than collecting every match from the index.
+                let mut rows = Vec::new();
+                if let Some((sql, args)) = windowed_search(f, $text_order) {
+                    rows = bind_args!(sqlx::query_as::<_, UserRow>(&sql), args)
+                        .bind(f.limit)
+                        .bind(f.offset)
+                        .fetch_all(&self.pool)
+                        .await
+                        .map_err(map_err)?;
+                }
+                if (rows.len() as i64) < f.limit {
+                    let (where_sql, args) = user_where(f, $search);
+                    let n = args.len();
+                    let sql = format!(
+                        "SELECT {USER_COLUMNS} FROM users u {where_sql} ORDER BY {} LIMIT ${} OFFSET ${}",
+                        user_order(f, $text_order),
+                        n + 1,
+                        n + 2
+                    );
+                    rows = bind_args!(sqlx::query_as::<_, UserRow>(&sql), args)
+                        .bind(f.limit)
+                        .bind(f.offset)
+                        .fetch_all(&self.pool)
+                        .await
+                        .map_err(map_err)?;
+                }
                 // A short last page tells the total without counting; otherwise
                 // count, or reuse a fresh count of the same filter.
                 let shown = rows.len() as i64;
