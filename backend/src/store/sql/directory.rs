@@ -87,22 +87,27 @@ fn user_order(f: &UserFilter, text_order: &str) -> String {
     }
 }
 
-/// How many of the first users in list order a search looks through before it
+/// How many of the newest (or oldest) users a search looks through before it
 /// turns to the search index.
 const SEARCH_WINDOW: i64 = 5_000;
 
-/// The query that looks for a full page of matches among the first
-/// [`SEARCH_WINDOW`] users in list order (its last two parameters are the
-/// limit and offset). Only for ASCII terms of three or more characters, where
-/// `LIKE` and the trigram index agree; a page it cannot fill says nothing, and
-/// the indexed query runs instead.
+/// For a list in creation order: the query that looks for a full page of
+/// matches among the [`SEARCH_WINDOW`] newest (or oldest) users, walking the
+/// creation index and stopping at the page's end (its last two parameters are
+/// the limit and offset). Only for ASCII terms of three or more characters,
+/// where `LIKE` and the trigram index agree. A page it cannot fill says
+/// nothing, and the indexed query runs instead.
 fn windowed_search(f: &UserFilter, text_order: &str) -> Option<(String, Vec<Arg>)> {
     let term = f
         .search
         .as_deref()
         .map(str::trim)
         .filter(|t| !t.is_empty())?;
-    if !term.is_ascii() || term.len() < 3 || f.offset + f.limit > SEARCH_WINDOW {
+    if f.sort != UserSortKey::CreatedAt
+        || !term.is_ascii()
+        || term.len() < 3
+        || f.offset + f.limit > SEARCH_WINDOW
+    {
         return None;
     }
     let unsearched = UserFilter {
@@ -110,15 +115,29 @@ fn windowed_search(f: &UserFilter, text_order: &str) -> Option<(String, Vec<Arg>
         ..f.clone()
     };
     let (where_sql, mut args) = user_where(&unsearched, Search::Trigram);
-    let order = user_order(f, text_order);
+    let (dir, cmp) = if f.descending {
+        ("DESC", ">=")
+    } else {
+        ("ASC", "<=")
+    };
     args.push(Arg::Text(Some(contains_pattern(term))));
     let p = args.len();
+    let window = format!(
+        "u.created_at {cmp} (SELECT created_at FROM users ORDER BY created_at {dir} \
+         LIMIT 1 OFFSET {})",
+        SEARCH_WINDOW - 1
+    );
+    let conj = if where_sql.is_empty() {
+        "WHERE"
+    } else {
+        " AND"
+    };
     let sql = format!(
-        "SELECT * FROM (SELECT {USER_COLUMNS} FROM users u {where_sql} ORDER BY {order} \
-         LIMIT {SEARCH_WINDOW}) u \
-         WHERE (LOWER(u.name) LIKE ${p} ESCAPE '\\' OR u.username LIKE ${p} ESCAPE '\\' \
+        "SELECT {USER_COLUMNS} FROM users u {where_sql}{conj} {window} \
+         AND (LOWER(u.name) LIKE ${p} ESCAPE '\\' OR u.username LIKE ${p} ESCAPE '\\' \
          OR LOWER(u.email) LIKE ${p} ESCAPE '\\') \
-         ORDER BY {order} LIMIT ${} OFFSET ${}",
+         ORDER BY {} LIMIT ${} OFFSET ${}",
+        user_order(f, text_order),
         p + 1,
         p + 2
     );
@@ -255,10 +274,14 @@ macro_rules! impl_directory_store {
         #[async_trait]
         impl DirectoryStore for SqlStore<$db> {
             async fn list_users(&self, f: &UserFilter) -> StoreResult<(Vec<User>, i64)> {
-                // A common term fills a page from the newest few thousand users,
-                // which is far cheaper than collecting every match from the index.
+                // SQLite: a common term fills a page from the newest few thousand
+                // users, far cheaper than collecting every match from the index.
+                // (PostgreSQL's planner makes that choice itself from statistics.)
                 let mut rows = Vec::new();
-                if let Some((sql, args)) = windowed_search(f, $text_order) {
+                let window = matches!($search, Search::Fts5)
+                    .then(|| windowed_search(f, $text_order))
+                    .flatten();
+                if let Some((sql, args)) = window {
                     rows = bind_args!(sqlx::query_as::<_, UserRow>(&sql), args)
                         .bind(f.limit)
                         .bind(f.offset)
