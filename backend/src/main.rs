@@ -51,6 +51,7 @@ enum AdminCommand {
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
+    clientele::startup::tune_allocator();
     match run(Cli::parse()).await {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
