@@ -23,7 +23,9 @@ use utoipa_actix_web::{scope, AppExt};
         title = "Clientele API",
         description = "Onboard client companies, hand out their credentials, and manage \
             everyone who logs in for them.\n\nErrors are `{\"error\": \"…\"}`, with \
-            `details: {field: [messages]}` for validation errors. Authenticate with \
+            `details: {field: [messages]}` for validation errors. No text may contain NUL \
+            (U+0000): a request carrying one, in its URL or body, is refused with 400. \
+            Authenticate with \
             `POST /api/auth/login` and send `Authorization: Bearer <accessToken>`.",
         license(name = "MIT", identifier = "MIT"),
     ),

@@ -142,7 +142,7 @@ impl Pagination {
             total,
             limit,
             offset,
-            has_more: offset + (shown as i64) < total,
+            has_more: offset.saturating_add(shown as i64) < total,
         }
     }
 }

@@ -261,6 +261,18 @@ async fn api4_resource_consumption_is_bounded(b: Backend) {
             let res = app.get(&format!("{path}?{q}"), Some(&sa)).await;
             assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{path}?{q}");
         }
+        // The largest offset is an empty page, not an overflow.
+        let res = app
+            .get(
+                &format!("{path}?limit=1&offset=9223372036854775807&search=abc"),
+                Some(&sa),
+            )
+            .await;
+        assert!(
+            res.status() == StatusCode::OK || res.status() == StatusCode::NOT_FOUND,
+            "{path}: {}",
+            res.status()
+        );
         lists += 1;
     }
     assert!(lists >= 6, "only {lists} paged lists");

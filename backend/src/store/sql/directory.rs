@@ -106,7 +106,7 @@ fn windowed_search(f: &UserFilter, text_order: &str) -> Option<(String, Vec<Arg>
     if f.sort != UserSortKey::CreatedAt
         || !term.is_ascii()
         || term.len() < 3
-        || f.offset + f.limit > SEARCH_WINDOW
+        || f.offset.saturating_add(f.limit) > SEARCH_WINDOW
     {
         return None;
     }
@@ -309,7 +309,7 @@ macro_rules! impl_directory_store {
                 // count, or reuse a fresh count of the same filter.
                 let shown = rows.len() as i64;
                 let total = if shown < f.limit && (shown > 0 || f.offset == 0) {
-                    f.offset + shown
+                    f.offset.saturating_add(shown)
                 } else {
                     let (where_sql, args) = user_where(f, $search);
                     let count_sql = format!("SELECT COUNT(*) FROM users u {where_sql}");
