@@ -145,21 +145,7 @@ fn json_error(err: JsonPayloadError, limit: usize) -> Error {
         JsonPayloadError::Overflow { .. } | JsonPayloadError::OverflowKnownLength { .. } => {
             Error::PayloadTooLarge(format!("The request body is larger than {limit} bytes"))
         }
-        JsonPayloadError::Deserialize(e) => {
-            let msg = e.to_string();
-            let field = |marker: &str| {
-                msg.split_once(marker)
-                    .and_then(|(_, rest)| rest.split_once('`'))
-                    .map(|(name, _)| name.to_owned())
-            };
-            if let Some(name) = field("unknown field `") {
-                Error::field(&name, "cannot be set here")
-            } else if let Some(name) = field("missing field `") {
-                Error::field(&name, "is required")
-            } else {
-                Error::BadRequest(format!("Invalid JSON body: {msg}"))
-            }
-        }
+        JsonPayloadError::Deserialize(e) => crate::error::from_json_error(&e),
         JsonPayloadError::Payload(actix_web::error::PayloadError::Overflow) => {
             Error::PayloadTooLarge(format!("The request body is larger than {limit} bytes"))
         }
