@@ -27,6 +27,7 @@ import platform
 import re
 import secrets
 import shutil
+import signal
 import socket
 import sqlite3
 import statistics
@@ -364,6 +365,8 @@ def wrk(port, scenario, seconds, connections, threads, env, timeout=10):
     cmd = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", f"--timeout={timeout}s",
            "--latency", "-s", LUA, f"http://127.0.0.1:{port}"]
     full_env = dict(os.environ, BENCH_SCENARIO=scenario, **{k: str(v) for k, v in env.items()})
+    # Usernames created by this run must differ from every earlier run's.
+    full_env["BENCH_TAG"] = secrets.token_hex(3)
     res = subprocess.run(cmd, env=full_env, capture_output=True, text=True, cwd=HERE)
     line = next((l for l in res.stdout.splitlines() if l.startswith("BENCH_RESULT ")), None)
     if res.returncode != 0 or line is None:
@@ -574,7 +577,7 @@ class Bench:
             "BENCH_USER_FIRST": ctx["uid_first"], "BENCH_USER_COUNT": ctx["uid_count"],
             "BENCH_PAGES": a.pages, "BENCH_TERMS": ",".join(search_terms(ctx["users"])),
             "BENCH_FIRST": ",".join(x.lower() for x in FIRST), "BENCH_LAST": ",".join(x.lower() for x in LAST),
-            "BENCH_COMPANY": ctx["company"], "BENCH_TAG": secrets.token_hex(3),
+            "BENCH_COMPANY": ctx["company"],
         }
 
     def scenario(self, server, name, token, ctx, extra):
@@ -615,10 +618,8 @@ class Bench:
         """`me` at the usual connections while another wrk floods logins."""
         a = self.args
         box = {}
-        env_login = dict(env, BENCH_TAG=secrets.token_hex(3))
-
         def flood():
-            box["login"] = wrk(port, "login", a.duration + 2, a.connections, 1, env_login)
+            box["login"] = wrk(port, "login", a.duration + 2, a.connections, 1, env)
 
         t = threading.Thread(target=flood)
         t.start()
@@ -723,7 +724,8 @@ def markdown(report):
     m = report["machine"]
     a = report["argon2"]
     lines = [
-        f"Run **{report['date']}** (`{report['mode']}` mode, commit `{report['commit']}`) on "
+        f"Run **{report['date']}** (`{report['mode']}` mode, commit `{report['commit']}`"
+        f"{' plus uncommitted changes' if report['uncommitted_changes_built'] else ''}) on "
         f"{m['cpu']} × {m['cores']} cores, {m['memory_gib']} GiB, Linux {m['kernel']}. "
         f"wrk {report['wrk']['threads']} threads, {report['wrk']['connections']} connections, "
         f"{report['wrk']['duration_s']} s per run, median of {report['wrk']['repeats']} runs"
@@ -850,7 +852,10 @@ def main():
     bench.build()
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
                             text=True).stdout.strip()
+    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "--", "backend", "migrations"],
+                           cwd=ROOT, capture_output=True, text=True).stdout.split()[1::2]
     report = {
+        "uncommitted_changes_built": dirty,
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "mode": mode, "commit": commit, "machine": machine(),
         "wrk": {"threads": bench.wrk_threads, "connections": args.connections, "duration_s": args.duration,
@@ -894,4 +899,6 @@ def main():
 
 
 if __name__ == "__main__":
+    # On SIGTERM, unwind: the server is stopped and the PostgreSQL database dropped.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     main()
