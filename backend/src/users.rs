@@ -460,17 +460,36 @@ pub fn scoped(caller: &Caller, mut filter: UserFilter) -> Option<UserFilter> {
     Some(filter)
 }
 
+/// A page of users with their modules, and what is known of the whole list.
+pub struct ManagedPage {
+    pub users: Vec<ManagedUser>,
+    pub total: i64,
+    pub total_exact: bool,
+    pub has_more: bool,
+}
+
 pub async fn list(
     state: &AppState,
     caller: &Caller,
     filter: UserFilter,
-) -> Result<(Vec<ManagedUser>, i64), Error> {
+) -> Result<ManagedPage, Error> {
     require(caller, Permission::ViewUsers)?;
     let Some(filter) = scoped(caller, filter) else {
-        return Ok((Vec::new(), 0));
+        let empty = ManagedPage {
+            users: Vec::new(),
+            total: 0,
+            total_exact: true,
+            has_more: false,
+        };
+        return Ok(empty);
     };
-    let (users, total) = state.store.list_users(&filter).await?;
-    Ok((with_modules_all(state, users).await?, total))
+    let page = state.store.list_users(&filter).await?;
+    Ok(ManagedPage {
+        users: with_modules_all(state, page.users).await?,
+        total: page.total,
+        total_exact: page.total_exact,
+        has_more: page.has_more,
+    })
 }
 
 pub async fn export(

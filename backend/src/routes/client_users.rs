@@ -2,7 +2,6 @@
 
 use super::clients::Credentials;
 use super::users::{ManagedUserView, UserList, UserListQuery};
-use super::views::Pagination;
 use crate::auth::Caller;
 use crate::error::{ErrorBody, Result};
 use crate::middleware::JsonObject;
@@ -63,11 +62,8 @@ pub async fn list_client_users(
     users::client_in_scope(&state, &caller, client_id).await?;
     filter.company_id = Some(client_id);
     let (limit, offset) = (filter.limit, filter.offset);
-    let (list, total) = users::list(&state, &caller, filter).await?;
-    Ok(Json(UserList {
-        pagination: Pagination::new(total, limit, offset, list.len()),
-        users: list.iter().map(ManagedUserView::from).collect(),
-    }))
+    let page = users::list(&state, &caller, filter).await?;
+    Ok(Json(UserList::new(&page, limit, offset)))
 }
 
 /// Add a user to a client with a generated temporary password, answered once.

@@ -296,11 +296,17 @@ pub async fn list_users(
 ) -> Result<Json<UserList>> {
     let filter = query.filter()?;
     let (limit, offset) = (filter.limit, filter.offset);
-    let (users, total) = users::list(&state, &caller, filter).await?;
-    Ok(Json(UserList {
-        pagination: Pagination::new(total, limit, offset, users.len()),
-        users: users.iter().map(ManagedUserView::from).collect(),
-    }))
+    let page = users::list(&state, &caller, filter).await?;
+    Ok(Json(UserList::new(&page, limit, offset)))
+}
+
+impl UserList {
+    pub fn new(page: &users::ManagedPage, limit: i64, offset: i64) -> Self {
+        Self {
+            pagination: Pagination::of_users(page, limit, offset),
+            users: page.users.iter().map(ManagedUserView::from).collect(),
+        }
+    }
 }
 
 /// Create a user (seed 003). `companyId` is required for client users; only a

@@ -128,12 +128,17 @@ where
 /// Where a page of a list stands.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-#[schema(example = json!({"total": 50, "limit": 10, "offset": 0, "hasMore": true}))]
+#[schema(example = json!({"total": 50, "limit": 10, "offset": 0, "hasMore": true, "totalExact": true}))]
 pub struct Pagination {
+    /// How many items match; at least this many when `totalExact` is false.
     pub total: i64,
     pub limit: i64,
     pub offset: i64,
+    /// Whether items follow this page.
     pub has_more: bool,
+    /// False when the total is a lower bound: a user search counts its
+    /// matches only up to 1,000 (the list then says "1,000 or more").
+    pub total_exact: bool,
 }
 
 impl Pagination {
@@ -143,6 +148,19 @@ impl Pagination {
             limit,
             offset,
             has_more: offset.saturating_add(shown as i64) < total,
+            total_exact: true,
+        }
+    }
+
+    /// A page of users, whose store knows whether more follow and whether
+    /// the total was counted to the end.
+    pub fn of_users(page: &crate::users::ManagedPage, limit: i64, offset: i64) -> Self {
+        Self {
+            total: page.total,
+            limit,
+            offset,
+            has_more: page.has_more,
+            total_exact: page.total_exact,
         }
     }
 }

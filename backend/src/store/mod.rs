@@ -86,6 +86,7 @@ impl UserChanges {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum UserSortKey {
+    /// Creation order: ids are handed out in the order users are created.
     CreatedAt,
     Name,
     Username,
@@ -108,6 +109,23 @@ pub struct UserFilter {
     pub limit: i64,
     pub offset: i64,
 }
+
+/// A page of users, and what is known of the whole list.
+#[derive(Debug, Clone)]
+pub struct UserPage {
+    pub users: Vec<User>,
+    /// How many users match; with `total_exact` unset, at least this many
+    /// (a search's matches are counted only up to [`SEARCH_COUNT_CAP`]).
+    pub total: i64,
+    pub total_exact: bool,
+    /// Whether users follow this page.
+    pub has_more: bool,
+}
+
+/// A search's matches are counted up to this many; beyond it the total says
+/// "at least" (counting 25,000 matches of a common name would cost more than
+/// the page).
+pub const SEARCH_COUNT_CAP: i64 = 1_000;
 
 /// One recorded activity-log entry.
 #[derive(Debug, Clone)]
@@ -395,7 +413,7 @@ pub trait Store: DirectoryStore + Send + Sync + 'static {
 /// Users, modules and the activity log.
 #[async_trait]
 pub trait DirectoryStore: Send + Sync + 'static {
-    async fn list_users(&self, filter: &UserFilter) -> StoreResult<(Vec<User>, i64)>;
+    async fn list_users(&self, filter: &UserFilter) -> StoreResult<UserPage>;
     /// Every user matching the filter (its limit and offset ignored), streamed.
     fn export_users(&self, filter: &UserFilter) -> BoxStream<'static, StoreResult<User>>;
     /// Create every user, or none: one transaction.

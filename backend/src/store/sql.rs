@@ -20,7 +20,7 @@ use sqlx::{Pool, Postgres, Sqlite};
 pub struct SqlStore<DB: sqlx::Database> {
     pool: Pool<DB>,
     /// Totals of user lists (see `counts.rs`); forgotten at any change to users.
-    user_counts: super::counts::CountCache,
+    user_counts: std::sync::Arc<super::counts::CountCache>,
 }
 
 impl<DB: sqlx::Database> SqlStore<DB> {
@@ -232,6 +232,7 @@ impl From<CreditRow> for CreditEntry {
 }
 
 /// A value for a query assembled at run time.
+#[derive(Clone, Debug)]
 enum Arg {
     Text(Option<String>),
     Int(i64),

@@ -325,7 +325,7 @@ async fn list_searches_filters_sorts_and_pages(b: Backend) {
     );
     assert_eq!(
         all["pagination"],
-        json!({"total": 3, "limit": 10, "offset": 0, "hasMore": false})
+        json!({"total": 3, "limit": 10, "offset": 0, "hasMore": false, "totalExact": true})
     );
     assert_eq!(
         names(&get("sort=companyName".into()).await),
@@ -373,7 +373,7 @@ async fn list_searches_filters_sorts_and_pages(b: Backend) {
     let page = get("limit=2&offset=0&sort=accountNumber".into()).await;
     assert_eq!(
         page["pagination"],
-        json!({"total": 3, "limit": 2, "offset": 0, "hasMore": true})
+        json!({"total": 3, "limit": 2, "offset": 0, "hasMore": true, "totalExact": true})
     );
     let page = get("limit=2&offset=2&sort=accountNumber".into()).await;
     assert_eq!(names(&page), ["Mango 50% Mart"]);
@@ -632,7 +632,7 @@ async fn credits_never_go_negative(b: Backend) {
     assert_eq!(ledger["balance"], 60);
     assert_eq!(
         ledger["pagination"],
-        json!({"total": 2, "limit": 1, "offset": 0, "hasMore": true})
+        json!({"total": 2, "limit": 1, "offset": 0, "hasMore": true, "totalExact": true})
     );
     assert_eq!(ledger["entries"][0]["reason"], "Report run");
     let c = json_of(

@@ -14,6 +14,7 @@ on_both_stores!(
     admin_set_password_forces_a_change_and_ends_sessions,
     deactivated_user_is_locked_out_at_once,
     list_searches_filters_sorts_and_pages,
+    search_totals_stop_at_a_thousand,
     client_users_get_temporary_credentials_and_modules,
     modules_default_to_the_clients_and_never_exceed_them,
     import_dry_run_reports_and_writes_nothing,
@@ -809,6 +810,98 @@ async fn deactivated_user_is_locked_out_at_once(b: Backend) {
     app.login("lock.me", CHANGED_PASSWORD).await;
 }
 
+/// A search counts its matches up to 1,000 and then says "at least"; whether
+/// more follow is always exact. A long term is looked up by a part of it and
+/// checked whole.
+async fn search_totals_stop_at_a_thousand(b: Backend) {
+    let app = spawn(b).await;
+    let sa = app.admin_token().await;
+    let (company, _, _) = app.client(&sa, "Capped Co").await;
+    // 1,100 users straight into the table: creating them one by one would
+    // hash 1,100 passwords.
+    let seq = match b {
+        Backend::Sqlite => {
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1100)"
+        }
+        Backend::Postgres => "WITH n(i) AS (SELECT generate_series(1, 1100))",
+    };
+    app.exec_sql(&format!(
+        "{seq} INSERT INTO users (company_id, name, username, email, role, permissions, \
+         password_hash, is_active, must_change_password, created_at, updated_at) \
+         SELECT {company}, 'Capped Person ' || i, 'capped' || i, 'capped' || i || '@cap.example', \
+         'user', 0, 'x', TRUE, FALSE, 1700000000000 + i, 1700000000000 + i FROM n"
+    ))
+    .await;
+    let get = |q: &str| {
+        let q = q.to_owned();
+        let (app, sa) = (&app, &sa);
+        async move {
+            json_of(
+                app.get(&format!("{UM}?{q}"), Some(sa)).await,
+                StatusCode::OK,
+            )
+            .await
+        }
+    };
+    let first = get("search=capped&limit=50").await;
+    assert_eq!(first["users"].as_array().unwrap().len(), 50);
+    assert_eq!(first["users"][0]["username"], "capped1100");
+    assert_eq!(
+        first["pagination"],
+        json!({"total": 1000, "limit": 50, "offset": 0, "hasMore": true, "totalExact": false})
+    );
+    // Past the cap the total grows with what has been seen.
+    let past = get("search=capped&limit=50&offset=1000").await;
+    assert_eq!(past["users"][0]["username"], "capped100");
+    assert_eq!(
+        past["pagination"],
+        json!({"total": 1051, "limit": 50, "offset": 1000, "hasMore": true, "totalExact": false})
+    );
+    // The last page knows the exact total (the client's owner matches too).
+    let last = get("search=capped&limit=50&offset=1080").await;
+    assert_eq!(last["users"].as_array().unwrap().len(), 21);
+    assert_eq!(
+        last["pagination"],
+        json!({"total": 1101, "limit": 50, "offset": 1080, "hasMore": false, "totalExact": true})
+    );
+    // The same in one company (served by its own index) and oldest first.
+    let oldest = get(&format!(
+        "companyId={company}&search=CAPPED&sort=createdAt&limit=10"
+    ))
+    .await;
+    assert!(oldest["users"][0]["username"]
+        .as_str()
+        .unwrap()
+        .starts_with("cappedco"));
+    assert_eq!(oldest["users"][1]["username"], "capped1");
+    assert_eq!(oldest["pagination"]["totalExact"], false);
+    // Filters without a search are counted exactly (the owner is one more).
+    let all = get(&format!("companyId={company}&limit=10")).await;
+    assert_eq!(
+        all["pagination"],
+        json!({"total": 1101, "limit": 10, "offset": 0, "hasMore": true, "totalExact": true})
+    );
+    // A long term: found by its digits, then checked whole, in any field.
+    for (term, expected) in [
+        ("capped1099%40cap.example", vec!["capped1099"]),
+        ("capped1099%40elsewhere", vec![]),
+        ("person%201099", vec!["capped1099"]),
+        (
+            "Person%2010",
+            vec!["capped1099", "capped1098", "capped1097"],
+        ),
+    ] {
+        let found = get(&format!("search={term}&limit=3")).await;
+        let names: Vec<&str> = found["users"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| u["username"].as_str().unwrap())
+            .collect();
+        assert_eq!(names, expected, "{term}");
+    }
+}
+
 async fn list_searches_filters_sorts_and_pages(b: Backend) {
     let app = spawn(b).await;
     let sa = app.admin_token().await;
@@ -921,7 +1014,7 @@ async fn list_searches_filters_sorts_and_pages(b: Backend) {
     assert_eq!(names(&p1), vec!["arjun.m", "ezola", "priya_s"]);
     assert_eq!(
         p1["pagination"],
-        json!({"total": 4, "limit": 3, "offset": 0, "hasMore": true})
+        json!({"total": 4, "limit": 3, "offset": 0, "hasMore": true, "totalExact": true})
     );
     assert_eq!(names(&p2), vec!["zkh"]);
     assert_eq!(p2["pagination"]["hasMore"], false);

@@ -7,7 +7,7 @@ use super::{INSERT_USER, USER_COLUMNS, USER_RETURNING};
 use crate::domain::{Module, Timestamp, User};
 use crate::store::{
     ActivityEntry, ActivityFilter, DirectoryStore, NewUser, StoreError, StoreResult, UserChanges,
-    UserFilter, UserSortKey,
+    UserFilter, UserPage, UserSortKey, SEARCH_COUNT_CAP,
 };
 use async_trait::async_trait;
 use futures_util::stream::BoxStream;
@@ -20,35 +20,134 @@ use std::collections::HashMap;
 enum Search {
     /// SQLite: the `users_search` FTS5 trigram index (terms of 3+ characters).
     Fts5,
-    /// PostgreSQL: `LIKE` served by pg_trgm GIN indexes.
+    /// PostgreSQL: `LIKE` over `search_text`, served by a pg_trgm GIN index.
     Trigram,
 }
 
-fn user_where(f: &UserFilter, search: Search) -> (String, Vec<Arg>) {
+/// A list's FROM and WHERE clauses with their arguments.
+struct UserQuery {
+    from: &'static str,
+    where_sql: String,
+    args: Vec<Arg>,
+    /// The rows come from the FTS5 index (`s`), which hands them out in id order.
+    indexed: bool,
+    /// A search term is part of the filter (its total is counted up to a cap).
+    searched: bool,
+}
+
+const USERS: &str = "users u";
+/// The search index drives the join: its rows come in id order, so a page in
+/// creation order stops at its last row instead of collecting every match.
+const SEARCHED_USERS: &str = "users_search s CROSS JOIN users u ON u.id = s.rowid";
+
+/// `LIKE` over the three searched fields (`$n` is the pattern).
+fn like_clause(n: usize) -> String {
+    format!(
+        "(LOWER(u.name) LIKE ${n} ESCAPE '\\' OR u.username LIKE ${n} ESCAPE '\\' \
+         OR LOWER(u.email) LIKE ${n} ESCAPE '\\')"
+    )
+}
+
+/// How many characters of a long term the FTS5 query looks for.
+const FTS_WINDOW: usize = 5;
+
+/// The FTS5 query for a term, and whether what it finds must still be checked
+/// against the whole term. A quoted FTS5 string is a phrase of trigrams, which
+/// is a substring match; but every trigram costs a walk through its own list
+/// of rows, and in a long term most are common ones (every e-mail has `.ex`,
+/// `com`…). So a long ASCII term is looked up by its least common-looking
+/// five characters (digits first, then rare letters), and the rows found are
+/// checked against the whole term with `LIKE`, which agrees with the index on
+/// ASCII.
+fn fts_query(term: &str) -> (String, bool) {
+    let quote = |t: &str| format!("\"{}\"", t.replace('"', "\"\""));
+    if !term.is_ascii() || term.len() <= FTS_WINDOW {
+        return (quote(term), false);
+    }
+    let rarity = |c: u8| match c.to_ascii_lowercase() {
+        b'0'..=b'9' => 4,
+        b'j' | b'k' | b'q' | b'v' | b'w' | b'x' | b'y' | b'z' => 2,
+        b'a'..=b'z' | b'.' | b'@' | b'-' | b'_' | b' ' => 0,
+        _ => 1,
+    };
+    let bytes = term.as_bytes();
+    let (mut best, mut best_score) = (0, -1);
+    for start in 0..=bytes.len() - FTS_WINDOW {
+        let score: i32 = bytes[start..start + FTS_WINDOW]
+            .iter()
+            .map(|&c| rarity(c))
+            .sum();
+        if score > best_score {
+            (best, best_score) = (start, score);
+        }
+    }
+    (quote(&term[best..best + FTS_WINDOW]), true)
+}
+
+/// PostgreSQL: the part of a long term its trigram index should look for, if
+/// any. pg_trgm reads every trigram of the pattern, and in a term like
+/// `@company859.example` all but those of `859` are in nearly every row; the
+/// digits (in a domain, a username, a phone number) are what is rare. So a
+/// term longer than the window with digits in it is looked up by the five
+/// letters and digits around its densest digits.
+fn digit_window(term: &str) -> Option<&str> {
+    let bytes = term.as_bytes();
+    if !term.is_ascii() || bytes.len() <= FTS_WINDOW {
+        return None;
+    }
+    (0..=bytes.len() - FTS_WINDOW)
+        .map(|start| &bytes[start..start + FTS_WINDOW])
+        // pg_trgm splits words at anything else: a window must be one word.
+        .filter(|w| w.iter().all(u8::is_ascii_alphanumeric))
+        .enumerate()
+        .map(|(i, w)| (w.iter().filter(|c| c.is_ascii_digit()).count(), i, w))
+        .filter(|(digits, _, _)| *digits > 0)
+        .max_by_key(|(digits, i, _)| (*digits, std::cmp::Reverse(*i)))
+        .and_then(|(_, _, w)| std::str::from_utf8(w).ok())
+}
+
+fn user_query(f: &UserFilter, search: Search) -> UserQuery {
     let mut clauses = Vec::new();
     let mut args = Vec::new();
+    let mut from = USERS;
+    let term = f.search.as_deref().map(str::trim).filter(|t| !t.is_empty());
     if let Some(company) = f.company_id {
         args.push(Arg::Int(company));
         clauses.push(format!("u.company_id = ${}", args.len()));
     }
-    if let Some(term) = f.search.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-        if matches!(search, Search::Fts5) && term.chars().count() >= 3 {
-            // A quoted FTS5 string is a phrase of trigrams: a substring match.
-            args.push(Arg::Text(Some(format!(
-                "\"{}\"",
-                term.replace('"', "\"\"")
-            ))));
-            clauses.push(format!(
-                "u.id IN (SELECT rowid FROM users_search WHERE users_search MATCH ${})",
-                args.len()
-            ));
+    if let Some(term) = term {
+        // One company's users are few: its index and `LIKE` find them faster
+        // than walking every match of a common term in the whole directory.
+        let fts =
+            matches!(search, Search::Fts5) && term.chars().count() >= 3 && f.company_id.is_none();
+        if fts {
+            let (query, partial) = fts_query(term);
+            from = SEARCHED_USERS;
+            args.push(Arg::Text(Some(query)));
+            clauses.push(format!("users_search MATCH ${}", args.len()));
+            if partial {
+                args.push(Arg::Text(Some(contains_pattern(term))));
+                clauses.push(like_clause(args.len()));
+            }
+        } else if matches!(search, Search::Trigram) {
+            let lower = term.to_lowercase();
+            match digit_window(&lower) {
+                // The index finds the rare digits; `strpos`, which no index
+                // serves, checks the whole term.
+                Some(window) => {
+                    args.push(Arg::Text(Some(contains_pattern(window))));
+                    clauses.push(format!("u.search_text LIKE ${} ESCAPE '\\'", args.len()));
+                    args.push(Arg::Text(Some(lower.clone())));
+                    clauses.push(format!("strpos(u.search_text, ${}) > 0", args.len()));
+                }
+                None => {
+                    args.push(Arg::Text(Some(contains_pattern(&lower))));
+                    clauses.push(format!("u.search_text LIKE ${} ESCAPE '\\'", args.len()));
+                }
+            }
         } else {
             args.push(Arg::Text(Some(contains_pattern(term))));
-            let n = args.len();
-            clauses.push(format!(
-                "(LOWER(u.name) LIKE ${n} ESCAPE '\\' OR u.username LIKE ${n} ESCAPE '\\' \
-                 OR LOWER(u.email) LIKE ${n} ESCAPE '\\')"
-            ));
+            clauses.push(like_clause(args.len()));
         }
     }
     if let Some(active) = f.is_active {
@@ -67,18 +166,26 @@ fn user_where(f: &UserFilter, search: Search) -> (String, Vec<Arg>) {
             args.len()
         ));
     }
-    let sql = if clauses.is_empty() {
+    let where_sql = if clauses.is_empty() {
         String::new()
     } else {
         format!("WHERE {}", clauses.join(" AND "))
     };
-    (sql, args)
+    UserQuery {
+        from,
+        where_sql,
+        args,
+        indexed: from == SEARCHED_USERS,
+        searched: term.is_some(),
+    }
 }
 
-fn user_order(f: &UserFilter, text_order: &str) -> String {
+fn user_order(f: &UserFilter, q: &UserQuery, text_order: &str) -> String {
     let dir = if f.descending { "DESC" } else { "ASC" };
     match f.sort {
-        UserSortKey::CreatedAt => format!("u.created_at {dir}, u.id {dir}"),
+        // The search index's own order is the id's.
+        UserSortKey::CreatedAt if q.indexed => format!("s.rowid {dir}"),
+        UserSortKey::CreatedAt => format!("u.id {dir}"),
         UserSortKey::Name => format!("LOWER(u.name){text_order} {dir}, u.id {dir}"),
         UserSortKey::Username => format!("u.username{text_order} {dir}"),
         UserSortKey::LastLogin => {
@@ -87,61 +194,19 @@ fn user_order(f: &UserFilter, text_order: &str) -> String {
     }
 }
 
-/// How many of the newest (or oldest) users a search looks through before it
-/// turns to the search index.
-const SEARCH_WINDOW: i64 = 5_000;
-
-/// For a list in creation order: the query that looks for a full page of
-/// matches among the [`SEARCH_WINDOW`] newest (or oldest) users, walking the
-/// creation index and stopping at the page's end (its last two parameters are
-/// the limit and offset). Only for ASCII terms of three or more characters,
-/// where `LIKE` and the trigram index agree. A page it cannot fill says
-/// nothing, and the indexed query runs instead.
-fn windowed_search(f: &UserFilter, text_order: &str) -> Option<(String, Vec<Arg>)> {
-    let term = f
-        .search
-        .as_deref()
-        .map(str::trim)
-        .filter(|t| !t.is_empty())?;
-    if f.sort != UserSortKey::CreatedAt
-        || !term.is_ascii()
-        || term.len() < 3
-        || f.offset.saturating_add(f.limit) > SEARCH_WINDOW
-    {
-        return None;
+/// The count of a list's users: exact for filters, at most
+/// [`SEARCH_COUNT_CAP`] + 1 for a search.
+fn count_sql(q: &UserQuery) -> String {
+    if q.searched {
+        format!(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM {} {} LIMIT {}) t",
+            q.from,
+            q.where_sql,
+            SEARCH_COUNT_CAP + 1
+        )
+    } else {
+        format!("SELECT COUNT(*) FROM {} {}", q.from, q.where_sql)
     }
-    let unsearched = UserFilter {
-        search: None,
-        ..f.clone()
-    };
-    let (where_sql, mut args) = user_where(&unsearched, Search::Trigram);
-    let (dir, cmp) = if f.descending {
-        ("DESC", ">=")
-    } else {
-        ("ASC", "<=")
-    };
-    args.push(Arg::Text(Some(contains_pattern(term))));
-    let p = args.len();
-    let window = format!(
-        "u.created_at {cmp} (SELECT created_at FROM users ORDER BY created_at {dir} \
-         LIMIT 1 OFFSET {})",
-        SEARCH_WINDOW - 1
-    );
-    let conj = if where_sql.is_empty() {
-        "WHERE"
-    } else {
-        " AND"
-    };
-    let sql = format!(
-        "SELECT {USER_COLUMNS} FROM users u {where_sql}{conj} {window} \
-         AND (LOWER(u.name) LIKE ${p} ESCAPE '\\' OR u.username LIKE ${p} ESCAPE '\\' \
-         OR LOWER(u.email) LIKE ${p} ESCAPE '\\') \
-         ORDER BY {} LIMIT ${} OFFSET ${}",
-        user_order(f, text_order),
-        p + 1,
-        p + 2
-    );
-    Some((sql, args))
 }
 
 /// The SET items of a user update (without `updated_at`).
@@ -273,74 +338,62 @@ macro_rules! impl_directory_store {
     ($db:ty, text_order = $text_order:literal, search = $search:expr, begin = $begin:literal) => {
         #[async_trait]
         impl DirectoryStore for SqlStore<$db> {
-            async fn list_users(&self, f: &UserFilter) -> StoreResult<(Vec<User>, i64)> {
-                // SQLite: a common term fills a page from the newest few thousand
-                // users, far cheaper than collecting every match from the index.
-                // (PostgreSQL's planner makes that choice itself from statistics.)
-                let mut rows = Vec::new();
-                let window = matches!($search, Search::Fts5)
-                    .then(|| windowed_search(f, $text_order))
-                    .flatten();
-                if let Some((sql, args)) = window {
-                    rows = bind_args!(sqlx::query_as::<_, UserRow>(&sql), args)
-                        .bind(f.limit)
-                        .bind(f.offset)
-                        .fetch_all(&self.pool)
-                        .await
-                        .map_err(map_err)?;
-                }
-                if (rows.len() as i64) < f.limit {
-                    let (where_sql, args) = user_where(f, $search);
-                    let n = args.len();
-                    let sql = format!(
-                        "SELECT {USER_COLUMNS} FROM users u {where_sql} ORDER BY {} LIMIT ${} OFFSET ${}",
-                        user_order(f, $text_order),
-                        n + 1,
-                        n + 2
-                    );
-                    rows = bind_args!(sqlx::query_as::<_, UserRow>(&sql), args)
-                        .bind(f.limit)
-                        .bind(f.offset)
-                        .fetch_all(&self.pool)
-                        .await
-                        .map_err(map_err)?;
-                }
-                // A short last page tells the total without counting; otherwise
-                // count, or reuse a fresh count of the same filter.
+            async fn list_users(&self, f: &UserFilter) -> StoreResult<UserPage> {
+                let q = user_query(f, $search);
+                let n = q.args.len();
+                // One row past the page tells whether more follow.
+                let sql = format!(
+                    "SELECT {USER_COLUMNS} FROM {} {} ORDER BY {} LIMIT ${} OFFSET ${}",
+                    q.from,
+                    q.where_sql,
+                    user_order(f, &q, $text_order),
+                    n + 1,
+                    n + 2
+                );
+                let mut rows = bind_args!(sqlx::query_as::<_, UserRow>(&sql), q.args.clone())
+                    .bind(f.limit.saturating_add(1))
+                    .bind(f.offset)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(map_err)?;
+                let has_more = rows.len() as i64 > f.limit;
+                rows.truncate(f.limit.max(0) as usize);
                 let shown = rows.len() as i64;
-                let total = if shown < f.limit && (shown > 0 || f.offset == 0) {
-                    f.offset.saturating_add(shown)
-                } else {
-                    let (where_sql, args) = user_where(f, $search);
-                    let count_sql = format!("SELECT COUNT(*) FROM users u {where_sql}");
-                    let key = format!(
-                        "{count_sql} {:?}",
-                        (f.company_id, &f.search, f.is_active, f.role, f.permission)
-                    );
-                    match self.user_counts.get(&key) {
-                        Some(total) => total,
-                        None => {
-                            let generation = self.user_counts.generation();
-                            let total: i64 = bind_args!(sqlx::query_scalar(&count_sql), args)
-                                .fetch_one(&self.pool)
-                                .await
-                                .map_err(map_err)?;
-                            self.user_counts.put(key, total, generation);
-                            total
-                        }
-                    }
-                };
                 let users = rows.into_iter().map(UserRow::into_user).collect::<StoreResult<_>>()?;
-                Ok((users, total))
+                // The last page tells the total without counting; otherwise
+                // count (once for everyone asking), or reuse a recent count.
+                if !has_more && (shown > 0 || f.offset == 0) {
+                    let total = f.offset.saturating_add(shown);
+                    return Ok(UserPage { users, total, total_exact: true, has_more });
+                }
+                let count_sql = count_sql(&q);
+                let key = format!("{count_sql} {:?}", q.args);
+                let pool = self.pool.clone();
+                let args = q.args;
+                let counted = self
+                    .user_counts
+                    .total(key, move || async move {
+                        bind_args!(sqlx::query_scalar::<_, i64>(&count_sql), args)
+                            .fetch_one(&pool)
+                            .await
+                            .map_err(map_err)
+                    })
+                    .await?;
+                let total_exact = !(q.searched && counted > SEARCH_COUNT_CAP);
+                let seen = f.offset.saturating_add(shown).saturating_add(i64::from(has_more));
+                let total = if total_exact { counted } else { SEARCH_COUNT_CAP }.max(seen);
+                Ok(UserPage { users, total, total_exact, has_more })
             }
 
             fn export_users(&self, f: &UserFilter) -> BoxStream<'static, StoreResult<User>> {
-                let (where_sql, args) = user_where(f, $search);
+                let q = user_query(f, $search);
                 let sql = format!(
-                    "SELECT {USER_COLUMNS} FROM users u {where_sql} ORDER BY {}",
-                    user_order(f, $text_order)
+                    "SELECT {USER_COLUMNS} FROM {} {} ORDER BY {}",
+                    q.from,
+                    q.where_sql,
+                    user_order(f, &q, $text_order)
                 );
-                stream_rows!(self.pool.clone(), sql, args, UserRow, UserRow::into_user)
+                stream_rows!(self.pool.clone(), sql, q.args, UserRow, UserRow::into_user)
             }
 
             async fn create_users(&self, users: &[NewUser]) -> StoreResult<Vec<User>> {

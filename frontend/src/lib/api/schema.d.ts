@@ -1007,17 +1007,27 @@ export interface components {
          *       "hasMore": true,
          *       "limit": 10,
          *       "offset": 0,
-         *       "total": 50
+         *       "total": 50,
+         *       "totalExact": true
          *     }
          */
         Pagination: {
+            /** @description Whether items follow this page. */
             hasMore: boolean;
             /** Format: int64 */
             limit: number;
             /** Format: int64 */
             offset: number;
-            /** Format: int64 */
+            /**
+             * Format: int64
+             * @description How many items match; at least this many when `totalExact` is false.
+             */
             total: number;
+            /**
+             * @description False when the total is a lower bound: a user search counts its
+             *     matches only up to 1,000 (the list then says "1,000 or more").
+             */
+            totalExact: boolean;
         };
         /** @description The permission catalogue. */
         PermissionCatalogue: {
