@@ -3,7 +3,7 @@
 
 use crate::activity;
 use crate::auth::access::require_staff;
-use crate::auth::Caller;
+use crate::auth::{throttle, Caller};
 use crate::domain::client::{self, derived_username};
 use crate::domain::{
     BusinessType, Client, EmailAddress, LeadStatus, Password, Permission, PermissionSet, Role,
@@ -272,6 +272,15 @@ pub async fn reset_password(
     let owner_id = client
         .owner_id
         .ok_or_else(|| Error::Conflict("This client has no owner account".into()))?;
+    let policy = &state.settings.throttle;
+    throttle::reset(
+        state.store.as_ref(),
+        policy,
+        caller.user.id,
+        owner_id,
+        Timestamp::now(),
+    )
+    .await?;
     let password = Password::generate(16);
     let hash = state.passwords.hash(&password).await?;
     let now = Timestamp::now();

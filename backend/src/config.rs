@@ -45,6 +45,11 @@ pub struct ThrottlePolicy {
     pub max_lock: Duration,
     /// Failures older than this are forgotten.
     pub window: Duration,
+    /// Passwords one caller may reset (a client owner's, or a user's set by an
+    /// admin) within `window`, before its resets are refused for a window.
+    pub resets_per_caller: u32,
+    /// Resets of one account's password within `window`, by anyone.
+    pub resets_per_account: u32,
 }
 
 impl Default for ThrottlePolicy {
@@ -57,6 +62,8 @@ impl Default for ThrottlePolicy {
             lock_step: Duration::from_secs(60),
             max_lock: Duration::from_secs(15 * 60),
             window: Duration::from_secs(15 * 60),
+            resets_per_caller: 30,
+            resets_per_account: 5,
         }
     }
 }

@@ -8,7 +8,7 @@
 
 use crate::activity;
 use crate::auth::access::require;
-use crate::auth::Caller;
+use crate::auth::{throttle, Caller};
 use crate::domain::{
     EmailAddress, ModuleName, Password, Permission, PermissionSet, PersonName, Role, Timestamp,
     User, Username,
@@ -595,7 +595,12 @@ pub async fn update(
     }
     check_modules(state, company, &p.modules).await?;
     let password_hash = match &p.password {
-        Some(pw) => Some(state.passwords.hash(pw).await?),
+        Some(pw) => {
+            let policy = &state.settings.throttle;
+            let now = Timestamp::now();
+            throttle::reset(state.store.as_ref(), policy, caller.user.id, id, now).await?;
+            Some(state.passwords.hash(pw).await?)
+        }
         None => None,
     };
     let changes = UserChanges {

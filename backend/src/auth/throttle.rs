@@ -1,6 +1,8 @@
 //! Brute-force protection for every password check (login, client login,
-//! change-password). Counters live in the store, so every instance sharing the
-//! database shares them. See docs/decisions/0003-login-throttling.md.
+//! change-password), and a limit on password resets an admin makes (a stolen
+//! admin session must not take over every client's owner in a minute).
+//! Counters live in the store, so every instance sharing the database shares
+//! them. See docs/decisions/0003-login-throttling.md.
 
 use crate::config::ThrottlePolicy;
 use crate::domain::Timestamp;
@@ -110,6 +112,46 @@ pub async fn failed(
 /// A successful attempt clears the account's counters.
 pub async fn succeeded(store: &dyn Store, keys: &Keys) -> Result<(), Error> {
     store.clear_throttle_keys(&keys.account_keys()).await?;
+    Ok(())
+}
+
+/// Allow one more password reset by `caller` of `account`'s password, or
+/// refuse it (429) while either has reached its limit within the window. The
+/// reset that reaches a limit is allowed; the next ones wait until the window
+/// has passed since it.
+pub async fn reset(
+    store: &dyn Store,
+    policy: &ThrottlePolicy,
+    caller: i64,
+    account: i64,
+    now: Timestamp,
+) -> Result<(), Error> {
+    let keys = [
+        (format!("reset-by:{caller}"), policy.resets_per_caller),
+        (format!("reset-of:{account}"), policy.resets_per_account),
+    ];
+    let names: Vec<String> = keys.iter().map(|(k, _)| k.clone()).collect();
+    let states = store.throttle_states(&names).await?;
+    let wait_ms = states
+        .iter()
+        .map(|s| s.locked_until.millis() - now.millis())
+        .max()
+        .unwrap_or(0);
+    if wait_ms > 0 {
+        return Err(Error::Throttled {
+            retry_after: (wait_ms as u64).div_ceil(1000),
+        });
+    }
+    let window_start = Timestamp::from_millis(now.millis() - policy.window.as_millis() as i64);
+    for (key, limit) in &keys {
+        let count = store
+            .record_throttle_failure(key, now, window_start)
+            .await?;
+        if count >= i64::from(*limit) {
+            let until = Timestamp::from_millis(now.millis() + policy.window.as_millis() as i64);
+            store.lock_throttle_key(key, until).await?;
+        }
+    }
     Ok(())
 }
 

@@ -581,6 +581,9 @@ pub async fn update_client(
         (status = 401, description = "Not authenticated", body = ErrorBody),
         (status = 403, description = "Not operator staff, or missing permission 22", body = ErrorBody),
         (status = 404, description = "No such client", body = ErrorBody),
+        (status = 409, description = "The client has no owner account", body = ErrorBody),
+        (status = 429, description = "Too many password resets by this caller, or of this owner, within 15 minutes (see `Retry-After`)", body = ErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds to wait"))),
     )
 )]
 #[post(r"/{id:-?\d+}/reset-password")]

@@ -563,6 +563,8 @@ pub async fn get_user(
         (status = 409, description = "Username already exists, or the e-mail within the company", body = ErrorBody),
         (status = 413, description = "The request body is too large", body = ErrorBody),
         (status = 415, description = "The body is not `application/json`", body = ErrorBody),
+        (status = 429, description = "Too many password resets by this caller, or of this user, within 15 minutes (see `Retry-After`)", body = ErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds to wait"))),
     )
 )]
 #[put(r"/{id:-?\d+}")]

@@ -4,7 +4,8 @@
 //!   (alg none, expired, foreign key, tampered, wrong aud/iss) and
 //!   `auth::refresh_rotates_and_reuse_ends_the_session` (refresh reuse);
 //! - API5 function-level authorisation: `users_authz::every_role_on_every_endpoint`;
-//! - API6 sensitive flows: `throttle::*` (login, client-login, change-password);
+//! - API6 sensitive flows: `throttle::*` (login, client-login, change-password,
+//!   admin password resets);
 //! - API9 inventory: `openapi::*` (every route documented, none undocumented).
 //!
 //! The tests here walk the served OpenAPI document, so a new endpoint is attacked

@@ -1,5 +1,6 @@
 use crate::helpers::*;
 use reqwest::StatusCode;
+use serde_json::{json, Value};
 use std::time::Duration;
 
 on_both_stores!(
@@ -7,7 +8,68 @@ on_both_stores!(
     a_lock_answers_429_with_retry_after,
     unknown_users_are_throttled_alike,
     client_login_and_change_password_are_throttled,
+    admin_password_resets_are_limited,
 );
+
+/// A stolen admin session must not reset every owner's password in a minute:
+/// resets are limited per account and per caller (429 with `Retry-After`),
+/// and a refused reset changes nothing.
+async fn admin_password_resets_are_limited(b: Backend) {
+    let app = spawn_with(b, |s| {
+        s.throttle.resets_per_account = 2;
+        s.throttle.resets_per_caller = 4;
+    })
+    .await;
+    let sa = app.admin_token().await;
+    let (a, owner_a, _) = app.client(&sa, "Reset A").await;
+    let (b_id, _, _) = app.client(&sa, "Reset B").await;
+    let (c, _, _) = app.client(&sa, "Reset C").await;
+    let reset = |id: i64| {
+        let (app, sa) = (&app, &sa);
+        async move {
+            app.post(
+                &format!("/api/clients/{id}/reset-password"),
+                &json!({}),
+                Some(sa),
+            )
+            .await
+        }
+    };
+    // Two resets of one owner, then that owner is closed.
+    let mut last = Value::Null;
+    for _ in 0..2 {
+        last = json_of(reset(a).await, StatusCode::OK).await;
+    }
+    let refused = reset(a).await;
+    assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
+    let retry: u64 = refused.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((800..=900).contains(&retry), "{retry}");
+    // The refused reset changed nothing: the last password still works.
+    let username = last["credentials"]["username"].as_str().unwrap();
+    let password = last["credentials"]["password"].as_str().unwrap();
+    assert_eq!(
+        app.login_response(username, password).await.status(),
+        StatusCode::OK
+    );
+    // Setting the owner's password through the users API counts too.
+    let body = json!({"password": "An0ther-Passw0rd!"});
+    let res = app
+        .put(
+            &format!("/api/users-management/{owner_a}"),
+            &body,
+            Some(&sa),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    // Other owners are still open, until the caller reaches its own limit.
+    json_of(reset(b_id).await, StatusCode::OK).await;
+    json_of(reset(c).await, StatusCode::OK).await;
+    assert_eq!(reset(c).await.status(), StatusCode::TOO_MANY_REQUESTS);
+}
 
 async fn failures_bring_growing_delays(b: Backend) {
     let app = spawn(b).await;
