@@ -350,7 +350,13 @@ macro_rules! impl_directory_store {
                     n + 1,
                     n + 2
                 );
+                // PostgreSQL: a searched page is planned with its own term each time
+                // (not prepared once: after five runs a prepared statement may keep
+                // one generic plan for every term, and the wrong plan for a term
+                // costs 100 times more).
+                let planned = !(q.searched && matches!($search, Search::Trigram));
                 let mut rows = bind_args!(sqlx::query_as::<_, UserRow>(&sql), q.args.clone())
+                    .persistent(planned)
                     .bind(f.limit.saturating_add(1))
                     .bind(f.offset)
                     .fetch_all(&self.pool)
@@ -374,6 +380,7 @@ macro_rules! impl_directory_store {
                     .user_counts
                     .total(key, move || async move {
                         bind_args!(sqlx::query_scalar::<_, i64>(&count_sql), args)
+                            .persistent(planned)
                             .fetch_one(&pool)
                             .await
                             .map_err(map_err)
