@@ -88,6 +88,12 @@ impl CountCache {
         }
     }
 
+    /// The remembered total for `key`, fresh or stale, without counting.
+    pub fn peek(&self, key: &str) -> Option<i64> {
+        let inner = self.inner.lock().ok()?;
+        inner.entries.get(key).map(|e| e.total)
+    }
+
     fn find(&self, key: &str) -> Found {
         let mut inner = match self.inner.lock() {
             Ok(inner) => inner,

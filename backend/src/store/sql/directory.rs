@@ -25,12 +25,15 @@ enum Search {
 }
 
 /// A list's FROM and WHERE clauses with their arguments.
+#[derive(Clone)]
 struct UserQuery {
     from: &'static str,
     where_sql: String,
     args: Vec<Arg>,
-    /// The rows come from the FTS5 index (`s`), which hands them out in id order.
-    indexed: bool,
+    /// What orders the rows by id: `s.rowid` when they come from the FTS5
+    /// index (already in that order), `u.id`, or on PostgreSQL `(u.id + 0)`,
+    /// which the primary key cannot serve (see [`user_query`]).
+    id_order: &'static str,
     /// A search term is part of the filter (its total is counted up to a cap).
     searched: bool,
 }
@@ -106,10 +109,20 @@ fn digit_window(term: &str) -> Option<&str> {
         .and_then(|(_, _, w)| std::str::from_utf8(w).ok())
 }
 
-fn user_query(f: &UserFilter, search: Search) -> UserQuery {
+/// The query of a list. On PostgreSQL a searched page in creation order is
+/// found one of two ways, chosen here rather than by the planner, whose
+/// estimates for a pattern can be far off (a term it thinks common but that
+/// matches ten rows sends it walking all million):
+/// - `walk`, for a term already counted past [`SEARCH_COUNT_CAP`]: walk the
+///   newest users checking each with `strpos`, which no index serves; one in
+///   a few dozen matches, so the page is full after a few thousand rows;
+/// - otherwise the trigram index, and the matches sorted (`u.id + 0`, so that
+///   the planner cannot choose the primary-key walk instead).
+fn user_query(f: &UserFilter, search: Search, walk: bool) -> UserQuery {
     let mut clauses = Vec::new();
     let mut args = Vec::new();
     let mut from = USERS;
+    let mut id_order = "u.id";
     let term = f.search.as_deref().map(str::trim).filter(|t| !t.is_empty());
     if let Some(company) = f.company_id {
         args.push(Arg::Int(company));
@@ -129,7 +142,11 @@ fn user_query(f: &UserFilter, search: Search) -> UserQuery {
                 args.push(Arg::Text(Some(contains_pattern(term))));
                 clauses.push(like_clause(args.len()));
             }
+        } else if matches!(search, Search::Trigram) && walk {
+            args.push(Arg::Text(Some(term.to_lowercase())));
+            clauses.push(format!("strpos(u.search_text, ${}) > 0", args.len()));
         } else if matches!(search, Search::Trigram) {
+            id_order = "(u.id + 0)";
             let lower = term.to_lowercase();
             match digit_window(&lower) {
                 // The index finds the rare digits; `strpos`, which no index
@@ -175,7 +192,11 @@ fn user_query(f: &UserFilter, search: Search) -> UserQuery {
         from,
         where_sql,
         args,
-        indexed: from == SEARCHED_USERS,
+        id_order: if from == SEARCHED_USERS {
+            "s.rowid"
+        } else {
+            id_order
+        },
         searched: term.is_some(),
     }
 }
@@ -183,9 +204,7 @@ fn user_query(f: &UserFilter, search: Search) -> UserQuery {
 fn user_order(f: &UserFilter, q: &UserQuery, text_order: &str) -> String {
     let dir = if f.descending { "DESC" } else { "ASC" };
     match f.sort {
-        // The search index's own order is the id's.
-        UserSortKey::CreatedAt if q.indexed => format!("s.rowid {dir}"),
-        UserSortKey::CreatedAt => format!("u.id {dir}"),
+        UserSortKey::CreatedAt => format!("{} {dir}", q.id_order),
         UserSortKey::Name => format!("LOWER(u.name){text_order} {dir}, u.id {dir}"),
         UserSortKey::Username => format!("u.username{text_order} {dir}"),
         UserSortKey::LastLogin => {
@@ -339,7 +358,14 @@ macro_rules! impl_directory_store {
         #[async_trait]
         impl DirectoryStore for SqlStore<$db> {
             async fn list_users(&self, f: &UserFilter) -> StoreResult<UserPage> {
-                let q = user_query(f, $search);
+                let indexed = user_query(f, $search, false);
+                let count_sql = count_sql(&indexed);
+                let key = format!("{count_sql} {:?}", indexed.args);
+                let common = matches!($search, Search::Trigram)
+                    && indexed.searched
+                    && f.sort == UserSortKey::CreatedAt
+                    && self.user_counts.peek(&key).is_some_and(|t| t > SEARCH_COUNT_CAP);
+                let q = if common { user_query(f, $search, true) } else { indexed.clone() };
                 let n = q.args.len();
                 // One row past the page tells whether more follow.
                 let sql = format!(
@@ -372,10 +398,8 @@ macro_rules! impl_directory_store {
                     let total = f.offset.saturating_add(shown);
                     return Ok(UserPage { users, total, total_exact: true, has_more });
                 }
-                let count_sql = count_sql(&q);
-                let key = format!("{count_sql} {:?}", q.args);
                 let pool = self.pool.clone();
-                let args = q.args;
+                let args = indexed.args;
                 let counted = self
                     .user_counts
                     .total(key, move || async move {
@@ -386,14 +410,14 @@ macro_rules! impl_directory_store {
                             .map_err(map_err)
                     })
                     .await?;
-                let total_exact = !(q.searched && counted > SEARCH_COUNT_CAP);
+                let total_exact = !(indexed.searched && counted > SEARCH_COUNT_CAP);
                 let seen = f.offset.saturating_add(shown).saturating_add(i64::from(has_more));
                 let total = if total_exact { counted } else { SEARCH_COUNT_CAP }.max(seen);
                 Ok(UserPage { users, total, total_exact, has_more })
             }
 
             fn export_users(&self, f: &UserFilter) -> BoxStream<'static, StoreResult<User>> {
-                let q = user_query(f, $search);
+                let q = user_query(f, $search, false);
                 let sql = format!(
                     "SELECT {USER_COLUMNS} FROM {} {} ORDER BY {}",
                     q.from,
