@@ -74,7 +74,16 @@ fn closed_for(policy: &ThrottlePolicy, kind: Kind, failures: i64) -> Duration {
 
 /// Refuse the attempt while any of its keys is closed.
 pub async fn check(store: &dyn Store, keys: &Keys, now: Timestamp) -> Result<(), Error> {
-    let states = store.throttle_states(&keys.all()).await?;
+    refuse_while_closed(store, &keys.all(), now).await
+}
+
+/// 429 with the longest wait while any of `keys` is locked.
+async fn refuse_while_closed(
+    store: &dyn Store,
+    keys: &[String],
+    now: Timestamp,
+) -> Result<(), Error> {
+    let states = store.throttle_states(keys).await?;
     let wait_ms = states
         .iter()
         .map(|s| s.locked_until.millis() - now.millis())
@@ -131,17 +140,7 @@ pub async fn reset(
         (format!("reset-of:{account}"), policy.resets_per_account),
     ];
     let names: Vec<String> = keys.iter().map(|(k, _)| k.clone()).collect();
-    let states = store.throttle_states(&names).await?;
-    let wait_ms = states
-        .iter()
-        .map(|s| s.locked_until.millis() - now.millis())
-        .max()
-        .unwrap_or(0);
-    if wait_ms > 0 {
-        return Err(Error::Throttled {
-            retry_after: (wait_ms as u64).div_ceil(1000),
-        });
-    }
+    refuse_while_closed(store, &names, now).await?;
     let window_start = Timestamp::from_millis(now.millis() - policy.window.as_millis() as i64);
     for (key, limit) in &keys {
         let count = store
