@@ -64,27 +64,16 @@ const FTS_WINDOW: usize = 5;
 /// ASCII.
 fn fts_query(term: &str) -> (String, bool) {
     let quote = |t: &str| format!("\"{}\"", t.replace('"', "\"\""));
-    if !term.is_ascii() || term.len() <= FTS_WINDOW {
-        return (quote(term), false);
-    }
-    let rarity = |c: u8| match c.to_ascii_lowercase() {
+    let rarity = |c: &u8| match c.to_ascii_lowercase() {
         b'0'..=b'9' => 4,
         b'j' | b'k' | b'q' | b'v' | b'w' | b'x' | b'y' | b'z' => 2,
         b'a'..=b'z' | b'.' | b'@' | b'-' | b'_' | b' ' => 0,
         _ => 1,
     };
-    let bytes = term.as_bytes();
-    let (mut best, mut best_score) = (0, -1);
-    for start in 0..=bytes.len() - FTS_WINDOW {
-        let score: i32 = bytes[start..start + FTS_WINDOW]
-            .iter()
-            .map(|&c| rarity(c))
-            .sum();
-        if score > best_score {
-            (best, best_score) = (start, score);
-        }
+    match rarest_window(term, |w| Some(w.iter().map(rarity).sum())) {
+        Some(window) => (quote(window), true),
+        None => (quote(term), false),
     }
-    (quote(&term[best..best + FTS_WINDOW]), true)
 }
 
 /// PostgreSQL: the part of a long term its trigram index should look for, if
@@ -94,19 +83,30 @@ fn fts_query(term: &str) -> (String, bool) {
 /// term longer than the window with digits in it is looked up by the five
 /// letters and digits around its densest digits.
 fn digit_window(term: &str) -> Option<&str> {
-    let bytes = term.as_bytes();
-    if !term.is_ascii() || bytes.len() <= FTS_WINDOW {
+    rarest_window(term, |w| {
+        // pg_trgm splits words at anything else: a window must be one word.
+        let word = w.iter().all(u8::is_ascii_alphanumeric);
+        let digits = w.iter().filter(|c| c.is_ascii_digit()).count() as u32;
+        (word && digits > 0).then_some(digits)
+    })
+}
+
+/// The first of the highest-scoring [`FTS_WINDOW`]-character windows of an
+/// ASCII term longer than a window (`score` may pass a window over), if any.
+fn rarest_window(term: &str, score: impl Fn(&[u8]) -> Option<u32>) -> Option<&str> {
+    if !term.is_ascii() || term.len() <= FTS_WINDOW {
         return None;
     }
-    (0..=bytes.len() - FTS_WINDOW)
-        .map(|start| &bytes[start..start + FTS_WINDOW])
-        // pg_trgm splits words at anything else: a window must be one word.
-        .filter(|w| w.iter().all(u8::is_ascii_alphanumeric))
-        .enumerate()
-        .map(|(i, w)| (w.iter().filter(|c| c.is_ascii_digit()).count(), i, w))
-        .filter(|(digits, _, _)| *digits > 0)
-        .max_by_key(|(digits, i, _)| (*digits, std::cmp::Reverse(*i)))
-        .and_then(|(_, _, w)| std::str::from_utf8(w).ok())
+    let mut best: Option<(u32, usize)> = None;
+    for start in 0..=term.len() - FTS_WINDOW {
+        let Some(points) = score(&term.as_bytes()[start..start + FTS_WINDOW]) else {
+            continue;
+        };
+        if best.is_none_or(|(top, _)| points > top) {
+            best = Some((points, start));
+        }
+    }
+    best.map(|(_, start)| &term[start..start + FTS_WINDOW])
 }
 
 /// The query of a list. On PostgreSQL a searched page in creation order is
@@ -681,3 +681,22 @@ impl_directory_store!(
     search = Search::Trigram,
     begin = "BEGIN"
 );
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_long_term_is_looked_up_by_its_rarest_window() {
+        assert_eq!(fts_query("meera"), ("\"meera\"".into(), false));
+        assert_eq!(fts_query("@company859.example"), ("\"ny859\"".into(), true));
+        assert_eq!(fts_query("kulkarni"), ("\"kulka\"".into(), true));
+        assert_eq!(
+            fts_query("Élodie Durand"),
+            ("\"Élodie Durand\"".into(), false)
+        );
+        assert_eq!(digit_window("@company859.example"), Some("ny859"));
+        assert_eq!(digit_window("meera.iyer"), None);
+        assert_eq!(digit_window("12.34"), None);
+    }
+}
