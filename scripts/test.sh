@@ -4,7 +4,7 @@
 # unit tests, build), the end-to-end suite in Chromium, and the proof (issue #5):
 # spec lint, a generated Python client, and API fuzzing on both stores.
 #
-# Under CI=true, PostgreSQL and Chromium are required (started / installed here);
+# Under CI=true, PostgreSQL, Redis and Chromium are required (started / installed here);
 # elsewhere their absence is reported as SKIPPED, loudly.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -45,6 +45,32 @@ elif $IS_CI; then
   exit 1
 else
   loud_skip "the PostgreSQL half of the Rust suite (nothing listens at $pg_host:$pg_port; set TEST_DATABASE_URL)"
+fi
+
+# --- Redis (the shared-state tests) ---------------------------------------------
+export TEST_REDIS_URL=${TEST_REDIS_URL:-redis://127.0.0.1:6379}
+redis_hostport=$(sed -E 's#^[a-z]+://([^@/]*@)?([^/?]+).*#\2#' <<<"$TEST_REDIS_URL")
+redis_host=${redis_hostport%:*}
+redis_port=${redis_hostport##*:}
+[[ "$redis_port" == "$redis_hostport" ]] && redis_port=6379
+redis_up() { (exec 3<>"/dev/tcp/$redis_host/$redis_port") 2>/dev/null; }
+
+section "Redis at $redis_host:$redis_port"
+if ! redis_up && $IS_CI; then
+  echo "Redis is down; starting it"
+  if ! command -v redis-server >/dev/null; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null
+  fi
+  redis-server --port "$redis_port" --save '' --appendonly no --daemonize yes >/dev/null || true
+  for _ in $(seq 1 30); do redis_up && break; sleep 1; done
+fi
+if redis_up; then
+  echo "reachable: the shared-state tests run"
+elif $IS_CI; then
+  echo "Redis is required under CI=true and is unreachable at $redis_host:$redis_port" >&2
+  exit 1
+else
+  loud_skip "the Redis shared-state tests (nothing listens at $redis_host:$redis_port; set TEST_REDIS_URL)"
 fi
 
 # --- Rust ---------------------------------------------------------------------

@@ -274,7 +274,7 @@ pub async fn reset_password(
         .ok_or_else(|| Error::Conflict("This client has no owner account".into()))?;
     let policy = &state.settings.throttle;
     throttle::reset(
-        state.store.as_ref(),
+        state.throttle.as_ref(),
         policy,
         caller.user.id,
         owner_id,

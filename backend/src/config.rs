@@ -78,6 +78,8 @@ pub struct Settings {
     pub admin_password: Option<SecretString>,
     pub cors_origins: Vec<String>,
     pub redis_url: Option<String>,
+    /// Prefix of every key Clientele writes in Redis.
+    pub redis_prefix: String,
     pub log_format: LogFormat,
     pub frontend_dir: Option<PathBuf>,
     /// Region for phone numbers written without `+` (ISO 3166, e.g. `IN`).
@@ -143,6 +145,7 @@ impl Settings {
                 })
                 .unwrap_or_default(),
             redis_url: var("CLIENTELE_REDIS_URL"),
+            redis_prefix: var("CLIENTELE_REDIS_PREFIX").unwrap_or_else(|| "clientele:".into()),
             log_format,
             frontend_dir: var("CLIENTELE_FRONTEND_DIR").map(PathBuf::from),
             default_phone_region: var("CLIENTELE_DEFAULT_PHONE_REGION")
@@ -166,6 +169,7 @@ impl Settings {
             admin_password: None,
             cors_origins: vec![],
             redis_url: None,
+            redis_prefix: "clientele:".into(),
             log_format: LogFormat::Pretty,
             frontend_dir: None,
             default_phone_region: "IN".into(),

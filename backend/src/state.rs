@@ -4,11 +4,13 @@ use crate::auth::password::PasswordService;
 use crate::auth::tokens::TokenService;
 use crate::config::Settings;
 use crate::metrics::Metrics;
-use crate::store::{self, Store};
+use crate::store::{self, RedisThrottle, Store, ThrottleStore};
 use std::sync::Arc;
 
 pub struct AppState {
     pub store: Arc<dyn Store>,
+    /// Throttle counters: the store's, or Redis's when `CLIENTELE_REDIS_URL` is set.
+    pub throttle: Arc<dyn ThrottleStore>,
     pub passwords: PasswordService,
     pub tokens: TokenService,
     pub metrics: Metrics,
@@ -18,8 +20,18 @@ pub struct AppState {
 impl AppState {
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         let store = store::connect(&settings.database_url).await?;
+        let throttle: Arc<dyn ThrottleStore> = match &settings.redis_url {
+            Some(url) => Arc::new(RedisThrottle::new(
+                url,
+                &settings.redis_prefix,
+                settings.throttle.window,
+                store.clone(),
+            )?),
+            None => store.clone(),
+        };
         Ok(Self {
             store,
+            throttle,
             passwords: PasswordService::new(settings.argon2)?,
             tokens: TokenService::new(
                 &settings.jwt_secret,

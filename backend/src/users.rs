@@ -598,7 +598,7 @@ pub async fn update(
         Some(pw) => {
             let policy = &state.settings.throttle;
             let now = Timestamp::now();
-            throttle::reset(state.store.as_ref(), policy, caller.user.id, id, now).await?;
+            throttle::reset(state.throttle.as_ref(), policy, caller.user.id, id, now).await?;
             Some(state.passwords.hash(pw).await?)
         }
         None => None,

@@ -41,7 +41,7 @@ pub async fn login(
     let now = Timestamp::now();
     let login = input.login.trim().to_lowercase();
     let keys = Keys::new(&login, &meta.ip);
-    if let Err(e) = throttle::check(store, &keys, now).await {
+    if let Err(e) = throttle::check(state.throttle.as_ref(), &keys, now).await {
         state.metrics.login("throttled");
         return Err(e);
     }
@@ -67,7 +67,13 @@ pub async fn login(
     };
     let (Some(candidate), Some(verified)) = (candidate.clone(), verified.filter(|v| v.matches))
     else {
-        throttle::failed(store, &state.settings.throttle, &keys, now).await?;
+        throttle::failed(
+            state.throttle.as_ref(),
+            &state.settings.throttle,
+            &keys,
+            now,
+        )
+        .await?;
         let mut e = activity::entry("login_failed", None, meta);
         e.target_type = Some("user".into());
         e.target_label = Some(login.chars().take(254).collect());
@@ -85,7 +91,7 @@ pub async fn login(
         state.metrics.login("deactivated");
         return Err(Error::Forbidden("This account is deactivated".into()));
     }
-    throttle::succeeded(store, &keys).await?;
+    throttle::succeeded(state.throttle.as_ref(), &keys).await?;
     store
         .record_login(&user, verified.rehash.as_deref(), now)
         .await?;
@@ -196,7 +202,7 @@ pub async fn change_password(
     let store = state.store.as_ref();
     let now = Timestamp::now();
     let keys = Keys::new(&caller.user.username, &caller.meta.ip);
-    throttle::check(store, &keys, now).await?;
+    throttle::check(state.throttle.as_ref(), &keys, now).await?;
     if new.expose_secret() == current.expose_secret() {
         return Err(Error::field(
             "newPassword",
@@ -212,7 +218,13 @@ pub async fn change_password(
         .is_some();
     let matches = !too_long && state.passwords.verify(current, stored).await?.matches;
     if !matches {
-        throttle::failed(store, &state.settings.throttle, &keys, now).await?;
+        throttle::failed(
+            state.throttle.as_ref(),
+            &state.settings.throttle,
+            &keys,
+            now,
+        )
+        .await?;
         return Err(Error::field(
             "currentPassword",
             "is not your current password",

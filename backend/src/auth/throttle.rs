@@ -1,13 +1,13 @@
 //! Brute-force protection for every password check (login, client login,
 //! change-password), and a limit on password resets an admin makes (a stolen
 //! admin session must not take over every client's owner in a minute).
-//! Counters live in the store, so every instance sharing the database shares
-//! them. See docs/decisions/0003-login-throttling.md.
+//! Counters live in the store, or in Redis when it is configured, so every
+//! instance sharing them shares the limits. See docs/decisions/0003-login-throttling.md.
 
 use crate::config::ThrottlePolicy;
 use crate::domain::Timestamp;
 use crate::error::Error;
-use crate::store::Store;
+use crate::store::ThrottleStore;
 use std::time::Duration;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,13 +73,13 @@ fn closed_for(policy: &ThrottlePolicy, kind: Kind, failures: i64) -> Duration {
 }
 
 /// Refuse the attempt while any of its keys is closed.
-pub async fn check(store: &dyn Store, keys: &Keys, now: Timestamp) -> Result<(), Error> {
+pub async fn check(store: &dyn ThrottleStore, keys: &Keys, now: Timestamp) -> Result<(), Error> {
     refuse_while_closed(store, &keys.all(), now).await
 }
 
 /// 429 with the longest wait while any of `keys` is locked.
 async fn refuse_while_closed(
-    store: &dyn Store,
+    store: &dyn ThrottleStore,
     keys: &[String],
     now: Timestamp,
 ) -> Result<(), Error> {
@@ -99,7 +99,7 @@ async fn refuse_while_closed(
 
 /// Count a failed attempt on every key and close those that reached a limit.
 pub async fn failed(
-    store: &dyn Store,
+    store: &dyn ThrottleStore,
     policy: &ThrottlePolicy,
     keys: &Keys,
     now: Timestamp,
@@ -119,7 +119,7 @@ pub async fn failed(
 }
 
 /// A successful attempt clears the account's counters.
-pub async fn succeeded(store: &dyn Store, keys: &Keys) -> Result<(), Error> {
+pub async fn succeeded(store: &dyn ThrottleStore, keys: &Keys) -> Result<(), Error> {
     store.clear_throttle_keys(&keys.account_keys()).await?;
     Ok(())
 }
@@ -129,7 +129,7 @@ pub async fn succeeded(store: &dyn Store, keys: &Keys) -> Result<(), Error> {
 /// reset that reaches a limit is allowed; the next ones wait until the window
 /// has passed since it.
 pub async fn reset(
-    store: &dyn Store,
+    store: &dyn ThrottleStore,
     policy: &ThrottlePolicy,
     caller: i64,
     account: i64,

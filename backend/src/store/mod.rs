@@ -4,9 +4,11 @@
 
 mod counts;
 mod postgres;
+mod redis;
 mod sql;
 mod sqlite;
 
+pub use self::redis::RedisThrottle;
 use crate::domain::{
     AuthContext, BusinessType, Client, LeadStatus, Module, Permission, PermissionSet, Role,
     Timestamp, User,
@@ -300,8 +302,26 @@ pub enum CreditOutcome {
     NotFound,
 }
 
+/// Counters of failed password checks and password resets, and the locks they
+/// set (see `auth::throttle`). The SQL store keeps them in a table; with
+/// `CLIENTELE_REDIS_URL` they live in Redis (`store::redis`).
 #[async_trait]
-pub trait Store: DirectoryStore + Send + Sync + 'static {
+pub trait ThrottleStore: Send + Sync + 'static {
+    async fn throttle_states(&self, keys: &[String]) -> StoreResult<Vec<ThrottleState>>;
+    /// Count one failure on `key` (restarting the count when the last one is older
+    /// than `window_start`) and answer the new count.
+    async fn record_throttle_failure(
+        &self,
+        key: &str,
+        now: Timestamp,
+        window_start: Timestamp,
+    ) -> StoreResult<i64>;
+    async fn lock_throttle_key(&self, key: &str, until: Timestamp) -> StoreResult<()>;
+    async fn clear_throttle_keys(&self, keys: &[String]) -> StoreResult<()>;
+}
+
+#[async_trait]
+pub trait Store: DirectoryStore + ThrottleStore + Send + Sync + 'static {
     /// Is the database reachable?
     async fn ping(&self) -> StoreResult<()>;
 
@@ -356,17 +376,6 @@ pub trait Store: DirectoryStore + Send + Sync + 'static {
         now: Timestamp,
     ) -> StoreResult<()>;
 
-    async fn throttle_states(&self, keys: &[String]) -> StoreResult<Vec<ThrottleState>>;
-    /// Count one failure on `key` (restarting the count when the last one is older
-    /// than `window_start`) and answer the new count.
-    async fn record_throttle_failure(
-        &self,
-        key: &str,
-        now: Timestamp,
-        window_start: Timestamp,
-    ) -> StoreResult<i64>;
-    async fn lock_throttle_key(&self, key: &str, until: Timestamp) -> StoreResult<()>;
-    async fn clear_throttle_keys(&self, keys: &[String]) -> StoreResult<()>;
     /// Forget counters with no failure since `before` and no lock still running;
     /// drop sessions that expired before `before`.
     async fn purge_expired(&self, before: Timestamp, now: Timestamp) -> StoreResult<u64>;

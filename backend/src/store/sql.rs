@@ -6,7 +6,7 @@
 use super::{
     ClientChanges, ClientFilter, ClientSortKey, CreditEntry, CreditOutcome, LoginCandidate,
     NewActivity, NewClient, NewSession, NewUser, ProfileChanges, RefreshOutcome, Store, StoreError,
-    StoreResult, ThrottleState,
+    StoreResult,
 };
 use crate::domain::client::account_number;
 use crate::domain::{
@@ -377,14 +377,6 @@ fn client_set(ch: &ClientChanges) -> (Vec<String>, Vec<Arg>) {
     (sets, args)
 }
 
-#[derive(sqlx::FromRow)]
-struct ThrottleRow {
-    key: String,
-    failures: i64,
-    last_failure: i64,
-    locked_until: i64,
-}
-
 /// Turn a driver error into a store error, naming the field of a broken unique rule.
 fn map_err(e: sqlx::Error) -> StoreError {
     match e {
@@ -746,70 +738,6 @@ macro_rules! impl_store {
                 .map_err(map_err)
             }
 
-            async fn throttle_states(&self, keys: &[String]) -> StoreResult<Vec<ThrottleState>> {
-                let mut out = Vec::with_capacity(keys.len());
-                for key in keys {
-                    let row = sqlx::query_as::<_, ThrottleRow>(
-                        "SELECT key, failures, last_failure, locked_until FROM login_throttle WHERE key = $1",
-                    )
-                    .bind(key)
-                    .fetch_optional(&self.pool)
-                    .await
-                    .map_err(map_err)?;
-                    out.extend(row.map(|r| ThrottleState {
-                        key: r.key,
-                        failures: r.failures,
-                        last_failure: Timestamp::from(r.last_failure),
-                        locked_until: Timestamp::from(r.locked_until),
-                    }));
-                }
-                Ok(out)
-            }
-
-            async fn record_throttle_failure(
-                &self,
-                key: &str,
-                now: Timestamp,
-                window_start: Timestamp,
-            ) -> StoreResult<i64> {
-                sqlx::query_scalar(
-                    "INSERT INTO login_throttle (key, failures, last_failure, locked_until) \
-                     VALUES ($1, 1, $2, 0) \
-                     ON CONFLICT (key) DO UPDATE SET \
-                       failures = CASE WHEN login_throttle.last_failure < $3 THEN 1 \
-                                       ELSE login_throttle.failures + 1 END, \
-                       last_failure = $2 \
-                     RETURNING failures",
-                )
-                .bind(key)
-                .bind(now_ms(now))
-                .bind(now_ms(window_start))
-                .fetch_one(&self.pool)
-                .await
-                .map_err(map_err)
-            }
-
-            async fn lock_throttle_key(&self, key: &str, until: Timestamp) -> StoreResult<()> {
-                sqlx::query("UPDATE login_throttle SET locked_until = $2 WHERE key = $1")
-                    .bind(key)
-                    .bind(now_ms(until))
-                    .execute(&self.pool)
-                    .await
-                    .map(|_| ())
-                    .map_err(map_err)
-            }
-
-            async fn clear_throttle_keys(&self, keys: &[String]) -> StoreResult<()> {
-                for key in keys {
-                    sqlx::query("DELETE FROM login_throttle WHERE key = $1")
-                        .bind(key)
-                        .execute(&self.pool)
-                        .await
-                        .map_err(map_err)?;
-                }
-                Ok(())
-            }
-
             async fn purge_expired(&self, before: Timestamp, now: Timestamp) -> StoreResult<u64> {
                 let counters = sqlx::query(
                     "DELETE FROM login_throttle WHERE last_failure < $1 AND locked_until < $2",
@@ -1110,3 +1038,4 @@ impl_store!(Sqlite, text_order = "", begin = "BEGIN IMMEDIATE");
 impl_store!(Postgres, text_order = " COLLATE \"C\"", begin = "BEGIN");
 
 mod directory;
+mod throttle;

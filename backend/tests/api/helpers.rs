@@ -89,6 +89,49 @@ pub fn postgres_available(test: &str) -> bool {
     reachable
 }
 
+pub fn redis_url() -> String {
+    std::env::var("TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into())
+}
+
+/// Is Redis there (`TEST_REDIS_URL`)? Under CI it must be; elsewhere its
+/// absence skips the test with a loud line on stderr.
+pub fn redis_available(test: &str) -> bool {
+    static REACHABLE: OnceLock<bool> = OnceLock::new();
+    let reachable = *REACHABLE.get_or_init(|| {
+        let url = redis_url();
+        let hostport = url
+            .split_once("://")
+            .map(|(_, r)| r)
+            .unwrap_or(&url)
+            .split('/')
+            .next()
+            .unwrap_or("")
+            .rsplit('@')
+            .next()
+            .unwrap_or("127.0.0.1:6379")
+            .to_owned();
+        use std::net::ToSocketAddrs;
+        hostport
+            .to_socket_addrs()
+            .ok()
+            .and_then(|mut a| a.next())
+            .is_some_and(|addr| {
+                std::net::TcpStream::connect_timeout(&addr, std::time::Duration::from_secs(2))
+                    .is_ok()
+            })
+    });
+    if !reachable {
+        if is_ci() {
+            panic!(
+                "Redis is required under CI=true but {} is unreachable",
+                redis_url()
+            );
+        }
+        eprintln!("SKIPPED {test}: Redis unreachable at {}", redis_url());
+    }
+    reachable
+}
+
 pub struct TestApp {
     pub address: String,
     pub port: u16,

@@ -1,6 +1,7 @@
 //! All integration tests, in one binary. Each test starts the real application
 //! on port 0 with a fresh database, and runs once on SQLite and once on
 //! PostgreSQL (`TEST_DATABASE_URL`; required under `CI=true`, else skipped loudly).
+//! The Redis tests need Redis at `TEST_REDIS_URL` on the same terms.
 
 #[macro_use]
 mod helpers;
@@ -11,6 +12,7 @@ mod clients;
 mod http;
 mod openapi;
 mod owasp;
+mod redis;
 mod throttle;
 mod users;
 mod users_authz;

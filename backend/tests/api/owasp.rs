@@ -6,7 +6,9 @@
 //! - API5 function-level authorisation: `users_authz::every_role_on_every_endpoint`;
 //! - API6 sensitive flows: `throttle::*` (login, client-login, change-password,
 //!   admin password resets);
-//! - API9 inventory: `openapi::*` (every route documented, none undocumented).
+//! - API9 inventory: `openapi::*` (every route documented, none undocumented);
+//! - API10 unsafe consumption: `redis::*` (Redis answering garbage, silent or
+//!   gone; garbage in its keys).
 //!
 //! The tests here walk the served OpenAPI document, so a new endpoint is attacked
 //! (or the test names it as missing) without anyone remembering to add it.

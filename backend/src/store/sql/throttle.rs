@@ -1,0 +1,103 @@
+//! [`ThrottleStore`] in the shared SQL: the `login_throttle` table, which every
+//! instance sharing the database shares (docs/decisions/0003).
+
+use super::{map_err, now_ms, SqlStore};
+use crate::domain::Timestamp;
+use crate::store::{StoreResult, ThrottleState, ThrottleStore};
+use async_trait::async_trait;
+use sqlx::{Postgres, Sqlite};
+
+#[derive(sqlx::FromRow)]
+struct ThrottleRow {
+    key: String,
+    failures: i64,
+    last_failure: i64,
+    locked_until: i64,
+}
+
+macro_rules! impl_throttle_store {
+    ($db:ty) => {
+        #[async_trait]
+        impl ThrottleStore for SqlStore<$db> {
+            async fn throttle_states(&self, keys: &[String]) -> StoreResult<Vec<ThrottleState>> {
+                if keys.is_empty() {
+                    return Ok(vec![]);
+                }
+                // One statement for every key: `key IN ($1, $2, …)`.
+                let marks: Vec<String> = (1..=keys.len()).map(|i| format!("${i}")).collect();
+                let sql = format!(
+                    "SELECT key, failures, last_failure, locked_until FROM login_throttle \
+                     WHERE key IN ({})",
+                    marks.join(", ")
+                );
+                let mut query = sqlx::query_as::<_, ThrottleRow>(&sql);
+                for key in keys {
+                    query = query.bind(key);
+                }
+                let rows = query.fetch_all(&self.pool).await.map_err(map_err)?;
+                Ok(rows
+                    .into_iter()
+                    .map(|r| ThrottleState {
+                        key: r.key,
+                        failures: r.failures,
+                        last_failure: Timestamp::from(r.last_failure),
+                        locked_until: Timestamp::from(r.locked_until),
+                    })
+                    .collect())
+            }
+
+            async fn record_throttle_failure(
+                &self,
+                key: &str,
+                now: Timestamp,
+                window_start: Timestamp,
+            ) -> StoreResult<i64> {
+                sqlx::query_scalar(
+                    "INSERT INTO login_throttle (key, failures, last_failure, locked_until) \
+                     VALUES ($1, 1, $2, 0) \
+                     ON CONFLICT (key) DO UPDATE SET \
+                       failures = CASE WHEN login_throttle.last_failure < $3 THEN 1 \
+                                       ELSE login_throttle.failures + 1 END, \
+                       last_failure = $2 \
+                     RETURNING failures",
+                )
+                .bind(key)
+                .bind(now_ms(now))
+                .bind(now_ms(window_start))
+                .fetch_one(&self.pool)
+                .await
+                .map_err(map_err)
+            }
+
+            async fn lock_throttle_key(&self, key: &str, until: Timestamp) -> StoreResult<()> {
+                // An upsert: with Redis, the failure may have been counted there
+                // just before Redis failed and the lock fell back to here.
+                sqlx::query(
+                    "INSERT INTO login_throttle (key, failures, last_failure, locked_until) \
+                     VALUES ($1, 0, 0, $2) \
+                     ON CONFLICT (key) DO UPDATE SET locked_until = $2",
+                )
+                .bind(key)
+                .bind(now_ms(until))
+                .execute(&self.pool)
+                .await
+                .map(|_| ())
+                .map_err(map_err)
+            }
+
+            async fn clear_throttle_keys(&self, keys: &[String]) -> StoreResult<()> {
+                for key in keys {
+                    sqlx::query("DELETE FROM login_throttle WHERE key = $1")
+                        .bind(key)
+                        .execute(&self.pool)
+                        .await
+                        .map_err(map_err)?;
+                }
+                Ok(())
+            }
+        }
+    };
+}
+
+impl_throttle_store!(Sqlite);
+impl_throttle_store!(Postgres);
