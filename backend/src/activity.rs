@@ -53,6 +53,7 @@ pub fn entry(action: &str, actor: Option<&User>, meta: &RequestMeta) -> NewActiv
         action: action.to_owned(),
         ip: Some(meta.ip.clone()),
         request_id: meta.request_id.clone(),
+        bookkeeping: matches!(action, "login" | "login_failed"),
         ..NewActivity::default()
     }
 }

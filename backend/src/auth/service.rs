@@ -92,37 +92,25 @@ pub async fn login(
         return Err(Error::Forbidden("This account is deactivated".into()));
     }
     throttle::succeeded(state.throttle.as_ref(), &keys).await?;
-    store
-        .record_login(&user, verified.rehash.as_deref(), now)
-        .await?;
     user.last_login = Some(now);
-    let session = open_session(state, user, now).await?;
-    let e = activity::on_user(
-        activity::entry("login", Some(&session.user), meta),
-        &session.user,
-    );
-    activity::record(store, e).await;
-    state.metrics.login("success");
-    Ok(session)
-}
-
-async fn open_session(state: &AppState, user: User, now: Timestamp) -> Result<Session, Error> {
     let session_id = uuid::Uuid::new_v4().to_string();
     let (refresh_token, refresh_hash) = new_refresh_token();
-    state
-        .store
-        .open_session(&NewSession {
-            id: session_id.clone(),
-            user_id: user.id,
-            refresh_token_hash: refresh_hash,
-            now,
-            expires_at: now.plus_seconds(state.tokens.refresh_ttl.as_secs() as i64),
-        })
+    let session = NewSession {
+        id: session_id.clone(),
+        user_id: user.id,
+        refresh_token_hash: refresh_hash,
+        now,
+        expires_at: now.plus_seconds(state.tokens.refresh_ttl.as_secs() as i64),
+    };
+    let entry = activity::on_user(activity::entry("login", Some(&user), meta), &user);
+    store
+        .record_login(&user, verified.rehash.as_deref(), &session, &entry)
         .await?;
     let access_token = state
         .tokens
         .issue_access(user.id, &session_id)
         .map_err(Error::internal)?;
+    state.metrics.login("success");
     Ok(Session {
         access_token,
         refresh_token,

@@ -223,6 +223,9 @@ pub struct NewActivity {
     pub changes: Option<serde_json::Value>,
     pub ip: Option<String>,
     pub request_id: Option<String>,
+    /// Login bookkeeping: may be committed without waiting for the disk (see
+    /// decision 0010); every other entry is as durable as the change it records.
+    pub bookkeeping: bool,
 }
 
 /// A client to insert with its owner. Every field is already parsed and checked.
@@ -351,15 +354,16 @@ pub trait Store: DirectoryStore + ThrottleStore + Send + Sync + 'static {
         must_change: bool,
         now: Timestamp,
     ) -> StoreResult<()>;
-    /// Note a successful login on the user and its company; store a re-hashed password.
+    /// A successful login's bookkeeping, in one transaction: the login time on
+    /// the user and its company, a re-hashed password, the new session with
+    /// its first refresh token, and the activity entry.
     async fn record_login(
         &self,
         user: &User,
         rehash: Option<&str>,
-        now: Timestamp,
+        session: &NewSession,
+        entry: &NewActivity,
     ) -> StoreResult<()>;
-
-    async fn open_session(&self, session: &NewSession) -> StoreResult<()>;
     async fn rotate_refresh_token(
         &self,
         presented_hash: &str,

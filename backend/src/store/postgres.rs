@@ -1,19 +1,31 @@
 use super::sql::SqlStore;
 use anyhow::Context;
-use sqlx::postgres::PgPoolOptions;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::Postgres;
+use std::str::FromStr;
 use std::time::Duration;
 
 pub async fn connect(url: &str) -> anyhow::Result<SqlStore<Postgres>> {
+    let options = PgConnectOptions::from_str(url)
+        .context("CLIENTELE_DATABASE_URL is not a valid PostgreSQL URL")?;
     let pool = PgPoolOptions::new()
         .max_connections(16)
         .acquire_timeout(Duration::from_secs(5))
-        .connect(url)
+        .connect_with(options.clone())
         .await
         .context("cannot connect to PostgreSQL")?;
     sqlx::migrate!("../migrations/postgres")
         .run(&pool)
         .await
         .context("cannot migrate the PostgreSQL database")?;
-    Ok(SqlStore::new(pool))
+    // Login bookkeeping commits without waiting for the WAL flush: under a
+    // login flood on a slow disk, each commit had held a connection for the
+    // whole fsync, and requests that only read queued behind them for
+    // seconds (docs/decisions/0010). Opened lazily: an idle instance has none.
+    let relaxed = PgPoolOptions::new()
+        .max_connections(8)
+        .min_connections(0)
+        .acquire_timeout(Duration::from_secs(5))
+        .connect_lazy_with(options.options([("synchronous_commit", "off")]));
+    Ok(SqlStore::with_relaxed(pool, relaxed))
 }

@@ -19,14 +19,24 @@ use sqlx::{Pool, Postgres, Sqlite};
 
 pub struct SqlStore<DB: sqlx::Database> {
     pool: Pool<DB>,
+    /// For login bookkeeping (sessions opened, last login, throttle counters,
+    /// login entries of the activity log): on PostgreSQL, connections that
+    /// commit without waiting for the WAL to reach the disk (decision 0010);
+    /// on SQLite, the same pool.
+    relaxed: Pool<DB>,
     /// Totals of user lists (see `counts.rs`); forgotten at any change to users.
     user_counts: std::sync::Arc<super::counts::CountCache>,
 }
 
 impl<DB: sqlx::Database> SqlStore<DB> {
     pub fn new(pool: Pool<DB>) -> Self {
+        Self::with_relaxed(pool.clone(), pool)
+    }
+
+    pub fn with_relaxed(pool: Pool<DB>, relaxed: Pool<DB>) -> Self {
         Self {
             pool,
+            relaxed,
             user_counts: Default::default(),
         }
     }
@@ -91,6 +101,28 @@ const INSERT_USER: &str =
     "INSERT INTO users (company_id, name, username, email, role, permissions, \
      password_hash, is_active, must_change_password, created_by, created_at, updated_at) \
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING ";
+
+const INSERT_ACTIVITY: &str =
+    "INSERT INTO activity_log (at, actor_id, actor_username, company_id, action, \
+     target_type, target_id, target_label, changes, ip, request_id) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
+
+/// Bind a `NewActivity` to `INSERT_ACTIVITY`'s parameters.
+macro_rules! bind_activity {
+    ($q:expr, $e:expr) => {
+        $q.bind(now_ms($e.at.unwrap_or_else(Timestamp::now)))
+            .bind($e.actor_id)
+            .bind(&$e.actor_username)
+            .bind($e.company_id)
+            .bind(&$e.action)
+            .bind(&$e.target_type)
+            .bind(&$e.target_id)
+            .bind(&$e.target_label)
+            .bind($e.changes.as_ref().map(|c| c.to_string()))
+            .bind(&$e.ip)
+            .bind(&$e.request_id)
+    };
+}
 
 /// Bind a `NewUser` to `INSERT_USER`'s parameters.
 macro_rules! bind_new_user {
@@ -586,15 +618,16 @@ macro_rules! impl_store {
                 &self,
                 user: &User,
                 rehash: Option<&str>,
-                now: Timestamp,
+                s: &NewSession,
+                entry: &NewActivity,
             ) -> StoreResult<()> {
-                let mut tx = self.pool.begin_with($begin).await.map_err(map_err)?;
+                let mut tx = self.relaxed.begin_with($begin).await.map_err(map_err)?;
                 sqlx::query(
                     "UPDATE users SET last_login = $2, password_hash = COALESCE($3, password_hash) \
                      WHERE id = $1",
                 )
                 .bind(user.id)
-                .bind(now_ms(now))
+                .bind(now_ms(s.now))
                 .bind(rehash)
                 .execute(&mut *tx)
                 .await
@@ -602,16 +635,11 @@ macro_rules! impl_store {
                 if let Some(company) = user.company_id {
                     sqlx::query("UPDATE clients SET last_login = $2 WHERE id = $1")
                         .bind(company)
-                        .bind(now_ms(now))
+                        .bind(now_ms(s.now))
                         .execute(&mut *tx)
                         .await
                         .map_err(map_err)?;
                 }
-                tx.commit().await.map_err(map_err)
-            }
-
-            async fn open_session(&self, s: &NewSession) -> StoreResult<()> {
-                let mut tx = self.pool.begin_with($begin).await.map_err(map_err)?;
                 sqlx::query(
                     "INSERT INTO sessions (id, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
                 )
@@ -633,6 +661,10 @@ macro_rules! impl_store {
                 .execute(&mut *tx)
                 .await
                 .map_err(map_err)?;
+                bind_activity!(sqlx::query(INSERT_ACTIVITY), entry)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(map_err)?;
                 tx.commit().await.map_err(map_err)
             }
 
@@ -769,26 +801,11 @@ macro_rules! impl_store {
             }
 
             async fn log_activity(&self, e: &NewActivity) -> StoreResult<()> {
-                sqlx::query(
-                    "INSERT INTO activity_log (at, actor_id, actor_username, company_id, action, \
-                     target_type, target_id, target_label, changes, ip, request_id) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-                )
-                .bind(now_ms(e.at.unwrap_or_else(Timestamp::now)))
-                .bind(e.actor_id)
-                .bind(&e.actor_username)
-                .bind(e.company_id)
-                .bind(&e.action)
-                .bind(&e.target_type)
-                .bind(&e.target_id)
-                .bind(&e.target_label)
-                .bind(e.changes.as_ref().map(|c| c.to_string()))
-                .bind(&e.ip)
-                .bind(&e.request_id)
-                .execute(&self.pool)
-                .await
-                .map(|_| ())
-                .map_err(map_err)
+                bind_activity!(sqlx::query(INSERT_ACTIVITY), e)
+                    .execute(if e.bookkeeping { &self.relaxed } else { &self.pool })
+                    .await
+                    .map(|_| ())
+                    .map_err(map_err)
             }
             async fn create_client(
                 &self,

@@ -15,6 +15,14 @@ struct ThrottleRow {
     locked_until: i64,
 }
 
+/// `$1, $2, …, $n`: one statement for every key.
+fn marks(n: usize) -> String {
+    (1..=n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 macro_rules! impl_throttle_store {
     ($db:ty) => {
         #[async_trait]
@@ -23,12 +31,10 @@ macro_rules! impl_throttle_store {
                 if keys.is_empty() {
                     return Ok(vec![]);
                 }
-                // One statement for every key: `key IN ($1, $2, …)`.
-                let marks: Vec<String> = (1..=keys.len()).map(|i| format!("${i}")).collect();
                 let sql = format!(
                     "SELECT key, failures, last_failure, locked_until FROM login_throttle \
                      WHERE key IN ({})",
-                    marks.join(", ")
+                    marks(keys.len())
                 );
                 let mut query = sqlx::query_as::<_, ThrottleRow>(&sql);
                 for key in keys {
@@ -64,7 +70,7 @@ macro_rules! impl_throttle_store {
                 .bind(key)
                 .bind(now_ms(now))
                 .bind(now_ms(window_start))
-                .fetch_one(&self.pool)
+                .fetch_one(&self.relaxed)
                 .await
                 .map_err(map_err)
             }
@@ -79,20 +85,25 @@ macro_rules! impl_throttle_store {
                 )
                 .bind(key)
                 .bind(now_ms(until))
-                .execute(&self.pool)
+                .execute(&self.relaxed)
                 .await
                 .map(|_| ())
                 .map_err(map_err)
             }
 
             async fn clear_throttle_keys(&self, keys: &[String]) -> StoreResult<()> {
-                for key in keys {
-                    sqlx::query("DELETE FROM login_throttle WHERE key = $1")
-                        .bind(key)
-                        .execute(&self.pool)
-                        .await
-                        .map_err(map_err)?;
+                if keys.is_empty() {
+                    return Ok(());
                 }
+                let sql = format!(
+                    "DELETE FROM login_throttle WHERE key IN ({})",
+                    marks(keys.len())
+                );
+                let mut query = sqlx::query(&sql);
+                for key in keys {
+                    query = query.bind(key);
+                }
+                query.execute(&self.relaxed).await.map_err(map_err)?;
                 Ok(())
             }
         }
