@@ -77,7 +77,8 @@ pub struct Settings {
     pub admin_email: Option<String>,
     pub admin_password: Option<SecretString>,
     pub cors_origins: Vec<String>,
-    pub redis_url: Option<String>,
+    /// May hold a password: kept out of `Debug`.
+    pub redis_url: Option<SecretString>,
     /// Prefix of every key Clientele writes in Redis.
     pub redis_prefix: String,
     pub log_format: LogFormat,
@@ -144,7 +145,7 @@ impl Settings {
                         .collect()
                 })
                 .unwrap_or_default(),
-            redis_url: var("CLIENTELE_REDIS_URL"),
+            redis_url: var("CLIENTELE_REDIS_URL").map(SecretString::from),
             redis_prefix: var("CLIENTELE_REDIS_PREFIX").unwrap_or_else(|| "clientele:".into()),
             log_format,
             frontend_dir: var("CLIENTELE_FRONTEND_DIR").map(PathBuf::from),

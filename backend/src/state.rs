@@ -5,6 +5,7 @@ use crate::auth::tokens::TokenService;
 use crate::config::Settings;
 use crate::metrics::Metrics;
 use crate::store::{self, RedisThrottle, Store, ThrottleStore};
+use secrecy::ExposeSecret;
 use std::sync::Arc;
 
 pub struct AppState {
@@ -22,9 +23,10 @@ impl AppState {
         let store = store::connect(&settings.database_url).await?;
         let throttle: Arc<dyn ThrottleStore> = match &settings.redis_url {
             Some(url) => Arc::new(RedisThrottle::new(
-                url,
+                url.expose_secret(),
                 &settings.redis_prefix,
                 settings.throttle.window,
+                settings.throttle.max_lock,
                 store.clone(),
             )?),
             None => store.clone(),

@@ -86,7 +86,7 @@ async fn refuse_while_closed(
     let states = store.throttle_states(keys).await?;
     let wait_ms = states
         .iter()
-        .map(|s| s.locked_until.millis() - now.millis())
+        .map(|s| s.locked_until.millis().saturating_sub(now.millis()))
         .max()
         .unwrap_or(0);
     if wait_ms > 0 {

@@ -30,6 +30,9 @@ pub struct RedisThrottle {
     prefix: String,
     /// Failures are forgotten this long after the last one.
     window: Duration,
+    /// No lock lasts longer than this (the longer of the throttle's cap and
+    /// its window, which the reset limit locks for): a later one is garbage.
+    longest_lock: Duration,
     fallback: Arc<dyn ThrottleStore>,
     started: Instant,
     /// Milliseconds since `started` before which Redis is not tried.
@@ -45,6 +48,7 @@ impl RedisThrottle {
         url: &str,
         prefix: &str,
         window: Duration,
+        max_lock: Duration,
         fallback: Arc<dyn ThrottleStore>,
     ) -> anyhow::Result<Self> {
         // The URL may hold a password: never put it in a message.
@@ -66,6 +70,7 @@ impl RedisThrottle {
             pool,
             prefix: format!("{prefix}throttle:"),
             window,
+            longest_lock: window.max(max_lock),
             fallback,
             started: Instant::now(),
             paused_until: AtomicU64::new(0),
@@ -147,21 +152,30 @@ impl ThrottleStore for RedisThrottle {
         // The database's counters are read as well: a lock set there while
         // Redis was failing still holds once Redis answers again.
         let mut states = self.fallback.throttle_states(keys).await?;
-        match self.shared::<Vec<Fields>>(&pipe).await {
-            Some(rows) if rows.len() == keys.len() => states.extend(
-                keys.iter()
-                    .zip(rows)
-                    .filter(|(_, (f, l, u))| f.is_some() || l.is_some() || u.is_some())
-                    .map(|(key, (f, l, u))| ThrottleState {
-                        key: key.clone(),
-                        failures: f.unwrap_or(0),
-                        last_failure: Timestamp::from_millis(l.unwrap_or(0)),
-                        locked_until: Timestamp::from_millis(u.unwrap_or(0)),
-                    }),
-            ),
-            Some(_) => self.pause("a reply per key was expected"),
-            None => {}
+        let Some(rows) = self.shared::<Vec<Fields>>(&pipe).await else {
+            return Ok(states);
+        };
+        // A lock before 1970, or beyond the longest we set (with a minute
+        // for clocks), was not written by us: believe none of this answer.
+        let latest = Timestamp::now()
+            .millis()
+            .saturating_add(self.longest_lock.as_millis() as i64 + 60_000);
+        let out_of_range = |u: &Option<i64>| u.is_some_and(|u| !(0..=latest).contains(&u));
+        if rows.len() != keys.len() || rows.iter().any(|(_, _, u)| out_of_range(u)) {
+            self.pause("a lock out of range, or not a reply per key");
+            return Ok(states);
         }
+        states.extend(
+            keys.iter()
+                .zip(rows)
+                .filter(|(_, (f, l, u))| f.is_some() || l.is_some() || u.is_some())
+                .map(|(key, (f, l, u))| ThrottleState {
+                    key: key.clone(),
+                    failures: f.unwrap_or(0),
+                    last_failure: Timestamp::from_millis(l.unwrap_or(0)),
+                    locked_until: Timestamp::from_millis(u.unwrap_or(0)),
+                }),
+        );
         Ok(states)
     }
 
@@ -236,9 +250,9 @@ impl ThrottleStore for RedisThrottle {
         pipe.cmd("DEL")
             .arg(keys.iter().map(|k| self.key(k)).collect::<Vec<_>>())
             .ignore();
-        if self.shared::<()>(&pipe).await.is_none() {
-            return self.fallback.clear_throttle_keys(keys).await;
-        }
-        Ok(())
+        // The database's too: counts it took while Redis was failing must not
+        // come back at the next outage.
+        let _ = self.shared::<()>(&pipe).await;
+        self.fallback.clear_throttle_keys(keys).await
     }
 }

@@ -85,7 +85,7 @@ async fn instances_sharing_redis_share_the_limits(b: Backend) {
     }
     let prefix = unique_prefix();
     let shared = |s: &mut clientele::config::Settings| {
-        s.redis_url = Some(redis_url());
+        s.redis_url = Some(redis_url().into());
         s.redis_prefix = prefix.clone();
     };
     let one = spawn_with(b, shared).await;
@@ -165,41 +165,72 @@ async fn instances_sharing_redis_share_the_limits(b: Backend) {
 }
 
 /// Someone with access to Redis writes nonsense into the counters: a value of
-/// the wrong type, a lock that is not a number, a negative count. The service
-/// neither fails nor believes it: it counts in the database instead.
+/// the wrong type, a lock that is not a number, one far in the future or
+/// before 1970, a negative count. For each, a fresh instance neither fails nor
+/// believes it: the right password logs in, and wrong ones are counted and
+/// throttled in the database.
 async fn api10_garbage_in_redis_keys_is_not_trusted(b: Backend) {
     if !redis_available("redis::api10_garbage_in_redis_keys_is_not_trusted") {
         return;
     }
-    let prefix = unique_prefix();
+    let acct = "throttle:acct:admin";
+    let pair = "throttle:acct-ip:admin|127.0.0.1";
+    let garbage: [(&str, &str, Option<&str>, String); 6] = [
+        ("wrong type", acct, None, "garbage".into()),
+        (
+            "lock not a number",
+            pair,
+            Some("locked_until"),
+            "soon".into(),
+        ),
+        (
+            "lock forever",
+            acct,
+            Some("locked_until"),
+            i64::MAX.to_string(),
+        ),
+        (
+            "lock before 1970",
+            pair,
+            Some("locked_until"),
+            i64::MIN.to_string(),
+        ),
+        ("negative count", pair, Some("failures"), "-1000000".into()),
+        ("count not a number", acct, Some("failures"), "many".into()),
+    ];
     let mut conn = redis_connection().await;
-    let _: () = redis::pipe()
-        .cmd("SET")
-        .arg(format!("{prefix}throttle:acct:admin"))
-        .arg("garbage")
-        .ignore()
-        .cmd("HSET")
-        .arg(format!("{prefix}throttle:ip:127.0.0.1"))
-        .arg("locked_until")
-        .arg("not-a-number")
-        .ignore()
-        .cmd("HSET")
-        .arg(format!("{prefix}throttle:acct-ip:admin|127.0.0.1"))
-        .arg("failures")
-        .arg(-1_000_000)
-        .ignore()
-        .query_async(&mut conn)
-        .await
-        .expect("write garbage");
-    let app = spawn_with(b, |s| {
-        s.redis_url = Some(redis_url());
-        s.redis_prefix = prefix.clone();
-    })
-    .await;
-    app.admin_token().await;
-    wrong_passwords_are_throttled(&app, "garbage in keys").await;
-    assert_eq!(database_failures(&app).await, 3);
-    forget(&prefix).await;
+    for (what, key, field, value) in garbage {
+        let prefix = unique_prefix();
+        let key = format!("{prefix}{key}");
+        let mut cmd = match field {
+            None => redis::cmd("SET"),
+            Some(_) => redis::cmd("HSET"),
+        };
+        cmd.arg(&key);
+        if let Some(field) = field {
+            cmd.arg(field);
+        }
+        let _: () = cmd
+            .arg(&value)
+            .query_async(&mut conn)
+            .await
+            .expect("write garbage");
+        let app = spawn_with(b, |s| {
+            s.redis_url = Some(redis_url().into());
+            s.redis_prefix = prefix.clone();
+        })
+        .await;
+        let res = app.login_response(ADMIN_USERNAME, ADMIN_PASSWORD).await;
+        assert_eq!(res.status(), StatusCode::OK, "{what}");
+        // The success cleared the account's keys: write the garbage again.
+        let _: () = cmd
+            .query_async(&mut conn)
+            .await
+            .expect("write garbage again");
+        wrong_passwords_are_throttled(&app, what).await;
+        assert_eq!(database_failures(&app).await, 3, "{what}");
+        forget(&prefix).await;
+    }
 }
 
 /// Something that is not Redis on Redis's port.
@@ -241,9 +272,20 @@ fn start(impostor: Impostor) -> String {
                     Impostor::HugeReply => b"$2147483647\r\n",
                     Impostor::Gone => unreachable!(),
                 };
+                // One reply per command received (each command is an array:
+                // a line starting with `*`), or one per read for what is
+                // not the Redis protocol anyway.
                 let mut buf = [0u8; 4096];
                 while let Ok(n) = stream.read(&mut buf) {
-                    if n == 0 || stream.write_all(reply).is_err() {
+                    if n == 0 {
+                        return;
+                    }
+                    let commands = buf[..n]
+                        .split(|&c| c == b'\n')
+                        .filter(|line| line.first() == Some(&b'*'))
+                        .count()
+                        .max(1);
+                    if stream.write_all(&reply.repeat(commands)).is_err() {
                         return;
                     }
                 }
@@ -262,7 +304,7 @@ async fn api10_redis_answering_garbage_or_gone(b: Backend) {
         Gone, HangsUp, Silent, NotRedis, AlwaysOk, Negative, HugeReply,
     ] {
         let url = start(impostor);
-        let app = spawn_with(b, |s| s.redis_url = Some(url)).await;
+        let app = spawn_with(b, |s| s.redis_url = Some(url.into())).await;
         let what = format!("{impostor:?}");
         let started = Instant::now();
         app.admin_token().await;
