@@ -31,7 +31,7 @@ pub enum Error {
     PayloadTooLarge(String),
     #[error("{0}")]
     UnsupportedMediaType(String),
-    #[error("Too many attempts; try again in {retry_after} seconds")]
+    #[error("Too many attempts; try again in {retry_after} second{}", if *retry_after == 1 { "" } else { "s" })]
     Throttled { retry_after: u64 },
     #[error("{0}")]
     Unavailable(String),

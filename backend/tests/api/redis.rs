@@ -75,6 +75,12 @@ async fn wrong_passwords_are_throttled(app: &TestApp, what: &str) {
     let res = app.login_response(ADMIN_USERNAME, ADMIN_PASSWORD).await;
     assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS, "{what}");
     assert_eq!(res.headers()["retry-after"], "1", "{what}");
+    let body: Value = res.json().await.expect("json");
+    assert_eq!(
+        body,
+        json!({"error": "Too many attempts; try again in 1 second"}),
+        "{what}"
+    );
 }
 
 /// Two instances with their own databases and one Redis: failures at one
