@@ -49,44 +49,9 @@ fn is_ci() -> bool {
 /// test with a loud line on stderr.
 pub fn postgres_available(test: &str) -> bool {
     static REACHABLE: OnceLock<bool> = OnceLock::new();
-    let reachable = *REACHABLE.get_or_init(|| {
-        let url = postgres_admin_url();
-        let authority = url
-            .split_once("://")
-            .map(|(_, r)| r)
-            .unwrap_or(&url)
-            .split('/')
-            .next()
-            .unwrap_or("");
-        let hostport = authority.rsplit('@').next().unwrap_or("127.0.0.1:5432");
-        let hostport = if hostport.contains(':') {
-            hostport.to_owned()
-        } else {
-            format!("{hostport}:5432")
-        };
-        use std::net::ToSocketAddrs;
-        hostport
-            .to_socket_addrs()
-            .ok()
-            .and_then(|mut a| a.next())
-            .is_some_and(|addr| {
-                std::net::TcpStream::connect_timeout(&addr, std::time::Duration::from_secs(2))
-                    .is_ok()
-            })
-    });
-    if !reachable {
-        if is_ci() {
-            panic!(
-                "PostgreSQL is required under CI=true but {} is unreachable",
-                postgres_admin_url()
-            );
-        }
-        eprintln!(
-            "SKIPPED {test}: PostgreSQL unreachable at {}",
-            postgres_admin_url()
-        );
-    }
-    reachable
+    let url = postgres_admin_url();
+    let reachable = *REACHABLE.get_or_init(|| listens(&url, 5432));
+    required("PostgreSQL", &url, reachable, test)
 }
 
 pub fn redis_url() -> String {
@@ -97,37 +62,44 @@ pub fn redis_url() -> String {
 /// absence skips the test with a loud line on stderr.
 pub fn redis_available(test: &str) -> bool {
     static REACHABLE: OnceLock<bool> = OnceLock::new();
-    let reachable = *REACHABLE.get_or_init(|| {
-        let url = redis_url();
-        let hostport = url
-            .split_once("://")
-            .map(|(_, r)| r)
-            .unwrap_or(&url)
-            .split('/')
-            .next()
-            .unwrap_or("")
-            .rsplit('@')
-            .next()
-            .unwrap_or("127.0.0.1:6379")
-            .to_owned();
-        use std::net::ToSocketAddrs;
-        hostport
-            .to_socket_addrs()
-            .ok()
-            .and_then(|mut a| a.next())
-            .is_some_and(|addr| {
-                std::net::TcpStream::connect_timeout(&addr, std::time::Duration::from_secs(2))
-                    .is_ok()
-            })
-    });
+    let url = redis_url();
+    let reachable = *REACHABLE.get_or_init(|| listens(&url, 6379));
+    required("Redis", &url, reachable, test)
+}
+
+/// Does something accept TCP connections at `url`'s host and port?
+fn listens(url: &str, default_port: u16) -> bool {
+    let authority = url
+        .split_once("://")
+        .map(|(_, r)| r)
+        .unwrap_or(url)
+        .split('/')
+        .next()
+        .unwrap_or("");
+    let hostport = authority.rsplit('@').next().unwrap_or("127.0.0.1");
+    let hostport = if hostport.contains(':') {
+        hostport.to_owned()
+    } else {
+        format!("{hostport}:{default_port}")
+    };
+    use std::net::ToSocketAddrs;
+    hostport
+        .to_socket_addrs()
+        .ok()
+        .and_then(|mut a| a.next())
+        .is_some_and(|addr| {
+            std::net::TcpStream::connect_timeout(&addr, std::time::Duration::from_secs(2)).is_ok()
+        })
+}
+
+/// Panic under CI when `service` is unreachable; elsewhere say loudly that
+/// `test` is skipped.
+fn required(service: &str, url: &str, reachable: bool, test: &str) -> bool {
     if !reachable {
         if is_ci() {
-            panic!(
-                "Redis is required under CI=true but {} is unreachable",
-                redis_url()
-            );
+            panic!("{service} is required under CI=true but {url} is unreachable");
         }
-        eprintln!("SKIPPED {test}: Redis unreachable at {}", redis_url());
+        eprintln!("SKIPPED {test}: {service} unreachable at {url}");
     }
     reachable
 }
