@@ -22,13 +22,18 @@ loud_skip() {
   printf '!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\033[0m\n\n'
 }
 
+# "host port" of a service URL (scheme://[user@]host[:port]/…), with a default port.
+host_port() {
+  local hp
+  hp=$(sed -E 's#^[a-z]+://([^@/]*@)?([^/?]+).*#\2#' <<<"$1")
+  if [[ "$hp" == *:* ]]; then echo "${hp%:*} ${hp##*:}"; else echo "$hp $2"; fi
+}
+listens() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
+
 # --- PostgreSQL -------------------------------------------------------------
 export TEST_DATABASE_URL=${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}
-pg_hostport=$(sed -E 's#^[a-z]+://([^@/]*@)?([^/?]+).*#\2#' <<<"$TEST_DATABASE_URL")
-pg_host=${pg_hostport%:*}
-pg_port=${pg_hostport##*:}
-[[ "$pg_port" == "$pg_hostport" ]] && pg_port=5432
-pg_up() { (exec 3<>"/dev/tcp/$pg_host/$pg_port") 2>/dev/null; }
+read -r pg_host pg_port <<<"$(host_port "$TEST_DATABASE_URL" 5432)"
+pg_up() { listens "$pg_host" "$pg_port"; }
 
 section "PostgreSQL at $pg_host:$pg_port"
 if ! pg_up && $IS_CI; then
@@ -49,11 +54,8 @@ fi
 
 # --- Redis (the shared-state tests) ---------------------------------------------
 export TEST_REDIS_URL=${TEST_REDIS_URL:-redis://127.0.0.1:6379}
-redis_hostport=$(sed -E 's#^[a-z]+://([^@/]*@)?([^/?]+).*#\2#' <<<"$TEST_REDIS_URL")
-redis_host=${redis_hostport%:*}
-redis_port=${redis_hostport##*:}
-[[ "$redis_port" == "$redis_hostport" ]] && redis_port=6379
-redis_up() { (exec 3<>"/dev/tcp/$redis_host/$redis_port") 2>/dev/null; }
+read -r redis_host redis_port <<<"$(host_port "$TEST_REDIS_URL" 6379)"
+redis_up() { listens "$redis_host" "$redis_port"; }
 
 section "Redis at $redis_host:$redis_port"
 if ! redis_up && $IS_CI; then
