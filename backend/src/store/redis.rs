@@ -2,12 +2,12 @@
 //! the same Redis shares the counters, and logins stop writing throttle rows to
 //! the database. See docs/decisions/0009-shared-state-in-redis.md.
 //!
-//! Redis is trusted with nothing it could break: when it is unreachable, slow,
-//! or answers anything but what was asked (a protocol error, a wrong type, a
-//! value that is not a number, the wrong number of replies), the counters are
-//! kept in the database instead, as without Redis, and Redis is left alone for
-//! a few seconds before it is tried again. A password check is never refused or
-//! let through because of what Redis said or failed to say.
+//! Redis is not trusted: when it is unreachable, slow, or answers anything but
+//! what was asked (a protocol error, a wrong type, a value that is not a
+//! number or out of range, the wrong number of replies), the counters are kept
+//! in the database instead, as without Redis, and Redis is left alone for a
+//! few seconds before it is tried again. Nothing Redis answers can lock anyone
+//! out or fail a request (decision 0009 says what an outage costs).
 
 use super::{StoreResult, ThrottleState, ThrottleStore};
 use crate::domain::Timestamp;
@@ -161,8 +161,8 @@ impl ThrottleStore for RedisThrottle {
             .millis()
             .saturating_add(self.longest_lock.as_millis() as i64 + 60_000);
         let out_of_range = |u: &Option<i64>| u.is_some_and(|u| !(0..=latest).contains(&u));
-        if rows.len() != keys.len() || rows.iter().any(|(_, _, u)| out_of_range(u)) {
-            self.pause("a lock out of range, or not a reply per key");
+        if rows.iter().any(|(_, _, u)| out_of_range(u)) {
+            self.pause("a lock out of range");
             return Ok(states);
         }
         states.extend(
