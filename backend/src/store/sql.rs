@@ -451,6 +451,14 @@ fn is_unavailable(code: Option<&str>) -> bool {
     }
 }
 
+/// `$from, $from+1, …`: `n` numbered parameters, for `IN (…)` lists.
+fn placeholders(from: usize, n: usize) -> String {
+    (from..from + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 fn now_ms(t: Timestamp) -> i64 {
     t.millis()
 }

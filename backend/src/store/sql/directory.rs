@@ -2,7 +2,7 @@
 //! SQL as the rest of the store. The only difference between the dialects is the
 //! search: an FTS5 trigram index on SQLite, trigram GIN indexes on PostgreSQL.
 
-use super::{contains_pattern, map_err, now_ms, Arg, SqlStore, UserRow};
+use super::{contains_pattern, map_err, now_ms, placeholders, Arg, SqlStore, UserRow};
 use super::{INSERT_USER, USER_COLUMNS, USER_RETURNING};
 use crate::domain::{Module, Timestamp, User};
 use crate::store::{
@@ -268,13 +268,6 @@ fn user_set(ch: &UserChanges) -> (Vec<String>, Vec<Arg>) {
         push("custom_modules", Arg::Bool(false), &mut args);
     }
     (sets, args)
-}
-
-fn placeholders(from: usize, n: usize) -> String {
-    (from..from + n)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 #[derive(sqlx::FromRow)]

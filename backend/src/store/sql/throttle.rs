@@ -1,7 +1,7 @@
 //! [`ThrottleStore`] in the shared SQL: the `login_throttle` table, which every
 //! instance sharing the database shares (docs/decisions/0003).
 
-use super::{map_err, now_ms, SqlStore};
+use super::{map_err, now_ms, placeholders, SqlStore};
 use crate::domain::Timestamp;
 use crate::store::{StoreResult, ThrottleState, ThrottleStore};
 use async_trait::async_trait;
@@ -15,14 +15,6 @@ struct ThrottleRow {
     locked_until: i64,
 }
 
-/// `$1, $2, …, $n`: one statement for every key.
-fn marks(n: usize) -> String {
-    (1..=n)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 macro_rules! impl_throttle_store {
     ($db:ty) => {
         #[async_trait]
@@ -34,7 +26,7 @@ macro_rules! impl_throttle_store {
                 let sql = format!(
                     "SELECT key, failures, last_failure, locked_until FROM login_throttle \
                      WHERE key IN ({})",
-                    marks(keys.len())
+                    placeholders(1, keys.len())
                 );
                 let mut query = sqlx::query_as::<_, ThrottleRow>(&sql);
                 for key in keys {
@@ -97,7 +89,7 @@ macro_rules! impl_throttle_store {
                 }
                 let sql = format!(
                     "DELETE FROM login_throttle WHERE key IN ({})",
-                    marks(keys.len())
+                    placeholders(1, keys.len())
                 );
                 let mut query = sqlx::query(&sql);
                 for key in keys {
