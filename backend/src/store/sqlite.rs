@@ -24,6 +24,9 @@ pub async fn connect(url: &str) -> anyhow::Result<SqlStore<Sqlite>> {
         // kernel's page cache, shared and given back under memory pressure.
         .pragma("mmap_size", MMAP_SIZE.to_string());
     let pool = SqlitePoolOptions::new()
+        // An embedded database has no connection to lose: sqlx's ping before
+        // every query was one more trip to the connection's worker thread.
+        .test_before_acquire(false)
         .max_connections(8)
         .min_connections(1)
         // Each open connection holds a worker thread and up to 2 MiB of page

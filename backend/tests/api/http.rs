@@ -1,6 +1,7 @@
 use crate::helpers::*;
 use reqwest::StatusCode;
 use serde_json::json;
+use sqlx::Connection;
 
 on_both_stores!(
     every_failure_answers_json,
@@ -277,7 +278,6 @@ async fn health_readiness_and_metrics(b: Backend) {
     if b == Backend::Postgres {
         // The database goes away: readiness says so, requests answer 503 or 401, never 500.
         let name = app.database_url.rsplit('/').next().unwrap().to_owned();
-        use sqlx::Connection;
         let mut c = sqlx::PgConnection::connect(&postgres_admin_url())
             .await
             .unwrap();
@@ -293,5 +293,37 @@ async fn health_readiness_and_metrics(b: Backend) {
         assert!(err["error"].is_string());
         let res = app.login_response(ADMIN_USERNAME, ADMIN_PASSWORD).await;
         assert_ne!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    }
+}
+
+/// PostgreSQL connections are checked before use only once they have been idle
+/// (sqlx's ping on every use was a round trip per query): one the server closed
+/// while it sat idle is replaced, not handed to a request.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_connection_closed_while_idle_is_replaced() {
+    if !postgres_available("http::a_connection_closed_while_idle_is_replaced") {
+        return;
+    }
+    let app = spawn(Backend::Postgres).await;
+    let token = app.admin_token().await;
+    let me = app.get("/api/auth/me", Some(&token)).await;
+    assert_eq!(me.status(), StatusCode::OK);
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    let name = app.database_url.rsplit('/').next().unwrap().to_owned();
+    let mut c = sqlx::PgConnection::connect(&postgres_admin_url())
+        .await
+        .unwrap();
+    let closed: Vec<bool> = sqlx::query_scalar(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+         WHERE datname = $1 AND pid <> pg_backend_pid()",
+    )
+    .bind(&name)
+    .fetch_all(&mut c)
+    .await
+    .unwrap();
+    assert!(!closed.is_empty(), "the service held no connection");
+    for _ in 0..3 {
+        let me = app.get("/api/auth/me", Some(&token)).await;
+        assert_eq!(me.status(), StatusCode::OK);
     }
 }
