@@ -12,6 +12,7 @@ pub mod csv;
 pub mod domain;
 pub mod error;
 pub mod import;
+pub mod memory;
 pub mod metrics;
 pub mod middleware;
 pub mod modules;

@@ -49,9 +49,12 @@ enum AdminCommand {
     },
 }
 
+#[global_allocator]
+static ALLOCATOR: clientele::memory::Allocator = clientele::memory::Allocator;
+
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    clientele::startup::tune_allocator();
+    clientele::memory::tune_for_start_up();
     match run(Cli::parse()).await {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {

@@ -4,6 +4,7 @@ use crate::accounts;
 use crate::config::Settings;
 use crate::domain::{Password, Timestamp};
 use crate::error::Error;
+use crate::memory::{release_free_memory, tune_for_service};
 use crate::middleware;
 use crate::routes;
 use crate::state::AppState;
@@ -51,45 +52,6 @@ impl Application {
     }
 }
 
-/// Keep the allocator from holding on to memory the service no longer uses.
-///
-/// glibc's malloc raises its mmap threshold to the size of the largest block
-/// freed (up to 32 MiB), so after the first 19 MiB argon2 buffer every later one
-/// came from a malloc arena and stayed there when freed: with an arena per
-/// thread, RSS reached hundreds of MiB after a few dozen logins and never came
-/// down. A fixed threshold keeps large blocks in their own mappings, returned to
-/// the system when freed. Measurements: docs/benchmarks.md.
-pub fn tune_allocator() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    {
-        use std::os::raw::c_int;
-        extern "C" {
-            fn mallopt(param: c_int, value: c_int) -> c_int;
-        }
-        const M_MMAP_THRESHOLD: c_int = -3;
-        // SAFETY: mallopt only changes glibc's tuning parameters; called at the
-        // very start of `main`. On failure the defaults stay, which is harmless.
-        unsafe {
-            mallopt(M_MMAP_THRESHOLD, 1 << 20);
-        }
-    }
-}
-
-/// Return the free memory of every malloc arena to the system (glibc keeps it
-/// otherwise, even when it is in the middle of an arena).
-pub fn release_free_memory() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    {
-        extern "C" {
-            fn malloc_trim(pad: usize) -> std::os::raw::c_int;
-        }
-        // SAFETY: malloc_trim only releases free pages; it is thread-safe.
-        unsafe {
-            malloc_trim(0);
-        }
-    }
-}
-
 async fn bootstrap(state: &AppState) -> anyhow::Result<Option<Password>> {
     let Some(created) = accounts::ensure_bootstrap_admin(state).await? else {
         return Ok(None);
@@ -111,19 +73,25 @@ async fn bootstrap(state: &AppState) -> anyhow::Result<Option<Password>> {
 }
 
 /// Forget stale throttling counters and expired sessions every ten minutes, and
-/// hand memory freed after a burst of work back to the system every minute.
+/// hand free memory back to the system every second (mimalloc would purge it
+/// when the thread that freed it next allocates, which in an idle service may
+/// be never).
 fn spawn_housekeeping(state: web::Data<AppState>) {
     let window = state.settings.throttle.window;
     tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_secs(60));
-        for minute in 0u64.. {
+        let mut tick = tokio::time::interval(Duration::from_secs(1));
+        for second in 0u64.. {
             tick.tick().await;
-            if minute % 10 == 0 {
+            if second % 600 == 0 {
                 let now = Timestamp::now();
                 let before = Timestamp::from_millis(now.millis() - window.as_millis() as i64);
                 if let Err(e) = state.store.purge_expired(before, now).await {
                     tracing::warn!(error = %e, "housekeeping failed");
                 }
+            }
+            if second == 1 {
+                // Start-up is over (the workers have built their apps).
+                tune_for_service();
             }
             release_free_memory();
         }
@@ -193,6 +161,9 @@ pub fn run(listener: TcpListener, state: web::Data<AppState>) -> anyhow::Result<
     // The document is built and serialised once, and its bytes shared by every
     // worker: a copy of the document per worker cost about 1.5 MiB each.
     let openapi = web::Bytes::from(serde_json::to_vec(&routes::openapi())?);
+    // Building it took several MiB, now free on this thread, which from here
+    // on only waits for the server: hand them back.
+    release_free_memory();
     let limit = settings.body_limit;
     let workers = settings.workers;
     let mut server = HttpServer::new(move || {
@@ -234,7 +205,7 @@ pub fn run(listener: TcpListener, state: web::Data<AppState>) -> anyhow::Result<
             .wrap(from_fn(middleware::request_id_header))
             .wrap(TracingLogger::default());
         // Building the app (and its OpenAPI paths) left about 1.7 MiB free in
-        // this worker's malloc arena: hand it back.
+        // this worker's heap: hand it back.
         release_free_memory();
         app
     })

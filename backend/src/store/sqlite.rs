@@ -10,7 +10,7 @@ use std::time::Duration;
 const MMAP_SIZE: u64 = 1 << 30;
 
 pub async fn connect(url: &str) -> anyhow::Result<SqlStore<Sqlite>> {
-    disable_memory_statistics();
+    crate::memory::configure_sqlite();
     let options = SqliteConnectOptions::from_str(url)
         .with_context(|| "CLIENTELE_DATABASE_URL is not a valid SQLite URL")?
         .create_if_missing(true)
@@ -41,28 +41,4 @@ pub async fn connect(url: &str) -> anyhow::Result<SqlStore<Sqlite>> {
         .await
         .context("cannot migrate the SQLite database")?;
     Ok(SqlStore::new(pool))
-}
-
-/// SQLite keeps memory statistics by counting every allocation and free under
-/// one global mutex. sqlx copies each row's values on its SQLite worker thread
-/// and the request worker frees them, so the two threads fought over that lock:
-/// a quarter of a CSV export's time went to it (docs/benchmarks.md). Nothing
-/// reads the statistics, so they are turned off, once, before SQLite starts.
-fn disable_memory_statistics() {
-    static ONCE: std::sync::Once = std::sync::Once::new();
-    ONCE.call_once(|| {
-        use std::os::raw::c_int;
-        extern "C" {
-            // Linked in with the bundled SQLite that sqlx uses.
-            fn sqlite3_config(option: c_int, ...) -> c_int;
-        }
-        const SQLITE_CONFIG_MEMSTATUS: c_int = 9;
-        // SAFETY: SQLITE_CONFIG_MEMSTATUS takes one int. sqlite3_config must run
-        // before SQLite initialises: every connection in this process is opened
-        // by `connect`, after this. Were SQLite already running, the call would
-        // only answer SQLITE_MISUSE and change nothing.
-        unsafe {
-            sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0 as c_int);
-        }
-    });
 }
