@@ -19,7 +19,6 @@ use crate::store::{NewUser, StoreError, UserChanges, UserFilter};
 use futures_util::stream::BoxStream;
 use secrecy::SecretString;
 use serde_json::{json, Value};
-use std::collections::HashMap;
 
 /// A user's fields as sent, still unparsed. `None`: not sent; `Some(None)`: null.
 #[derive(Debug, Default)]
@@ -37,11 +36,7 @@ pub struct UserInput {
     pub created_by: Option<i64>,
 }
 
-/// A user with its modules, as the users endpoints answer it.
-pub struct ManagedUser {
-    pub user: User,
-    pub modules: Vec<String>,
-}
+pub use crate::domain::ManagedUser;
 
 fn not_found() -> Error {
     Error::NotFound("User not found".into())
@@ -419,29 +414,6 @@ pub async fn with_modules(state: &AppState, user: User) -> Result<ManagedUser, E
     })
 }
 
-pub async fn with_modules_all(
-    state: &AppState,
-    users: Vec<User>,
-) -> Result<Vec<ManagedUser>, Error> {
-    let ids: Vec<i64> = users
-        .iter()
-        .filter(|u| u.company_id.is_some())
-        .map(|u| u.id)
-        .collect();
-    let mut map: HashMap<i64, Vec<String>> = if ids.is_empty() {
-        HashMap::new()
-    } else {
-        state.store.modules_of_users(&ids).await?
-    };
-    Ok(users
-        .into_iter()
-        .map(|user| ManagedUser {
-            modules: map.remove(&user.id).unwrap_or_default(),
-            user,
-        })
-        .collect())
-}
-
 pub async fn get(state: &AppState, caller: &Caller, id: i64) -> Result<ManagedUser, Error> {
     require(caller, Permission::ViewUsers)?;
     let user = find_in_scope(state, caller, id).await?;
@@ -485,7 +457,7 @@ pub async fn list(
     };
     let page = state.store.list_users(&filter).await?;
     Ok(ManagedPage {
-        users: with_modules_all(state, page.users).await?,
+        users: page.users,
         total: page.total,
         total_exact: page.total_exact,
         has_more: page.has_more,

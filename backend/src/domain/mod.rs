@@ -20,7 +20,7 @@ pub use permission::{Permission, PermissionInfo, PermissionSet, UnknownPermissio
 pub use person_name::PersonName;
 pub use role::Role;
 pub use time::Timestamp;
-pub use user::{AuthContext, User};
+pub use user::{AuthContext, ManagedUser, User};
 pub use username::Username;
 
 /// Why a value failed to parse, as a user-facing sentence.

@@ -19,6 +19,15 @@ pub struct User {
     pub updated_at: Timestamp,
 }
 
+/// A user with its modules, as the users endpoints answer it.
+#[derive(Debug, Clone)]
+pub struct ManagedUser {
+    pub user: User,
+    /// Its own choice, or else all its client's active modules, by name;
+    /// always empty for the operator's staff.
+    pub modules: Vec<String>,
+}
+
 impl User {
     /// What this user may do: its grants, or everything for a super admin.
     pub fn effective_permissions(&self) -> PermissionSet {

@@ -10,8 +10,8 @@ mod sqlite;
 
 pub use self::redis::RedisThrottle;
 use crate::domain::{
-    AuthContext, BusinessType, Client, LeadStatus, Module, Permission, PermissionSet, Role,
-    Timestamp, User,
+    AuthContext, BusinessType, Client, LeadStatus, ManagedUser, Module, Permission, PermissionSet,
+    Role, Timestamp, User,
 };
 use async_trait::async_trait;
 use futures_util::stream::BoxStream;
@@ -115,7 +115,8 @@ pub struct UserFilter {
 /// A page of users, and what is known of the whole list.
 #[derive(Debug, Clone)]
 pub struct UserPage {
-    pub users: Vec<User>,
+    /// Each with its modules (read with the page, in the same query).
+    pub users: Vec<ManagedUser>,
     /// How many users match; with `total_exact` unset, at least this many
     /// (a search's matches are counted only up to [`SEARCH_COUNT_CAP`]).
     pub total: i64,

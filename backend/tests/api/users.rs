@@ -1356,6 +1356,41 @@ async fn modules_default_to_the_clients_and_never_exceed_them(b: Backend) {
     )
     .await;
     assert_eq!(back["user"]["modules"], json!(["billing", "crm"]));
+    // A page of users carries the same modules as each user's own answer: the
+    // client's by default (in name order), its own choice, none for the staff.
+    json_of(
+        app.put(
+            &format!("{UM}/{id}"),
+            &json!({"modules": ["crm"]}),
+            Some(&sa),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    let page = json_of(
+        app.get(&format!("{UM}?limit=100"), Some(&sa)).await,
+        StatusCode::OK,
+    )
+    .await;
+    let listed = page["users"].as_array().unwrap();
+    assert_eq!(listed.len(), 3, "{page}");
+    for u in listed {
+        let one = json_of(
+            app.get(&format!("{UM}/{}", u["id"]), Some(&sa)).await,
+            StatusCode::OK,
+        )
+        .await;
+        assert_eq!(u["modules"], one["user"]["modules"], "{u}");
+        if u["companyId"].is_null() {
+            assert_eq!(u["modules"], json!([]), "{u}");
+        }
+    }
+    let modules_of =
+        |role: &str| listed.iter().find(|u| u["role"] == json!(role)).unwrap()["modules"].clone();
+    assert_eq!(modules_of("user"), json!(["crm"]));
+    assert_eq!(modules_of("client_admin"), json!(["billing", "crm"]));
+    assert_eq!(modules_of("super_admin"), json!([]));
     // Staff have no modules.
     let staff = json!({"name": "S", "username": "staffer", "password": INITIAL_PASSWORD, "role": "admin", "modules": ["crm"]});
     json_of(

@@ -4,7 +4,7 @@
 
 use super::{contains_pattern, map_err, now_ms, placeholders, Arg, SqlStore, UserRow};
 use super::{INSERT_USER, USER_COLUMNS, USER_RETURNING};
-use crate::domain::{Module, Timestamp, User};
+use crate::domain::{ManagedUser, Module, Timestamp, User};
 use crate::store::{
     ActivityEntry, ActivityFilter, DirectoryStore, NewUser, StoreError, StoreResult, UserChanges,
     UserFilter, UserPage, UserSortKey, SEARCH_COUNT_CAP,
@@ -22,6 +22,43 @@ enum Search {
     Fts5,
     /// PostgreSQL: `LIKE` over `search_text`, served by a pg_trgm GIN index.
     Trigram,
+}
+
+/// A user's modules, comma-separated in name order (module names have no
+/// commas): its own choice, or else all its client's active modules; none for
+/// the operator's staff. The same rule as `modules_of_users`' join, as a
+/// subquery of one user's row (a test compares the two).
+/// `string_agg(… ORDER BY …)` is the same on both dialects (SQLite 3.44 and
+/// later).
+const USER_MODULES: &str = "(SELECT string_agg(cm.module, ',' ORDER BY cm.module) \
+     FROM client_modules cm WHERE cm.client_id = u.company_id \
+     AND (u.custom_modules = FALSE OR EXISTS (SELECT 1 FROM user_modules um \
+     WHERE um.user_id = u.id AND um.module = cm.module)))";
+
+/// A user row with its modules ([`USER_MODULES`]).
+#[derive(sqlx::FromRow)]
+struct ManagedUserRow {
+    #[sqlx(flatten)]
+    user: UserRow,
+    /// Absent where the dialect reads the modules in a second query.
+    #[sqlx(default)]
+    modules: Option<String>,
+}
+
+impl ManagedUserRow {
+    fn into_managed(self) -> StoreResult<ManagedUser> {
+        Ok(ManagedUser {
+            user: self.user.into_user()?,
+            modules: split_modules(self.modules),
+        })
+    }
+}
+
+fn split_modules(modules: Option<String>) -> Vec<String> {
+    modules
+        .as_deref()
+        .map(|m| m.split(',').map(str::to_owned).collect())
+        .unwrap_or_default()
 }
 
 /// A list's FROM and WHERE clauses with their arguments.
@@ -201,10 +238,12 @@ fn user_query(f: &UserFilter, search: Search, walk: bool) -> UserQuery {
     }
 }
 
-fn user_order(f: &UserFilter, q: &UserQuery, text_order: &str) -> String {
+/// The ORDER BY of a list; `id_order` is what orders the rows by id (see
+/// [`UserQuery::id_order`]).
+fn user_order(f: &UserFilter, id_order: &str, text_order: &str) -> String {
     let dir = if f.descending { "DESC" } else { "ASC" };
     match f.sort {
-        UserSortKey::CreatedAt => format!("{} {dir}", q.id_order),
+        UserSortKey::CreatedAt => format!("{id_order} {dir}"),
         UserSortKey::Name => format!("LOWER(u.name){text_order} {dir}, u.id {dir}"),
         UserSortKey::Username => format!("u.username{text_order} {dir}"),
         UserSortKey::LastLogin => {
@@ -347,7 +386,8 @@ fn activity_where(f: &ActivityFilter) -> (String, Vec<Arg>) {
 }
 
 macro_rules! impl_directory_store {
-    ($db:ty, text_order = $text_order:literal, search = $search:expr, begin = $begin:literal) => {
+    ($db:ty, text_order = $text_order:literal, search = $search:expr, begin = $begin:literal,
+     modules_in_page = $modules_in_page:literal) => {
         #[async_trait]
         impl DirectoryStore for SqlStore<$db> {
             async fn list_users(&self, f: &UserFilter) -> StoreResult<UserPage> {
@@ -361,20 +401,35 @@ macro_rules! impl_directory_store {
                 let q = if common { user_query(f, $search, true) } else { indexed.clone() };
                 let n = q.args.len();
                 // One row past the page tells whether more follow.
-                let sql = format!(
-                    "SELECT {USER_COLUMNS} FROM {} {} ORDER BY {} LIMIT ${} OFFSET ${}",
+                let page = format!(
+                    "SELECT {USER_COLUMNS}, u.custom_modules FROM {} {} \
+                     ORDER BY {} LIMIT ${} OFFSET ${}",
                     q.from,
                     q.where_sql,
-                    user_order(f, &q, $text_order),
+                    user_order(f, q.id_order, $text_order),
                     n + 1,
-                    n + 2
+                    n + 2,
                 );
+                // The modules of the page's rows (only: an OFFSET's skipped rows
+                // would have their columns computed too), in the same query where
+                // a query is one more trip to a worker thread (SQLite), in a
+                // second one where each row's subquery costs the database more
+                // than the round trip saves (PostgreSQL; A/B in decision 0012).
+                let sql = if $modules_in_page {
+                    format!(
+                        "SELECT {USER_COLUMNS}, {USER_MODULES} AS modules FROM ({page}) u \
+                         ORDER BY {}",
+                        user_order(f, "u.id", $text_order)
+                    )
+                } else {
+                    page
+                };
                 // PostgreSQL: a searched page is planned with its own term each time
                 // (not prepared once: after five runs a prepared statement may keep
                 // one generic plan for every term, and the wrong plan for a term
                 // costs 100 times more).
                 let planned = !(q.searched && matches!($search, Search::Trigram));
-                let mut rows = bind_args!(sqlx::query_as::<_, UserRow>(&sql), q.args.clone())
+                let mut rows = bind_args!(sqlx::query_as::<_, ManagedUserRow>(&sql), q.args.clone())
                     .persistent(planned)
                     .bind(f.limit.saturating_add(1))
                     .bind(f.offset)
@@ -384,7 +439,23 @@ macro_rules! impl_directory_store {
                 let has_more = rows.len() as i64 > f.limit;
                 rows.truncate(f.limit.max(0) as usize);
                 let shown = rows.len() as i64;
-                let users = rows.into_iter().map(UserRow::into_user).collect::<StoreResult<_>>()?;
+                let mut users = rows
+                    .into_iter()
+                    .map(ManagedUserRow::into_managed)
+                    .collect::<StoreResult<Vec<_>>>()?;
+                if !$modules_in_page {
+                    let ids: Vec<i64> = users
+                        .iter()
+                        .filter(|u| u.user.company_id.is_some())
+                        .map(|u| u.user.id)
+                        .collect();
+                    if !ids.is_empty() {
+                        let mut modules = self.modules_of_users(&ids).await?;
+                        for u in &mut users {
+                            u.modules = modules.remove(&u.user.id).unwrap_or_default();
+                        }
+                    }
+                }
                 // The last page tells the total without counting; otherwise
                 // count (once for everyone asking), or reuse a recent count.
                 if !has_more && (shown > 0 || f.offset == 0) {
@@ -415,7 +486,7 @@ macro_rules! impl_directory_store {
                     "SELECT {USER_COLUMNS} FROM {} {} ORDER BY {}",
                     q.from,
                     q.where_sql,
-                    user_order(f, &q, $text_order)
+                    user_order(f, q.id_order, $text_order)
                 );
                 stream_rows!(self.pool.clone(), sql, q.args, UserRow, UserRow::into_user)
             }
@@ -491,6 +562,7 @@ macro_rules! impl_directory_store {
             ) -> StoreResult<HashMap<i64, Vec<String>>> {
                 let mut out: HashMap<i64, Vec<String>> = HashMap::new();
                 for chunk in user_ids.chunks(500) {
+                    // The rule of [`USER_MODULES`], as a join.
                     let sql = format!(
                         "SELECT u.id, cm.module FROM users u \
                          JOIN client_modules cm ON cm.client_id = u.company_id \
@@ -666,13 +738,15 @@ impl_directory_store!(
     Sqlite,
     text_order = "",
     search = Search::Fts5,
-    begin = "BEGIN IMMEDIATE"
+    begin = "BEGIN IMMEDIATE",
+    modules_in_page = true
 );
 impl_directory_store!(
     Postgres,
     text_order = " COLLATE \"C\"",
     search = Search::Trigram,
-    begin = "BEGIN"
+    begin = "BEGIN",
+    modules_in_page = false
 );
 
 #[cfg(test)]
