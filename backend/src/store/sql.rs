@@ -102,12 +102,21 @@ const INSERT_USER: &str =
      password_hash, is_active, must_change_password, created_by, created_at, updated_at) \
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING ";
 
-const INSERT_ACTIVITY: &str =
-    "INSERT INTO activity_log (at, actor_id, actor_username, company_id, action, \
-     target_type, target_id, target_label, changes, ip, request_id) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
+/// An activity entry's INSERT, its parameters `$1`…`$11` (see [`bind_activity`]).
+static INSERT_ACTIVITY: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| activity_insert(1));
 
-/// Bind a `NewActivity` to `INSERT_ACTIVITY`'s parameters.
+/// An activity entry's INSERT with its parameters numbered from `first`.
+fn activity_insert(first: usize) -> String {
+    let values: Vec<String> = (first..first + 11).map(|n| format!("${n}")).collect();
+    format!(
+        "INSERT INTO activity_log (at, actor_id, actor_username, company_id, action, \
+         target_type, target_id, target_label, changes, ip, request_id) VALUES ({})",
+        values.join(", ")
+    )
+}
+
+/// Bind a `NewActivity` to [`activity_insert`]'s parameters, in order.
 macro_rules! bind_activity {
     ($q:expr, $e:expr) => {
         $q.bind(now_ms($e.at.unwrap_or_else(Timestamp::now)))
@@ -464,7 +473,8 @@ fn now_ms(t: Timestamp) -> i64 {
 }
 
 macro_rules! impl_store {
-    ($db:ty, text_order = $text_order:literal, begin = $begin:literal) => {
+    ($db:ty, text_order = $text_order:literal, begin = $begin:literal,
+     login_in_one_statement = $login_in_one_statement:literal) => {
         #[async_trait]
         impl Store for SqlStore<$db> {
             async fn ping(&self) -> StoreResult<()> {
@@ -629,6 +639,37 @@ macro_rules! impl_store {
                 s: &NewSession,
                 entry: &NewActivity,
             ) -> StoreResult<()> {
+                if $login_in_one_statement {
+                    // One statement, one round trip: on PostgreSQL each statement
+                    // of the transaction below cost a trip and the database's
+                    // own work per statement (PostgreSQL CPU per login in the
+                    // A/B in docs/benchmarks.md). Its sub-statements commit
+                    // together; the refresh token's reference to the session is
+                    // checked at the end of the statement, when both exist.
+                    let sql = format!(
+                        "WITH u AS (UPDATE users SET last_login = $2, \
+                         password_hash = COALESCE($3, password_hash) WHERE id = $1), \
+                         c AS (UPDATE clients SET last_login = $2 WHERE id = $4), \
+                         s AS (INSERT INTO sessions (id, user_id, created_at, expires_at) \
+                         VALUES ($5, $1, $2, $6)), \
+                         r AS (INSERT INTO refresh_tokens (token_hash, session_id, created_at, \
+                         expires_at) VALUES ($7, $5, $2, $6)) {}",
+                        activity_insert(8)
+                    );
+                    let q = sqlx::query(&sql)
+                        .bind(user.id)
+                        .bind(now_ms(s.now))
+                        .bind(rehash)
+                        .bind(user.company_id)
+                        .bind(&s.id)
+                        .bind(now_ms(s.expires_at))
+                        .bind(&s.refresh_token_hash);
+                    bind_activity!(q, entry)
+                        .execute(&self.relaxed)
+                        .await
+                        .map_err(map_err)?;
+                    return Ok(());
+                }
                 let mut tx = self.relaxed.begin_with($begin).await.map_err(map_err)?;
                 sqlx::query(
                     "UPDATE users SET last_login = $2, password_hash = COALESCE($3, password_hash) \
@@ -669,7 +710,7 @@ macro_rules! impl_store {
                 .execute(&mut *tx)
                 .await
                 .map_err(map_err)?;
-                bind_activity!(sqlx::query(INSERT_ACTIVITY), entry)
+                bind_activity!(sqlx::query(INSERT_ACTIVITY.as_str()), entry)
                     .execute(&mut *tx)
                     .await
                     .map_err(map_err)?;
@@ -809,7 +850,7 @@ macro_rules! impl_store {
             }
 
             async fn log_activity(&self, e: &NewActivity) -> StoreResult<()> {
-                bind_activity!(sqlx::query(INSERT_ACTIVITY), e)
+                bind_activity!(sqlx::query(INSERT_ACTIVITY.as_str()), e)
                     .execute(if e.bookkeeping { &self.relaxed } else { &self.pool })
                     .await
                     .map(|_| ())
@@ -1059,8 +1100,20 @@ macro_rules! impl_store {
 // SQLite: a writing transaction takes the write lock at once (waiting for it
 // under the busy timeout), rather than upgrading a read snapshot later, which
 // fails at once when another connection wrote meanwhile.
-impl_store!(Sqlite, text_order = "", begin = "BEGIN IMMEDIATE");
-impl_store!(Postgres, text_order = " COLLATE \"C\"", begin = "BEGIN");
+// SQLite has no data-modifying WITH, and its statements are no trip across a
+// network: the login's writes stay a transaction of several statements there.
+impl_store!(
+    Sqlite,
+    text_order = "",
+    begin = "BEGIN IMMEDIATE",
+    login_in_one_statement = false
+);
+impl_store!(
+    Postgres,
+    text_order = " COLLATE \"C\"",
+    begin = "BEGIN",
+    login_in_one_statement = true
+);
 
 mod directory;
 mod throttle;

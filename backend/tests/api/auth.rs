@@ -19,6 +19,7 @@ on_both_stores!(
     bootstrap_admin_with_generated_password,
     bootstrap_runs_only_once,
     activity_log_records_logins_and_changes,
+    a_login_records_its_bookkeeping_and_rehashes_an_old_hash,
 );
 
 async fn login_answers_tokens_and_the_user(b: Backend) {
@@ -561,4 +562,71 @@ pub async fn activity_rows(app: &TestApp) -> Vec<(String, Option<String>)> {
             sqlx::query_as(sql).fetch_all(&mut c).await.unwrap()
         }
     }
+}
+
+/// Everything a login writes, in one go: the user's and its client's last
+/// login, a session whose refresh token works, the `login` entry, and a new
+/// hash when the stored one was made with other parameters.
+async fn a_login_records_its_bookkeeping_and_rehashes_an_old_hash(b: Backend) {
+    use argon2::password_hash::{rand_core::OsRng, PasswordHasher, SaltString};
+    let app = spawn(b).await;
+    let sa = app.admin_token().await;
+    let (client_id, _, created) = app.client(&sa, "Bookkeeping Co").await;
+    let username = created["credentials"]["username"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let password = created["credentials"]["password"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // The stored hash was made with other (older) parameters.
+    let old = argon2::Argon2::new(
+        argon2::Algorithm::Argon2id,
+        argon2::Version::V0x13,
+        argon2::Params::new(32, 2, 1, None).unwrap(),
+    )
+    .hash_password(password.as_bytes(), &SaltString::generate(&mut OsRng))
+    .unwrap()
+    .to_string();
+    app.exec_sql(&format!(
+        "UPDATE users SET password_hash = '{old}' WHERE username = '{username}'"
+    ))
+    .await;
+    let session = app.login(&username, &password).await;
+    let hash = app
+        .fetch_text(&format!(
+            "SELECT password_hash FROM users WHERE username = '{username}'"
+        ))
+        .await;
+    assert_ne!(hash, old);
+    assert!(hash.contains("m=64,t=1,p=1"), "{hash}");
+    // The old password still opens the account, through the new hash.
+    app.login(&username, &password).await;
+    assert!(session["user"]["lastLogin"].is_string());
+    let client = json_of(
+        app.get(&format!("/api/clients/{client_id}"), Some(&sa))
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert!(client["client"]["lastLogin"].is_string(), "{client}");
+    let refreshed = app
+        .post(
+            "/api/auth/refresh",
+            &json!({"refreshToken": session["refreshToken"]}),
+            None,
+        )
+        .await;
+    assert_eq!(refreshed.status(), StatusCode::OK);
+    let entries = json_of(
+        app.get(
+            &format!("/api/activity?action=login&companyId={client_id}"),
+            Some(&sa),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(entries["pagination"]["total"], json!(2), "{entries}");
 }

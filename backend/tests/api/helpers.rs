@@ -342,6 +342,30 @@ impl TestApp {
         }
     }
 
+    /// Read one text value from the test database directly.
+    pub async fn fetch_text(&self, sql: &str) -> String {
+        match self.backend {
+            Backend::Sqlite => {
+                let mut c = sqlx::SqliteConnection::connect(&self.database_url)
+                    .await
+                    .expect("sqlite");
+                sqlx::query_scalar(sql)
+                    .fetch_one(&mut c)
+                    .await
+                    .expect("sql")
+            }
+            Backend::Postgres => {
+                let mut c = sqlx::PgConnection::connect(&self.database_url)
+                    .await
+                    .expect("pg");
+                sqlx::query_scalar(sql)
+                    .fetch_one(&mut c)
+                    .await
+                    .expect("sql")
+            }
+        }
+    }
+
     /// Create another operator account through the rules (no endpoint for it yet).
     pub async fn create_operator(&self, username: &str, password: Option<&str>) -> (i64, String) {
         let created = clientele::accounts::create_admin(
