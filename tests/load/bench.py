@@ -749,7 +749,8 @@ def markdown(report):
     lines = [
         f"Run **{report['date']}** (`{report['mode']}` mode, commit `{report['commit']}`"
         f"{' plus uncommitted changes' if report['uncommitted_changes_built'] else ''}) on "
-        f"{m['cpu']} × {m['cores']} cores, {m['memory_gib']} GiB, Linux {m['kernel']}. "
+        f"{m['cpu']} × {m['cores']} cores, {m['memory_gib']} GiB, Linux {m['kernel']}"
+        f"{'' if m.get('sched_autogroup') is None else ', scheduler autogroup ' + ('on' if m['sched_autogroup'] else 'off')}. "
         f"wrk {report['wrk']['threads']} threads, {report['wrk']['connections']} connections, "
         f"{report['wrk']['duration_s']} s per run, median of {report['wrk']['repeats']} runs"
         f"{' after a ' + str(report['wrk']['warmup_s']) + ' s warm-up' if report['wrk']['warmup_s'] else ''}. "
@@ -809,7 +810,15 @@ def machine():
     with contextlib.suppress(OSError):
         with open("/proc/meminfo") as f:
             mem = int(f.readline().split()[1]) / 1024 / 1024
-    return {"cpu": cpu, "cores": os.cpu_count(), "memory_gib": round(mem), "kernel": platform.release()}
+    # With autogroup on, the kernel shares the cores between sessions first:
+    # PostgreSQL, started as a daemon, is one group; the server and wrk another
+    # (see "PostgreSQL during the login flood" in docs/benchmarks.md).
+    autogroup = None
+    with contextlib.suppress(OSError, ValueError):
+        with open("/proc/sys/kernel/sched_autogroup_enabled") as f:
+            autogroup = int(f.read().strip()) == 1
+    return {"cpu": cpu, "cores": os.cpu_count(), "memory_gib": round(mem), "kernel": platform.release(),
+            "sched_autogroup": autogroup}
 
 
 BEGIN = "<!-- bench:begin (written by tests/load/bench.py; edit outside these markers) -->"
