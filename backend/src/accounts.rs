@@ -52,23 +52,26 @@ pub async fn create_admin(state: &AppState, new: NewAdmin) -> Result<CreatedAdmi
     let hash = state.passwords.hash(&password).await?;
     let user = state
         .store
-        .create_user(&NewUser {
-            company_id: None,
-            name: name.into_inner(),
-            username: username.into_inner(),
-            email: email.map(EmailAddress::into_inner),
-            role: new.role,
-            permissions: PermissionSet::all(),
-            password_hash: hash,
-            is_active: true,
-            must_change_password: generated,
-            created_by: None,
-            modules: None,
-            now: Timestamp::now(),
-        })
+        .create_user(
+            &NewUser {
+                company_id: None,
+                name: name.into_inner(),
+                username: username.into_inner(),
+                email: email.map(EmailAddress::into_inner),
+                role: new.role,
+                permissions: PermissionSet::all(),
+                password_hash: hash,
+                is_active: true,
+                must_change_password: generated,
+                created_by: None,
+                modules: None,
+                now: Timestamp::now(),
+            },
+            None,
+        )
         .await?;
     Ok(CreatedAdmin {
-        user,
+        user: user.user,
         generated_password: generated.then_some(password),
     })
 }

@@ -15,7 +15,7 @@ use crate::domain::{
 };
 use crate::error::{Error, FieldErrors};
 use crate::state::AppState;
-use crate::store::{NewUser, StoreError, UserChanges, UserFilter};
+use crate::store::{NewActivity, NewUser, StoreError, UserChanges, UserFilter};
 use futures_util::stream::BoxStream;
 use secrecy::SecretString;
 use serde_json::{json, Value};
@@ -386,24 +386,37 @@ pub async fn create(
     let Prepared { mut user, password } = prepare(state, caller, &input, true).await?;
     let password = password.ok_or_else(|| Error::field("password", "is required"))?;
     user.password_hash = state.passwords.hash(&password).await?;
-    let user = state.store.create_user(&user).await.map_err(conflict)?;
-    record_created(state, caller, &user, "create").await;
-    with_modules(state, user).await
+    let entry = created_entry(caller, &user);
+    state
+        .store
+        .create_user(&user, Some(&entry))
+        .await
+        .map_err(conflict)
 }
 
-async fn record_created(state: &AppState, caller: &Caller, user: &User, action: &str) {
-    let mut e = activity::on_user(
-        activity::entry(action, Some(&caller.user), &caller.meta),
-        user,
-    );
+/// The activity entry about a user being created, written with it (the store
+/// fills in the new user's id).
+fn created_entry(caller: &Caller, user: &NewUser) -> NewActivity {
+    let mut e = activity::entry("create", Some(&caller.user), &caller.meta);
+    e.target_type = Some("user".into());
+    e.target_label = Some(user.username.clone());
     e.company_id = user.company_id;
+    let fields = fields_of(
+        &user.name,
+        &user.username,
+        user.email.as_deref(),
+        user.role,
+        user.company_id,
+        user.permissions,
+        user.is_active,
+    );
     e.changes = activity::changes(
-        &fields(user)
+        &fields
             .into_iter()
             .map(|(k, v)| (k, Value::Null, v))
             .collect::<Vec<_>>(),
     );
-    activity::record(state.store.as_ref(), e).await;
+    e
 }
 
 pub async fn with_modules(state: &AppState, user: User) -> Result<ManagedUser, Error> {
@@ -777,28 +790,48 @@ pub async fn create_client_user(
             modules: None,
             now: Timestamp::now(),
         };
-        match state.store.create_user(&new).await {
+        match state
+            .store
+            .create_user(&new, Some(&created_entry(caller, &new)))
+            .await
+        {
             Ok(u) => break u,
             Err(StoreError::Conflict(f)) if f == "username" && attempt < 24 => attempt += 1,
             Err(e) => return Err(conflict(e)),
         }
     };
-    record_created(state, caller, &user, "create").await;
-    Ok(ClientUserCreated {
-        user: with_modules(state, user).await?,
-        password,
-    })
+    Ok(ClientUserCreated { user, password })
 }
 
 /// The fields an activity entry compares, by their API names.
 pub fn fields(u: &User) -> Vec<(&'static str, Value)> {
+    fields_of(
+        &u.name,
+        &u.username,
+        u.email.as_deref(),
+        u.role,
+        u.company_id,
+        u.permissions,
+        u.is_active,
+    )
+}
+
+fn fields_of(
+    name: &str,
+    username: &str,
+    email: Option<&str>,
+    role: Role,
+    company_id: Option<i64>,
+    permissions: PermissionSet,
+    is_active: bool,
+) -> Vec<(&'static str, Value)> {
     vec![
-        ("name", json!(u.name)),
-        ("username", json!(u.username)),
-        ("email", json!(u.email)),
-        ("role", json!(u.role.as_str())),
-        ("companyId", json!(u.company_id)),
-        ("permissions", json!(u.permissions.ids())),
-        ("isActive", json!(u.is_active)),
+        ("name", json!(name)),
+        ("username", json!(username)),
+        ("email", json!(email)),
+        ("role", json!(role.as_str())),
+        ("companyId", json!(company_id)),
+        ("permissions", json!(permissions.ids())),
+        ("isActive", json!(is_active)),
     ]
 }

@@ -530,8 +530,8 @@ class Bench:
             result["post_load_rss_mib"] = server.rss_mib()
             log(f"{store.name}: idle RSS after the load {result['post_load_rss_mib']:.1f} MiB")
             if args.settle:
-                # Spare SQLite connections close after 60 s idle; the arenas are
-                # trimmed every minute.
+                # Spare SQLite connections close after 60 s idle (and their
+                # memory goes back within a second, decision 0011).
                 time.sleep(args.settle)
                 result["settled_rss_mib"] = server.rss_mib()
                 log(f"{store.name}: idle RSS {args.settle} s after the load {result['settled_rss_mib']:.1f} MiB")

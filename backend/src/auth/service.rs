@@ -41,10 +41,13 @@ pub async fn login(
     let now = Timestamp::now();
     let login = input.login.trim().to_lowercase();
     let keys = Keys::new(&login, &meta.ip);
-    if let Err(e) = throttle::check(state.throttle.as_ref(), &keys, now).await {
-        state.metrics.login("throttled");
-        return Err(e);
-    }
+    let checked = match throttle::check(state.throttle.as_ref(), &keys, now).await {
+        Ok(checked) => checked,
+        Err(e) => {
+            state.metrics.login("throttled");
+            return Err(e);
+        }
+    };
     let candidate = if (1..=254).contains(&login.len()) {
         store.login_candidate(&login).await?
     } else {
@@ -91,7 +94,7 @@ pub async fn login(
         state.metrics.login("deactivated");
         return Err(Error::Forbidden("This account is deactivated".into()));
     }
-    throttle::succeeded(state.throttle.as_ref(), &keys).await?;
+    throttle::succeeded(state.throttle.as_ref(), &keys, &checked).await?;
     user.last_login = Some(now);
     let session_id = uuid::Uuid::new_v4().to_string();
     let (refresh_token, refresh_hash) = new_refresh_token();

@@ -7,7 +7,7 @@
 use crate::config::ThrottlePolicy;
 use crate::domain::Timestamp;
 use crate::error::Error;
-use crate::store::ThrottleStore;
+use crate::store::{ThrottleState, ThrottleStore};
 use std::time::Duration;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,16 +73,30 @@ fn closed_for(policy: &ThrottlePolicy, kind: Kind, failures: i64) -> Duration {
 }
 
 /// Refuse the attempt while any of its keys is closed.
-pub async fn check(store: &dyn ThrottleStore, keys: &Keys, now: Timestamp) -> Result<(), Error> {
-    refuse_while_closed(store, &keys.all(), now).await
+pub async fn check(
+    store: &dyn ThrottleStore,
+    keys: &Keys,
+    now: Timestamp,
+) -> Result<Checked, Error> {
+    let account_keys = keys.account_keys();
+    let states = refuse_while_closed(store, &keys.all(), now).await?;
+    Ok(Checked {
+        account_failures: states.iter().any(|s| account_keys.contains(&s.key)),
+    })
 }
 
-/// 429 with the longest wait while any of `keys` is locked.
+/// What [`check`] found.
+pub struct Checked {
+    /// The account had failures counted (from this address or any).
+    account_failures: bool,
+}
+
+/// 429 with the longest wait while any of `keys` is locked; else their states.
 async fn refuse_while_closed(
     store: &dyn ThrottleStore,
     keys: &[String],
     now: Timestamp,
-) -> Result<(), Error> {
+) -> Result<Vec<ThrottleState>, Error> {
     let states = store.throttle_states(keys).await?;
     let wait_ms = states
         .iter()
@@ -94,7 +108,7 @@ async fn refuse_while_closed(
             retry_after: (wait_ms as u64).div_ceil(1000),
         });
     }
-    Ok(())
+    Ok(states)
 }
 
 /// Count a failed attempt on every key and close those that reached a limit.
@@ -119,8 +133,18 @@ pub async fn failed(
 }
 
 /// A successful attempt clears the account's counters.
-pub async fn succeeded(store: &dyn ThrottleStore, keys: &Keys) -> Result<(), Error> {
-    store.clear_throttle_keys(&keys.account_keys()).await?;
+///
+/// Nothing to forget when [`check`] found no failures of the account: then
+/// the success costs no write. (A failure counted between the check and the
+/// success stands; it was not the account holder's.)
+pub async fn succeeded(
+    store: &dyn ThrottleStore,
+    keys: &Keys,
+    checked: &Checked,
+) -> Result<(), Error> {
+    if checked.account_failures {
+        store.clear_throttle_keys(&keys.account_keys()).await?;
+    }
     Ok(())
 }
 

@@ -330,7 +330,14 @@ pub trait Store: DirectoryStore + ThrottleStore + Send + Sync + 'static {
     async fn ping(&self) -> StoreResult<()>;
 
     async fn has_super_admin(&self) -> StoreResult<bool>;
-    async fn create_user(&self, new: &NewUser) -> StoreResult<User>;
+    /// Insert a user with its chosen modules and, if given, the activity entry
+    /// about it (its `target_id`, when it has none, becomes the new user's id),
+    /// all committed together; the answer is the user with its modules.
+    async fn create_user(
+        &self,
+        new: &NewUser,
+        entry: Option<&NewActivity>,
+    ) -> StoreResult<ManagedUser>;
     async fn user_by_id(&self, id: i64) -> StoreResult<Option<User>>;
     /// The user whose username is `login`, or else the one user whose e-mail it is.
     async fn login_candidate(&self, login: &str) -> StoreResult<Option<LoginCandidate>>;

@@ -10,7 +10,8 @@ use super::{
 };
 use crate::domain::client::account_number;
 use crate::domain::{
-    AuthContext, BusinessType, Client, LeadStatus, PermissionSet, Role, Timestamp, User,
+    AuthContext, BusinessType, Client, LeadStatus, ManagedUser, PermissionSet, Role, Timestamp,
+    User,
 };
 use async_trait::async_trait;
 use futures_util::stream::BoxStream;
@@ -89,6 +90,43 @@ impl UserRow {
     }
 }
 
+/// A user's modules, comma-separated in name order (module names have no
+/// commas): its own choice, or else all its client's active modules; none for
+/// the operator's staff. The same rule as `modules_of_users`' join, as a
+/// subquery of one user's row (a test compares the two).
+/// `string_agg(… ORDER BY …)` is the same on both dialects (SQLite 3.44 and
+/// later).
+const USER_MODULES: &str = "(SELECT string_agg(cm.module, ',' ORDER BY cm.module) \
+     FROM client_modules cm WHERE cm.client_id = u.company_id \
+     AND (u.custom_modules = FALSE OR EXISTS (SELECT 1 FROM user_modules um \
+     WHERE um.user_id = u.id AND um.module = cm.module)))";
+
+/// A user row with its modules ([`USER_MODULES`]).
+#[derive(sqlx::FromRow)]
+struct ManagedUserRow {
+    #[sqlx(flatten)]
+    user: UserRow,
+    /// Absent where the dialect reads the modules in a second query.
+    #[sqlx(default)]
+    modules: Option<String>,
+}
+
+impl ManagedUserRow {
+    fn into_managed(self) -> StoreResult<ManagedUser> {
+        Ok(ManagedUser {
+            user: self.user.into_user()?,
+            modules: split_modules(self.modules),
+        })
+    }
+}
+
+fn split_modules(modules: Option<String>) -> Vec<String> {
+    modules
+        .as_deref()
+        .map(|m| m.split(',').map(str::to_owned).collect())
+        .unwrap_or_default()
+}
+
 #[derive(sqlx::FromRow)]
 struct UserWithStatusRow {
     #[sqlx(flatten)]
@@ -108,12 +146,143 @@ static INSERT_ACTIVITY: std::sync::LazyLock<String> =
 
 /// An activity entry's INSERT with its parameters numbered from `first`.
 fn activity_insert(first: usize) -> String {
-    let values: Vec<String> = (first..first + 11).map(|n| format!("${n}")).collect();
+    activity_insert_about(first, None)
+}
+
+/// [`activity_insert`], with `target_id`, when the entry has none, taken from
+/// the SQL expression `new_target` (a row written by the same statement).
+fn activity_insert_about(first: usize, new_target: Option<&str>) -> String {
+    let mut values: Vec<String> = (first..first + 11).map(|n| format!("${n}")).collect();
+    if let Some(target) = new_target {
+        values[6] = format!("COALESCE({}, {target})", values[6]);
+    }
     format!(
         "INSERT INTO activity_log (at, actor_id, actor_username, company_id, action, \
          target_type, target_id, target_label, changes, ip, request_id) VALUES ({})",
         values.join(", ")
     )
+}
+
+/// Several writes that commit together, in one trip to the database: on
+/// PostgreSQL one statement, each write a data-modifying `WITH` part named as
+/// given, then `last`; on SQLite, which has no data-modifying `WITH`, a script
+/// `BEGIN IMMEDIATE; …; last; COMMIT` for [`run_script`].
+fn one_write(one_statement: bool, parts: &[(&str, &str)], last: &str) -> String {
+    if one_statement {
+        let with: Vec<String> = parts
+            .iter()
+            .map(|(name, sql)| format!("{name} AS ({sql})"))
+            .collect();
+        format!("WITH {} {last}", with.join(", "))
+    } else {
+        let mut script = vec!["BEGIN IMMEDIATE"];
+        script.extend(parts.iter().map(|(_, sql)| *sql));
+        script.extend([last, "COMMIT"]);
+        script.join("; ")
+    }
+}
+
+/// The columns of a new user, its `custom_modules` flag among them.
+const NEW_USER_COLUMNS: &str = "users (company_id, name, username, email, role, permissions, \
+     password_hash, is_active, must_change_password, created_by, created_at, updated_at, \
+     custom_modules)";
+
+/// A new user, its chosen modules and the entry about it (if any), written
+/// together, answering the user with its modules ([`ManagedUserRow`]).
+/// Parameters: `$1`…`$11` as [`bind_new_user`], `$12` the chosen modules or
+/// NULL (a `text[]` on PostgreSQL, a JSON array on SQLite), then the entry's
+/// from `$13` ([`bind_activity`]), its `target_id` the new user's id.
+fn create_user_sql(one_statement: bool, with_entry: bool) -> String {
+    let values = "$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11";
+    let (user, modules, entry, last);
+    if one_statement {
+        // The parts see the database as it was before the statement: the
+        // answer reads the new user from `u` and its choice from `$12`.
+        user = format!(
+            "INSERT INTO {NEW_USER_COLUMNS} VALUES ({values}, $12::text[] IS NOT NULL) RETURNING *"
+        );
+        modules = "INSERT INTO user_modules (user_id, module) \
+                   SELECT u.id, m FROM u, unnest($12::text[]) m"
+            .to_owned();
+        entry = activity_insert_about(13, Some("(SELECT u.id::text FROM u)"));
+        last = format!(
+            "SELECT {USER_COLUMNS}, (SELECT string_agg(cm.module, ',' ORDER BY cm.module) \
+             FROM client_modules cm WHERE cm.client_id = u.company_id \
+             AND (u.custom_modules = FALSE OR cm.module = ANY($12::text[]))) AS modules FROM u"
+        );
+    } else {
+        // Usernames are unique: the script finds the new user by its own.
+        user = format!("INSERT INTO {NEW_USER_COLUMNS} VALUES ({values}, $12 IS NOT NULL)");
+        modules = "INSERT INTO user_modules (user_id, module) \
+                   SELECT u.id, m.value FROM users u, json_each($12) m WHERE u.username = $3"
+            .to_owned();
+        entry = activity_insert_about(
+            13,
+            Some("(SELECT CAST(id AS TEXT) FROM users WHERE username = $3)"),
+        );
+        last = format!(
+            "SELECT {USER_COLUMNS}, {USER_MODULES} AS modules FROM users u WHERE u.username = $3"
+        );
+    }
+    let mut parts = vec![("u", user.as_str()), ("m", modules.as_str())];
+    if with_entry {
+        parts.push(("a", entry.as_str()));
+    }
+    one_write(one_statement, &parts, &last)
+}
+
+/// The chosen modules as [`create_user_sql`]'s `$12` on PostgreSQL.
+fn modules_array(modules: &Option<Vec<String>>) -> Option<&[String]> {
+    modules.as_deref()
+}
+
+/// The chosen modules as [`create_user_sql`]'s `$12` on SQLite.
+fn modules_json(modules: &Option<Vec<String>>) -> Option<String> {
+    modules
+        .as_ref()
+        .map(|m| serde_json::Value::from(m.clone()).to_string())
+}
+
+/// A pool connection running a script that opens its own transaction. Unless
+/// the script committed or rolled back, the connection is closed instead of
+/// going back to the pool with the transaction open (the request was dropped
+/// midway, or the rollback failed): closing it rolls the transaction back.
+struct ScriptConnection<DB: sqlx::Database> {
+    conn: sqlx::pool::PoolConnection<DB>,
+    settled: bool,
+}
+
+impl<DB: sqlx::Database> Drop for ScriptConnection<DB> {
+    fn drop(&mut self) {
+        if !self.settled {
+            self.conn.close_on_drop();
+        }
+    }
+}
+
+/// Run a [`one_write`] script (SQLite) on a connection of its own: one trip to
+/// the connection's worker thread instead of one per statement. A failed
+/// statement rolls the transaction back. Evaluates to `StoreResult<Vec<row>>`.
+macro_rules! run_script {
+    ($pool:expr, $q:expr) => {{
+        async {
+            let mut script = ScriptConnection {
+                conn: $pool.acquire().await.map_err(map_err)?,
+                settled: false,
+            };
+            // All the rows: the script must run to its COMMIT.
+            let result = $q.fetch_all(&mut *script.conn).await;
+            // After a failure, roll back; a failed ROLLBACK (BEGIN itself
+            // failed, or the connection broke) leaves the connection unsettled.
+            script.settled = result.is_ok()
+                || sqlx::query("ROLLBACK")
+                    .execute(&mut *script.conn)
+                    .await
+                    .is_ok();
+            result.map_err(map_err)
+        }
+        .await
+    }};
 }
 
 /// Bind a `NewActivity` to [`activity_insert`]'s parameters, in order.
@@ -474,7 +643,7 @@ fn now_ms(t: Timestamp) -> i64 {
 
 macro_rules! impl_store {
     ($db:ty, text_order = $text_order:literal, begin = $begin:literal,
-     login_in_one_statement = $login_in_one_statement:literal) => {
+     one_statement = $one_statement:literal, modules_param = $modules_param:path) => {
         #[async_trait]
         impl Store for SqlStore<$db> {
             async fn ping(&self) -> StoreResult<()> {
@@ -495,12 +664,27 @@ macro_rules! impl_store {
                 Ok(n > 0)
             }
 
-            async fn create_user(&self, new: &NewUser) -> StoreResult<User> {
-                let mut tx = self.pool.begin_with($begin).await.map_err(map_err)?;
-                let user = insert_user_tx!(tx, new)?;
-                tx.commit().await.map_err(map_err)?;
+            async fn create_user(
+                &self,
+                new: &NewUser,
+                entry: Option<&NewActivity>,
+            ) -> StoreResult<ManagedUser> {
+                let sql = create_user_sql($one_statement, entry.is_some());
+                let q = bind_new_user!(sqlx::query_as::<_, ManagedUserRow>(&sql), new)
+                    .bind($modules_param(&new.modules));
+                let q = match entry {
+                    Some(e) => bind_activity!(q, e),
+                    None => q,
+                };
+                let row = if $one_statement {
+                    q.fetch_one(&self.pool).await.map_err(map_err)?
+                } else {
+                    run_script!(self.pool, q)?
+                        .pop()
+                        .ok_or_else(|| StoreError::Other(anyhow::anyhow!("the new user is missing")))?
+                };
                 self.user_counts.invalidate();
-                Ok(user)
+                row.into_managed()
             }
 
             async fn user_by_id(&self, id: i64) -> StoreResult<Option<User>> {
@@ -639,82 +823,51 @@ macro_rules! impl_store {
                 s: &NewSession,
                 entry: &NewActivity,
             ) -> StoreResult<()> {
-                if $login_in_one_statement {
-                    // One statement, one round trip: on PostgreSQL each statement
-                    // of the transaction below cost a trip and the database's
-                    // own work per statement (PostgreSQL CPU per login in the
-                    // A/B in docs/benchmarks.md). Its sub-statements commit
-                    // together; the refresh token's reference to the session is
-                    // checked at the end of the statement, when both exist.
-                    let sql = format!(
-                        "WITH u AS (UPDATE users SET last_login = $2, \
-                         password_hash = COALESCE($3, password_hash) WHERE id = $1), \
-                         c AS (UPDATE clients SET last_login = $2 WHERE id = $4), \
-                         s AS (INSERT INTO sessions (id, user_id, created_at, expires_at) \
-                         VALUES ($5, $1, $2, $6)), \
-                         r AS (INSERT INTO refresh_tokens (token_hash, session_id, created_at, \
-                         expires_at) VALUES ($7, $5, $2, $6)) {}",
-                        activity_insert(8)
-                    );
-                    let q = sqlx::query(&sql)
-                        .bind(user.id)
-                        .bind(now_ms(s.now))
-                        .bind(rehash)
-                        .bind(user.company_id)
-                        .bind(&s.id)
-                        .bind(now_ms(s.expires_at))
-                        .bind(&s.refresh_token_hash);
-                    bind_activity!(q, entry)
-                        .execute(&self.relaxed)
-                        .await
-                        .map_err(map_err)?;
-                    return Ok(());
+                // One trip: on PostgreSQL each statement of a transaction
+                // cost a trip and the database's own work per statement
+                // (PostgreSQL CPU per login in the A/B of decision 0010), and
+                // on SQLite a trip to the connection's worker thread. The
+                // writes commit together; the refresh token's reference to the
+                // session is checked when both exist.
+                static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+                    one_write(
+                        $one_statement,
+                        &[
+                            (
+                                "u",
+                                "UPDATE users SET last_login = $2, \
+                                 password_hash = COALESCE($3, password_hash) WHERE id = $1",
+                            ),
+                            ("c", "UPDATE clients SET last_login = $2 WHERE id = $4"),
+                            (
+                                "s",
+                                "INSERT INTO sessions (id, user_id, created_at, expires_at) \
+                                 VALUES ($5, $1, $2, $6)",
+                            ),
+                            (
+                                "r",
+                                "INSERT INTO refresh_tokens (token_hash, session_id, \
+                                 created_at, expires_at) VALUES ($7, $5, $2, $6)",
+                            ),
+                        ],
+                        &activity_insert(8),
+                    )
+                });
+                let q = sqlx::query(SQL.as_str())
+                    .bind(user.id)
+                    .bind(now_ms(s.now))
+                    .bind(rehash)
+                    .bind(user.company_id)
+                    .bind(&s.id)
+                    .bind(now_ms(s.expires_at))
+                    .bind(&s.refresh_token_hash);
+                let q = bind_activity!(q, entry);
+                if $one_statement {
+                    q.execute(&self.relaxed).await.map_err(map_err)?;
+                } else {
+                    run_script!(self.relaxed, q)?;
                 }
-                let mut tx = self.relaxed.begin_with($begin).await.map_err(map_err)?;
-                sqlx::query(
-                    "UPDATE users SET last_login = $2, password_hash = COALESCE($3, password_hash) \
-                     WHERE id = $1",
-                )
-                .bind(user.id)
-                .bind(now_ms(s.now))
-                .bind(rehash)
-                .execute(&mut *tx)
-                .await
-                .map_err(map_err)?;
-                if let Some(company) = user.company_id {
-                    sqlx::query("UPDATE clients SET last_login = $2 WHERE id = $1")
-                        .bind(company)
-                        .bind(now_ms(s.now))
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(map_err)?;
-                }
-                sqlx::query(
-                    "INSERT INTO sessions (id, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
-                )
-                .bind(&s.id)
-                .bind(s.user_id)
-                .bind(now_ms(s.now))
-                .bind(now_ms(s.expires_at))
-                .execute(&mut *tx)
-                .await
-                .map_err(map_err)?;
-                sqlx::query(
-                    "INSERT INTO refresh_tokens (token_hash, session_id, created_at, expires_at) \
-                     VALUES ($1, $2, $3, $4)",
-                )
-                .bind(&s.refresh_token_hash)
-                .bind(&s.id)
-                .bind(now_ms(s.now))
-                .bind(now_ms(s.expires_at))
-                .execute(&mut *tx)
-                .await
-                .map_err(map_err)?;
-                bind_activity!(sqlx::query(INSERT_ACTIVITY.as_str()), entry)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(map_err)?;
-                tx.commit().await.map_err(map_err)
+                Ok(())
             }
 
             async fn rotate_refresh_token(
@@ -1099,20 +1252,21 @@ macro_rules! impl_store {
 
 // SQLite: a writing transaction takes the write lock at once (waiting for it
 // under the busy timeout), rather than upgrading a read snapshot later, which
-// fails at once when another connection wrote meanwhile.
-// SQLite has no data-modifying WITH, and its statements are no trip across a
-// network: the login's writes stay a transaction of several statements there.
+// fails at once when another connection wrote meanwhile. It has no
+// data-modifying WITH: writes done in one trip are scripts (`one_write`).
 impl_store!(
     Sqlite,
     text_order = "",
     begin = "BEGIN IMMEDIATE",
-    login_in_one_statement = false
+    one_statement = false,
+    modules_param = modules_json
 );
 impl_store!(
     Postgres,
     text_order = " COLLATE \"C\"",
     begin = "BEGIN",
-    login_in_one_statement = true
+    one_statement = true,
+    modules_param = modules_array
 );
 
 mod directory;

@@ -2,9 +2,11 @@
 //! SQL as the rest of the store. The only difference between the dialects is the
 //! search: an FTS5 trigram index on SQLite, trigram GIN indexes on PostgreSQL.
 
-use super::{contains_pattern, map_err, now_ms, placeholders, Arg, SqlStore, UserRow};
-use super::{INSERT_USER, USER_COLUMNS, USER_RETURNING};
-use crate::domain::{ManagedUser, Module, Timestamp, User};
+use super::{
+    contains_pattern, map_err, now_ms, placeholders, Arg, ManagedUserRow, SqlStore, UserRow,
+};
+use super::{INSERT_USER, USER_COLUMNS, USER_MODULES, USER_RETURNING};
+use crate::domain::{Module, Timestamp, User};
 use crate::store::{
     ActivityEntry, ActivityFilter, DirectoryStore, NewUser, StoreError, StoreResult, UserChanges,
     UserFilter, UserPage, UserSortKey, SEARCH_COUNT_CAP,
@@ -22,43 +24,6 @@ enum Search {
     Fts5,
     /// PostgreSQL: `LIKE` over `search_text`, served by a pg_trgm GIN index.
     Trigram,
-}
-
-/// A user's modules, comma-separated in name order (module names have no
-/// commas): its own choice, or else all its client's active modules; none for
-/// the operator's staff. The same rule as `modules_of_users`' join, as a
-/// subquery of one user's row (a test compares the two).
-/// `string_agg(… ORDER BY …)` is the same on both dialects (SQLite 3.44 and
-/// later).
-const USER_MODULES: &str = "(SELECT string_agg(cm.module, ',' ORDER BY cm.module) \
-     FROM client_modules cm WHERE cm.client_id = u.company_id \
-     AND (u.custom_modules = FALSE OR EXISTS (SELECT 1 FROM user_modules um \
-     WHERE um.user_id = u.id AND um.module = cm.module)))";
-
-/// A user row with its modules ([`USER_MODULES`]).
-#[derive(sqlx::FromRow)]
-struct ManagedUserRow {
-    #[sqlx(flatten)]
-    user: UserRow,
-    /// Absent where the dialect reads the modules in a second query.
-    #[sqlx(default)]
-    modules: Option<String>,
-}
-
-impl ManagedUserRow {
-    fn into_managed(self) -> StoreResult<ManagedUser> {
-        Ok(ManagedUser {
-            user: self.user.into_user()?,
-            modules: split_modules(self.modules),
-        })
-    }
-}
-
-fn split_modules(modules: Option<String>) -> Vec<String> {
-    modules
-        .as_deref()
-        .map(|m| m.split(',').map(str::to_owned).collect())
-        .unwrap_or_default()
 }
 
 /// A list's FROM and WHERE clauses with their arguments.
