@@ -135,10 +135,15 @@ struct UserWithStatusRow {
     extra: Option<String>,
 }
 
-const INSERT_USER: &str =
-    "INSERT INTO users (company_id, name, username, email, role, permissions, \
-     password_hash, is_active, must_change_password, created_by, created_at, updated_at) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING ";
+/// A `NewUser`'s INSERT, its parameters `$1`…`$11` ([`bind_new_user`]), its
+/// `custom_modules` flag the SQL expression `custom`.
+fn insert_user(custom: &str) -> String {
+    format!(
+        "INSERT INTO users (company_id, name, username, email, role, permissions, \
+         password_hash, is_active, must_change_password, created_by, created_at, updated_at, \
+         custom_modules) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, {custom})"
+    )
+}
 
 /// An activity entry's INSERT, its parameters `$1`…`$11` (see [`bind_activity`]).
 static INSERT_ACTIVITY: std::sync::LazyLock<String> =
@@ -182,25 +187,17 @@ fn one_write(one_statement: bool, parts: &[(&str, &str)], last: &str) -> String 
     }
 }
 
-/// The columns of a new user, its `custom_modules` flag among them.
-const NEW_USER_COLUMNS: &str = "users (company_id, name, username, email, role, permissions, \
-     password_hash, is_active, must_change_password, created_by, created_at, updated_at, \
-     custom_modules)";
-
 /// A new user, its chosen modules and the entry about it (if any), written
 /// together, answering the user with its modules ([`ManagedUserRow`]).
 /// Parameters: `$1`…`$11` as [`bind_new_user`], `$12` the chosen modules or
 /// NULL (a `text[]` on PostgreSQL, a JSON array on SQLite), then the entry's
 /// from `$13` ([`bind_activity`]), its `target_id` the new user's id.
 fn create_user_sql(one_statement: bool, with_entry: bool) -> String {
-    let values = "$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11";
     let (user, modules, entry, last);
     if one_statement {
         // The parts see the database as it was before the statement: the
         // answer reads the new user from `u` and its choice from `$12`.
-        user = format!(
-            "INSERT INTO {NEW_USER_COLUMNS} VALUES ({values}, $12::text[] IS NOT NULL) RETURNING *"
-        );
+        user = format!("{} RETURNING *", insert_user("$12::text[] IS NOT NULL"));
         modules = "INSERT INTO user_modules (user_id, module) \
                    SELECT u.id, m FROM u, unnest($12::text[]) m"
             .to_owned();
@@ -212,7 +209,7 @@ fn create_user_sql(one_statement: bool, with_entry: bool) -> String {
         );
     } else {
         // Usernames are unique: the script finds the new user by its own.
-        user = format!("INSERT INTO {NEW_USER_COLUMNS} VALUES ({values}, $12 IS NOT NULL)");
+        user = insert_user("$12 IS NOT NULL");
         modules = "INSERT INTO user_modules (user_id, module) \
                    SELECT u.id, m.value FROM users u, json_each($12) m WHERE u.username = $3"
             .to_owned();
@@ -302,7 +299,7 @@ macro_rules! bind_activity {
     };
 }
 
-/// Bind a `NewUser` to `INSERT_USER`'s parameters.
+/// Bind a `NewUser` to [`insert_user`]'s parameters.
 macro_rules! bind_new_user {
     ($q:expr, $new:expr) => {
         $q.bind($new.company_id)
@@ -325,18 +322,18 @@ macro_rules! insert_user_tx {
     ($tx:expr, $new:expr) => {{
         async {
             let new: &NewUser = $new;
-            let sql = format!("{INSERT_USER}{USER_RETURNING}");
+            let custom = if new.modules.is_some() {
+                "TRUE"
+            } else {
+                "FALSE"
+            };
+            let sql = format!("{} RETURNING {USER_RETURNING}", insert_user(custom));
             let user = bind_new_user!(sqlx::query_as::<_, UserRow>(&sql), new)
                 .fetch_one(&mut *$tx)
                 .await
                 .map_err(map_err)?
                 .into_user()?;
             if let Some(modules) = &new.modules {
-                sqlx::query("UPDATE users SET custom_modules = TRUE WHERE id = $1")
-                    .bind(user.id)
-                    .execute(&mut *$tx)
-                    .await
-                    .map_err(map_err)?;
                 for m in modules {
                     sqlx::query("INSERT INTO user_modules (user_id, module) VALUES ($1, $2)")
                         .bind(user.id)
@@ -1048,7 +1045,8 @@ macro_rules! impl_store {
                     .map_err(map_err)?;
                 let mut owner = owner.clone();
                 owner.company_id = Some(id);
-                let sql = format!("{INSERT_USER}{USER_RETURNING}");
+                // An owner has all its client's modules.
+                let sql = format!("{} RETURNING {USER_RETURNING}", insert_user("FALSE"));
                 let user = bind_new_user!(sqlx::query_as::<_, UserRow>(&sql), owner)
                     .fetch_one(&mut *tx)
                     .await

@@ -5,7 +5,7 @@
 use super::{
     contains_pattern, map_err, now_ms, placeholders, Arg, ManagedUserRow, SqlStore, UserRow,
 };
-use super::{INSERT_USER, USER_COLUMNS, USER_MODULES, USER_RETURNING};
+use super::{insert_user, USER_COLUMNS, USER_MODULES, USER_RETURNING};
 use crate::domain::{Module, Timestamp, User};
 use crate::store::{
     ActivityEntry, ActivityFilter, DirectoryStore, NewUser, StoreError, StoreResult, UserChanges,
