@@ -59,11 +59,17 @@ pub fn entry(action: &str, actor: Option<&User>, meta: &RequestMeta) -> NewActiv
 }
 
 /// Name the user an entry is about.
-pub fn on_user(mut e: NewActivity, user: &User) -> NewActivity {
-    e.target_type = Some("user".into());
+pub fn on_user(e: NewActivity, user: &User) -> NewActivity {
+    let mut e = on_new_user(e, &user.username, user.company_id);
     e.target_id = Some(user.id.to_string());
-    e.target_label = Some(user.username.clone());
-    e.company_id = e.company_id.or(user.company_id);
+    e
+}
+
+/// Name a user not written yet: the store gives the entry its id.
+pub fn on_new_user(mut e: NewActivity, username: &str, company_id: Option<i64>) -> NewActivity {
+    e.target_type = Some("user".into());
+    e.target_label = Some(username.to_owned());
+    e.company_id = e.company_id.or(company_id);
     e
 }
 

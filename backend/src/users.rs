@@ -398,9 +398,9 @@ pub async fn create(
 /// fills in the new user's id).
 fn created_entry(caller: &Caller, user: &NewUser) -> NewActivity {
     let mut e = activity::entry("create", Some(&caller.user), &caller.meta);
-    e.target_type = Some("user".into());
-    e.target_label = Some(user.username.clone());
+    // The new user's company, not the caller's.
     e.company_id = user.company_id;
+    e = activity::on_new_user(e, &user.username, user.company_id);
     let fields = fields_of(
         &user.name,
         &user.username,
