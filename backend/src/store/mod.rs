@@ -471,6 +471,13 @@ pub trait DirectoryStore: Send + Sync + 'static {
         &self,
         filter: &ActivityFilter,
     ) -> StoreResult<(Vec<ActivityEntry>, i64)>;
+
+    /// One step of keeping the users' search index quick to read, where the
+    /// store's index needs it: SQLite's FTS5 index gains a part (a segment)
+    /// with every write and a search reads every part, so merge up to `pages`
+    /// of its pages towards a single part. Whether the step did any work
+    /// (none: the index is in one part, or the store has nothing to merge).
+    async fn merge_search_index(&self, pages: u32) -> StoreResult<bool>;
     fn export_activity(
         &self,
         filter: &ActivityFilter,

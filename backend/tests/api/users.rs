@@ -25,6 +25,7 @@ on_both_stores!(
     activity_log_records_redacts_filters_and_scopes,
     a_taken_username_is_retried_without_locking_the_database,
     search_pages_agree_whether_matches_are_new_or_old,
+    the_search_index_is_merged_in_steps_and_finds_the_same_users,
 );
 
 const UM: &str = "/api/users-management";
@@ -2169,4 +2170,123 @@ async fn search_pages_agree_whether_matches_are_new_or_old(b: Backend) {
     assert_eq!(common["pagination"]["total"], 594);
     let by_name = get("search=COMMON&limit=3&sort=name").await;
     assert_eq!(ids(&by_name), vec!["seed100", "seed1000", "seed1010"]);
+}
+
+/// The search index's upkeep (decisions 0013): on SQLite every write adds a
+/// part to the FTS5 index and a merge step rewrites some of it into one part;
+/// steps go on while they find work, then find none, and a search answers the
+/// same before and after (a renamed user by its new name only). PostgreSQL has
+/// nothing to merge.
+async fn the_search_index_is_merged_in_steps_and_finds_the_same_users(b: Backend) {
+    let app = spawn(b).await;
+    let sa = app.admin_token().await;
+    let (company, _, _) = app.client(&sa, "Merge Co").await;
+    let mut ids = Vec::new();
+    for i in 0..12 {
+        let created = json_of(
+            app.post(
+                UM,
+                &json!({"name": format!("Mergeable Person{i}"), "username": format!("mergeable{i}"),
+                        "email": format!("mergeable{i}@merge.example"), "password": "secure_password",
+                        "companyId": company}),
+                Some(&sa),
+            )
+            .await,
+            StatusCode::CREATED,
+        )
+        .await;
+        ids.push(created["user"]["id"].as_i64().unwrap());
+    }
+    json_of(
+        app.put(
+            &format!("{UM}/{}", ids[3]),
+            &json!({"name": "Renamed Quokka"}),
+            Some(&sa),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    let search = |term: &'static str| {
+        let (app, sa) = (&app, sa.clone());
+        async move {
+            let page = json_of(
+                app.get(&format!("{UM}?search={term}&limit=50"), Some(&sa))
+                    .await,
+                StatusCode::OK,
+            )
+            .await;
+            page["users"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|u| u["id"].as_i64().unwrap())
+                .collect::<Vec<_>>()
+        }
+    };
+    let terms = [
+        "Mergeable",
+        "able Pers",
+        "mergeable1",
+        "@merge.example",
+        "Quokka",
+    ];
+    let mut before = Vec::new();
+    for t in terms {
+        before.push(search(t).await);
+    }
+    let mut newest_first = ids.clone();
+    newest_first.reverse();
+    // The renamed user keeps "mergeable" in its username and e-mail.
+    assert_eq!(before[0], newest_first);
+    let others: Vec<i64> = newest_first
+        .iter()
+        .copied()
+        .filter(|&id| id != ids[3])
+        .collect();
+    assert_eq!(before[1], others);
+    assert_eq!(before[2], vec![ids[11], ids[10], ids[1]]);
+    assert_eq!(before[4], vec![ids[3]]);
+
+    // On SQLite, the number of segments in the index's structure record: a
+    // cookie, then varints (levels, segments), each one byte here.
+    let parts = || async {
+        let hex = app
+            .fetch_text("SELECT hex(block) FROM users_search_data WHERE id = 10")
+            .await;
+        u8::from_str_radix(&hex[10..12], 16).unwrap()
+    };
+    if b == Backend::Sqlite {
+        assert!(parts().await > 1, "one part per write");
+    }
+    let store = &app.state.store;
+    let mut steps = 0;
+    while store.merge_search_index(1).await.unwrap() {
+        steps += 1;
+        assert!(steps < 10_000, "merging never ends");
+    }
+    assert!(!store.merge_search_index(500).await.unwrap());
+    match b {
+        Backend::Sqlite => {
+            assert!(steps >= 1);
+            assert_eq!(parts().await, 1);
+        }
+        Backend::Postgres => assert_eq!(steps, 0),
+    }
+    for (t, found) in terms.iter().zip(&before) {
+        assert_eq!(&search(t).await, found, "search {t}");
+    }
+    // The merged index takes new writes and finds them.
+    json_of(
+        app.post(
+            UM,
+            &json!({"name": "Mergeable Latecomer", "username": "mergeable-late",
+                    "password": "secure_password", "companyId": company}),
+            Some(&sa),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    assert_eq!(search("Mergeable").await.len(), 13);
 }

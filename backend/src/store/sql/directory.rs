@@ -63,7 +63,8 @@ const FTS_WINDOW: usize = 5;
 /// `com`…). So a long ASCII term is looked up by its least common-looking
 /// five characters (digits first, then rare letters), and the rows found are
 /// checked against the whole term with `LIKE`, which agrees with the index on
-/// ASCII.
+/// ASCII. Where a number starts or ends counts too: `y859.` finds one
+/// company's domain, `ny859` also `company8590` to `company85999`.
 fn fts_query(term: &str) -> (String, bool) {
     let quote = |t: &str| format!("\"{}\"", t.replace('"', "\"\""));
     let rarity = |c: &u8| match c.to_ascii_lowercase() {
@@ -72,7 +73,14 @@ fn fts_query(term: &str) -> (String, bool) {
         b'a'..=b'z' | b'.' | b'@' | b'-' | b'_' | b' ' => 0,
         _ => 1,
     };
-    match rarest_window(term, |w| Some(w.iter().map(rarity).sum())) {
+    let number_edges = |w: &[u8]| {
+        w.windows(2)
+            .filter(|p| p[0].is_ascii_digit() != p[1].is_ascii_digit())
+            .count() as u32
+    };
+    match rarest_window(term, |w| {
+        Some(w.iter().map(rarity).sum::<u32>() + number_edges(w))
+    }) {
         Some(window) => (quote(window), true),
         None => (quote(term), false),
     }
@@ -695,8 +703,55 @@ macro_rules! impl_directory_store {
                     ActivityEntry::from(r)
                 ))
             }
+
+            async fn merge_search_index(&self, pages: u32) -> StoreResult<bool> {
+                self.merge_search_step(pages).await
+            }
         }
     };
+}
+
+impl SqlStore<Sqlite> {
+    /// One step of FTS5's incremental merge towards a single segment (`merge`
+    /// with a negative page count: the `optimize` command, a little at a
+    /// time), one short write transaction, on a connection of its own that
+    /// reads the index through its page cache rather than the memory map: a
+    /// merge reads the whole index once, and mapped pages would count as the
+    /// service's memory. SQLite says whether the step did any work by two or
+    /// more changes (<https://sqlite.org/fts5.html#the_merge_command>).
+    async fn merge_search_step(&self, pages: u32) -> StoreResult<bool> {
+        use sqlx::{ConnectOptions, Connection};
+        let options = (*self.pool.connect_options()).clone();
+        let mut conn = options
+            .pragma("mmap_size", "0")
+            .connect()
+            .await
+            .map_err(map_err)?;
+        let changes = "SELECT total_changes()";
+        let before: i64 = sqlx::query_scalar(changes)
+            .fetch_one(&mut conn)
+            .await
+            .map_err(map_err)?;
+        sqlx::query("INSERT INTO users_search (users_search, rank) VALUES ('merge', $1)")
+            .bind(-i64::from(pages.max(1)))
+            .execute(&mut conn)
+            .await
+            .map_err(map_err)?;
+        let after: i64 = sqlx::query_scalar(changes)
+            .fetch_one(&mut conn)
+            .await
+            .map_err(map_err)?;
+        conn.close().await.map_err(map_err)?;
+        Ok(after - before >= 2)
+    }
+}
+
+impl SqlStore<Postgres> {
+    /// PostgreSQL's trigram indexes need no merging from the service (its
+    /// autovacuum cleans up a GIN index's pending list).
+    async fn merge_search_step(&self, _pages: u32) -> StoreResult<bool> {
+        Ok(false)
+    }
 }
 
 impl_directory_store!(
@@ -721,7 +776,12 @@ mod tests {
     #[test]
     fn a_long_term_is_looked_up_by_its_rarest_window() {
         assert_eq!(fts_query("meera"), ("\"meera\"".into(), false));
-        assert_eq!(fts_query("@company859.example"), ("\"ny859\"".into(), true));
+        assert_eq!(fts_query("@company859.example"), ("\"y859.\"".into(), true));
+        assert_eq!(
+            fts_query("kabir.malhotra428571"),
+            ("\"42857\"".into(), true)
+        );
+        assert_eq!(fts_query("+91 70936 35305"), ("\"70936\"".into(), true));
         assert_eq!(fts_query("kulkarni"), ("\"kulka\"".into(), true));
         assert_eq!(
             fts_query("Élodie Durand"),
