@@ -26,6 +26,7 @@ on_both_stores!(
     a_taken_username_is_retried_without_locking_the_database,
     search_pages_agree_whether_matches_are_new_or_old,
     the_search_index_is_merged_in_steps_and_finds_the_same_users,
+    a_listed_user_reads_back_exactly_as_written,
 );
 
 const UM: &str = "/api/users-management";
@@ -2289,4 +2290,54 @@ async fn the_search_index_is_merged_in_steps_and_finds_the_same_users(b: Backend
     )
     .await;
     assert_eq!(search("Mergeable").await.len(), 13);
+}
+
+/// Every field of a user comes back from a list as it was written, quotes,
+/// backslashes, accents and emoji included (SQLite reads a page as one JSON
+/// array: decision 0014), and a list's page equals the user's own record.
+async fn a_listed_user_reads_back_exactly_as_written(b: Backend) {
+    let app = spawn(b).await;
+    let sa = app.admin_token().await;
+    let (company, _, _) = app.client(&sa, "Exact Co").await;
+    let name = "Zoë \"Q\" O'Brien \\ 𝄞 😀";
+    let created = json_of(
+        app.post(
+            UM,
+            &json!({"name": name, "username": "zoe.exact", "email": "zoe@exact.example",
+                    "password": "secure_password", "companyId": company, "isActive": false,
+                    "permissions": [1, 20, 40]}),
+            Some(&sa),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let id = created["user"]["id"].as_i64().unwrap();
+    let own = json_of(
+        app.get(&format!("{UM}/{id}"), Some(&sa)).await,
+        StatusCode::OK,
+    )
+    .await;
+    for query in [
+        "search=O%27Brien",
+        "search=zoe%40exact",
+        "isActive=false&limit=5",
+    ] {
+        let page = json_of(
+            app.get(&format!("{UM}?{query}"), Some(&sa)).await,
+            StatusCode::OK,
+        )
+        .await;
+        let listed = page["users"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|u| u["id"] == id)
+            .unwrap_or_else(|| panic!("{query}: {page}"))
+            .clone();
+        assert_eq!(listed, own["user"], "{query}");
+        assert_eq!(listed["name"], name);
+        assert_eq!(listed["isActive"], false);
+        assert_eq!(listed["mustChangePassword"], true);
+    }
 }
