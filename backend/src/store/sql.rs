@@ -355,7 +355,9 @@ const CLIENT_COLUMNS: &str = "c.id, c.account_number, c.company_name, c.contact_
      c.created_at, c.updated_at, c.owner_id, o.username AS owner_username";
 const CLIENT_FROM: &str = "FROM clients c LEFT JOIN users o ON o.id = c.owner_id";
 
-#[derive(sqlx::FromRow)]
+/// Also read from one JSON array per row (SQLite's export: decision 0014),
+/// the fields in [`CLIENT_COLUMNS`]' order.
+#[derive(sqlx::FromRow, serde::Deserialize)]
 struct ClientRow {
     id: i64,
     account_number: String,
@@ -371,12 +373,27 @@ struct ClientRow {
     lead_status: String,
     notes: Option<String>,
     credits: i64,
+    #[serde(deserialize_with = "bool_or_int")]
     is_active: bool,
     last_login: Option<i64>,
     created_at: i64,
     updated_at: i64,
     owner_id: Option<i64>,
     owner_username: Option<String>,
+}
+
+/// A boolean as SQLite's JSON functions write it (0 or 1), or as JSON's own.
+fn bool_or_int<'de, D: serde::Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+    #[derive(serde::Deserialize)]
+    #[serde(untagged)]
+    enum B {
+        Bool(bool),
+        Int(i64),
+    }
+    Ok(match serde::Deserialize::deserialize(d)? {
+        B::Bool(b) => b,
+        B::Int(i) => i != 0,
+    })
 }
 
 impl ClientRow {
@@ -640,7 +657,8 @@ fn now_ms(t: Timestamp) -> i64 {
 
 macro_rules! impl_store {
     ($db:ty, text_order = $text_order:literal, begin = $begin:literal,
-     one_statement = $one_statement:literal, modules_param = $modules_param:path) => {
+     one_statement = $one_statement:literal, modules_param = $modules_param:path,
+     json_rows = $json_rows:literal) => {
         #[async_trait]
         impl Store for SqlStore<$db> {
             async fn ping(&self) -> StoreResult<()> {
@@ -1123,10 +1141,20 @@ macro_rules! impl_store {
 
             fn export_clients(&self, f: &ClientFilter) -> BoxStream<'static, StoreResult<Client>> {
                 let (where_sql, args) = client_where(f);
-                let sql = format!(
-                    "SELECT {CLIENT_COLUMNS} {CLIENT_FROM} {where_sql} ORDER BY {}",
-                    client_order(f, $text_order)
-                );
+                let order = client_order(f, $text_order);
+                if $json_rows {
+                    // One value per row instead of twenty (decision 0014).
+                    let values = CLIENT_COLUMNS.replace(" AS owner_username", "");
+                    let sql = format!(
+                        "SELECT json_array({values}) {CLIENT_FROM} {where_sql} ORDER BY {order}"
+                    );
+                    return stream_rows!(self.pool.clone(), sql, args, (String,), |(json,): (String,)| {
+                        serde_json::from_str::<ClientRow>(&json)
+                            .map_err(|e| StoreError::Other(anyhow::anyhow!("a client row: {e}")))
+                            .and_then(ClientRow::into_client)
+                    });
+                }
+                let sql = format!("SELECT {CLIENT_COLUMNS} {CLIENT_FROM} {where_sql} ORDER BY {order}");
                 stream_rows!(self.pool.clone(), sql, args, ClientRow, ClientRow::into_client)
             }
 
@@ -1257,14 +1285,16 @@ impl_store!(
     text_order = "",
     begin = "BEGIN IMMEDIATE",
     one_statement = false,
-    modules_param = modules_json
+    modules_param = modules_json,
+    json_rows = true
 );
 impl_store!(
     Postgres,
     text_order = " COLLATE \"C\"",
     begin = "BEGIN",
     one_statement = true,
-    modules_param = modules_array
+    modules_param = modules_array,
+    json_rows = false
 );
 
 mod directory;

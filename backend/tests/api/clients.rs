@@ -556,6 +556,42 @@ async fn export_is_csv_and_formula_safe(b: Backend) {
         "{body}"
     );
     assert!(body.contains("ACC002,Plain Co,p@plain.co"));
+    // Every cell of a plain row is the client's own field (SQLite reads an
+    // export's rows as JSON: decision 0014).
+    let plain = json_of(
+        app.get("/api/clients?search=Plain", Some(&t)).await,
+        StatusCode::OK,
+    )
+    .await["clients"][0]
+        .clone();
+    let row: Vec<&str> = body
+        .split("\r\n")
+        .find(|l| l.starts_with("ACC002,"))
+        .unwrap()
+        .split(',')
+        .collect();
+    let text = |v: &Value| v.as_str().unwrap_or_default().to_owned();
+    let time = |v: &Value| {
+        chrono::DateTime::parse_from_rfc3339(v.as_str().unwrap())
+            .unwrap()
+            .timestamp_millis()
+    };
+    assert_eq!(row.len(), 18, "{row:?}");
+    assert_eq!(row[7], "retail");
+    assert_eq!(row[10], text(&plain["leadStatus"]));
+    assert_eq!(row[12], plain["credits"].to_string());
+    assert_eq!(row[13], "true");
+    assert_eq!(row[14], text(&plain["username"]));
+    assert!(!row[14].is_empty());
+    assert_eq!(row[15], "");
+    assert_eq!(
+        chrono::DateTime::parse_from_rfc3339(row[16]).unwrap().timestamp_millis(),
+        time(&plain["createdAt"])
+    );
+    assert_eq!(
+        chrono::DateTime::parse_from_rfc3339(row[17]).unwrap().timestamp_millis(),
+        time(&plain["updatedAt"])
+    );
     let lower = body.to_lowercase();
     assert!(!lower.contains("argon2") && !lower.contains("password"));
     // The list's filters apply.
