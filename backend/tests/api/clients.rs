@@ -571,8 +571,8 @@ async fn export_is_csv_and_formula_safe(b: Backend) {
         .split(',')
         .collect();
     let text = |v: &Value| v.as_str().unwrap_or_default().to_owned();
-    let time = |v: &Value| {
-        chrono::DateTime::parse_from_rfc3339(v.as_str().unwrap())
+    let millis = |t: &str| {
+        chrono::DateTime::parse_from_rfc3339(t)
             .unwrap()
             .timestamp_millis()
     };
@@ -584,14 +584,8 @@ async fn export_is_csv_and_formula_safe(b: Backend) {
     assert_eq!(row[14], text(&plain["username"]));
     assert!(!row[14].is_empty());
     assert_eq!(row[15], "");
-    assert_eq!(
-        chrono::DateTime::parse_from_rfc3339(row[16]).unwrap().timestamp_millis(),
-        time(&plain["createdAt"])
-    );
-    assert_eq!(
-        chrono::DateTime::parse_from_rfc3339(row[17]).unwrap().timestamp_millis(),
-        time(&plain["updatedAt"])
-    );
+    assert_eq!(millis(row[16]), millis(&text(&plain["createdAt"])));
+    assert_eq!(millis(row[17]), millis(&text(&plain["updatedAt"])));
     let lower = body.to_lowercase();
     assert!(!lower.contains("argon2") && !lower.contains("password"));
     // The list's filters apply.
