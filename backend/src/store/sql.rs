@@ -50,7 +50,9 @@ const USER_COLUMNS: &str = "u.id, u.company_id, u.name, u.username, u.email, u.r
      u.permissions, u.is_active, u.must_change_password, u.created_by, u.last_login, \
      u.created_at, u.updated_at";
 
-#[derive(sqlx::FromRow)]
+/// Also read from a JSON array, the fields in [`USER_COLUMNS`]' order
+/// (SQLite's pages: decision 0014).
+#[derive(sqlx::FromRow, serde::Deserialize)]
 struct UserRow {
     id: i64,
     company_id: Option<i64>,
@@ -59,7 +61,9 @@ struct UserRow {
     email: Option<String>,
     role: String,
     permissions: i64,
+    #[serde(deserialize_with = "bool_or_int")]
     is_active: bool,
+    #[serde(deserialize_with = "bool_or_int")]
     must_change_password: bool,
     created_by: Option<i64>,
     last_login: Option<i64>,

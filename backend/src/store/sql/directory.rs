@@ -225,49 +225,6 @@ fn user_order(f: &UserFilter, id_order: &str, text_order: &str) -> String {
     }
 }
 
-/// A user of a page read as JSON (SQLite): the columns of [`USER_COLUMNS`]
-/// and [`USER_MODULES`], in that order; booleans are SQLite's 0 and 1.
-#[derive(serde::Deserialize)]
-struct PagedUser(
-    i64,
-    Option<i64>,
-    String,
-    String,
-    Option<String>,
-    String,
-    i64,
-    i64,
-    i64,
-    Option<i64>,
-    Option<i64>,
-    i64,
-    i64,
-    Option<String>,
-);
-
-impl From<PagedUser> for ManagedUserRow {
-    fn from(p: PagedUser) -> Self {
-        ManagedUserRow {
-            user: UserRow {
-                id: p.0,
-                company_id: p.1,
-                name: p.2,
-                username: p.3,
-                email: p.4,
-                role: p.5,
-                permissions: p.6,
-                is_active: p.7 != 0,
-                must_change_password: p.8 != 0,
-                created_by: p.9,
-                last_login: p.10,
-                created_at: p.11,
-                updated_at: p.12,
-            },
-            modules: p.13,
-        }
-    }
-}
-
 /// The count of a list's users: exact for filters, at most
 /// [`SEARCH_COUNT_CAP`] + 1 for a search.
 fn count_sql(q: &UserQuery) -> String {
@@ -428,21 +385,21 @@ macro_rules! impl_directory_store {
                 );
                 // SQLite: the page, with each row's modules (only the page's: an
                 // OFFSET's skipped rows would have their columns computed too), as
-                // one JSON array in one row. The connection's worker thread hands
-                // sqlx each row as its own message, every value copied, and the
-                // request's thread frees them all again (see PagedUser).
+                // one JSON array in one row, each user `[[columns], modules]`: the
+                // connection's worker thread hands sqlx each row as its own
+                // message, every value copied, and the request's thread frees them
+                // all again (decision 0014).
                 // PostgreSQL: rows, and the modules in a second query, where each
                 // row's subquery costs the database more than the round trip
-                // saves (pages -6% in an A/B run).
-                // PostgreSQL: a searched page is planned with its own term each time
-                // (not prepared once: after five runs a prepared statement may keep
-                // one generic plan for every term, and the wrong plan for a term
-                // costs 100 times more).
+                // saves (pages -6% in an A/B run). A searched page is planned with
+                // its own term each time (not prepared once: after five runs a
+                // prepared statement may keep one generic plan for every term, and
+                // the wrong plan for a term costs 100 times more).
                 let planned = !(q.searched && matches!($search, Search::Trigram));
                 let mut rows = if $modules_in_page {
                     let sql = format!(
-                        "SELECT json_group_array(json_array({USER_COLUMNS}, {USER_MODULES}) \
-                         ORDER BY {}) FROM ({page}) u",
+                        "SELECT json_group_array(json_array(json_array({USER_COLUMNS}), \
+                         {USER_MODULES}) ORDER BY {}) FROM ({page}) u",
                         user_order(f, "u.id", $text_order)
                     );
                     let json: String = bind_args!(sqlx::query_scalar(&sql), q.args.clone())
@@ -452,10 +409,10 @@ macro_rules! impl_directory_store {
                         .fetch_one(&self.pool)
                         .await
                         .map_err(map_err)?;
-                    serde_json::from_str::<Vec<PagedUser>>(&json)
+                    serde_json::from_str::<Vec<(UserRow, Option<String>)>>(&json)
                         .map_err(|e| StoreError::Other(anyhow::anyhow!("a page of users: {e}")))?
                         .into_iter()
-                        .map(ManagedUserRow::from)
+                        .map(|(user, modules)| ManagedUserRow { user, modules })
                         .collect()
                 } else {
                     bind_args!(sqlx::query_as::<_, ManagedUserRow>(&page), q.args.clone())
