@@ -356,7 +356,7 @@ macro_rules! insert_user_tx {
 const CLIENT_COLUMNS: &str = "c.id, c.account_number, c.company_name, c.contact_email, \
      c.contact_name, c.phone_number, c.whatsapp_number, c.business_address, c.business_type, \
      c.gst_number, c.website, c.lead_status, c.notes, c.credits, c.is_active, c.last_login, \
-     c.created_at, c.updated_at, c.owner_id, o.username AS owner_username";
+     c.created_at, c.updated_at, c.owner_id, o.username";
 const CLIENT_FROM: &str = "FROM clients c LEFT JOIN users o ON o.id = c.owner_id";
 
 /// Also read from one JSON array per row (SQLite's export: decision 0014),
@@ -383,6 +383,8 @@ struct ClientRow {
     created_at: i64,
     updated_at: i64,
     owner_id: Option<i64>,
+    /// The owner's `o.username`.
+    #[sqlx(rename = "username")]
     owner_username: Option<String>,
 }
 
@@ -1148,9 +1150,8 @@ macro_rules! impl_store {
                 let order = client_order(f, $text_order);
                 if $json_rows {
                     // One value per row instead of twenty (decision 0014).
-                    let values = CLIENT_COLUMNS.replace(" AS owner_username", "");
                     let sql = format!(
-                        "SELECT json_array({values}) {CLIENT_FROM} {where_sql} ORDER BY {order}"
+                        "SELECT json_array({CLIENT_COLUMNS}) {CLIENT_FROM} {where_sql} ORDER BY {order}"
                     );
                     return stream_rows!(self.pool.clone(), sql, args, (String,), |(json,): (String,)| {
                         serde_json::from_str::<ClientRow>(&json)
