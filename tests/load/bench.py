@@ -569,11 +569,14 @@ class Bench:
                 if name.startswith("user") and not available:
                     result["scenarios"][key] = {"skipped": "the users-management API is not available"}
                     continue
-                if name == "users_page" and hasattr(store, "settle"):
-                    # The login scenarios updated every seeded user's last_login and wrote
-                    # sessions: on a server with autovacuum off (like this one) PostgreSQL
-                    # would then read dead rows and plan from stale statistics, which no
-                    # real deployment does for long.
+                if hasattr(store, "settle"):
+                    # Each scenario starts from a database autovacuum has caught up with.
+                    # On a server with autovacuum off (like this one) PostgreSQL would
+                    # otherwise read dead rows and plan from stale statistics, which no
+                    # real deployment does for long: the logins write thousands of
+                    # sessions, and the plan each connection cached for `me` while the
+                    # table had a few rows (a sequential scan) would stay, reading every
+                    # session on every request (docs/benchmarks.md, 2026-11-30).
                     store.settle()
                 token = self.login(server.port)
                 result["scenarios"][key] = self.scenario(server, name, token, ctx, extra)
