@@ -338,6 +338,9 @@ class SqliteStore:
             values.append(v)
         return values[1]
 
+    def settle(self):
+        """Nothing: SQLite has no autovacuum for the benchmark to stand in for."""
+
     def upkeep(self, timeout=300):
         """Wait for the service's own upkeep at start (docs/decisions/0013): it merges
         the search index, which the seeding's million inserts left in a dozen parts,
@@ -394,7 +397,6 @@ SELECT 'ACC' || CASE WHEN i < 1000 THEN lpad(i::text, 3, '0') ELSE i::text END,
        CASE WHEN i % 1000 = 0 THEN '=cmd|'' /C calc''!A0' END,
        i % 500, TRUE, {now} - ({n} - i) * 1000, {now} - ({n} - i) * 1000
 FROM generate_series(1, {n}) AS i;""")
-        self.settle()
 
     def seed_users(self, first, last, hash_, companies, now):
         cmin, ccount = companies
@@ -411,7 +413,6 @@ SELECT CASE WHEN i % 100 = 0 THEN NULL ELSE {cmin} + (i - 1) % {ccount} END,
        CASE WHEN i % 100 = 0 THEN 'admin' ELSE 'user' END, 0, '{hash_}', TRUE, FALSE, NULL,
        {now} - ({last} - i) * 1000, {now} - ({last} - i) * 1000
 FROM generate_series({first}, {last}) AS i;""")
-        self.settle()
 
     def upkeep(self):
         """The service has nothing to do at start on PostgreSQL (see settle())."""
@@ -528,6 +529,7 @@ class Bench:
             cmin, cmax = (int(x) for x in store.query("SELECT MIN(id), MAX(id) FROM clients")[0])
             companies = (cmin, cmax - cmin + 1)
             store.seed_users(1, args.users, hash_, companies, now)
+            store.settle()
             log(f"{store.name}: seeded {args.clients:,} clients and {args.users:,} users "
                 f"in {time.time() - t0:.1f} s")
             result["seed_seconds"] = round(time.time() - t0, 1)
@@ -569,15 +571,14 @@ class Bench:
                 if name.startswith("user") and not available:
                     result["scenarios"][key] = {"skipped": "the users-management API is not available"}
                     continue
-                if hasattr(store, "settle"):
-                    # Each scenario starts from a database autovacuum has caught up with.
-                    # On a server with autovacuum off (like this one) PostgreSQL would
-                    # otherwise read dead rows and plan from stale statistics, which no
-                    # real deployment does for long: the logins write thousands of
-                    # sessions, and the plan each connection cached for `me` while the
-                    # table had a few rows (a sequential scan) would stay, reading every
-                    # session on every request (docs/benchmarks.md, 2026-11-30).
-                    store.settle()
+                # Each scenario starts from a database autovacuum has caught up with.
+                # On a server with autovacuum off (like this one) PostgreSQL would
+                # otherwise read dead rows and plan from stale statistics, which no
+                # real deployment does for long: the logins write thousands of
+                # sessions, and the plan each connection cached for `me` while the
+                # table had a few rows (a sequential scan) would stay, reading every
+                # session on every request (docs/benchmarks.md, 2026-11-30).
+                store.settle()
                 token = self.login(server.port)
                 result["scenarios"][key] = self.scenario(server, name, token, ctx, extra)
                 self.show(store.name, key, result["scenarios"][key])
@@ -597,6 +598,7 @@ class Bench:
             if args.big_users > args.users and available and (self.wanted("users_page") or self.wanted("users_search")):
                 t0 = time.time()
                 store.seed_users(args.users + 1, args.big_users, hash_, companies, now)
+                store.settle()
                 log(f"{store.name}: grew to {args.big_users:,} users in {time.time() - t0:.1f} s")
                 server.start()
                 result["upkeep_big_s"] = store.upkeep()
