@@ -630,3 +630,49 @@ async fn a_login_records_its_bookkeeping_and_rehashes_an_old_hash(b: Backend) {
     .await;
     assert_eq!(entries["pagination"]["total"], json!(2), "{entries}");
 }
+
+/// On PostgreSQL a login's updates (the user's and its client's last login, a
+/// rehash) change no indexed column and find room on the row's page, so they
+/// are heap-only: no entry in any index (decision 0015). An index over one of
+/// those columns would bring back an entry in every index of the table per login.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_login_writes_no_index_entries_on_postgres() {
+    if !postgres_available("auth::a_login_writes_no_index_entries_on_postgres") {
+        return;
+    }
+    let app = spawn(Backend::Postgres).await;
+    let indexed = app
+        .fetch_text(
+            "SELECT COALESCE(string_agg(indexrelid::regclass::text, ', '), '') FROM pg_index \
+             WHERE indrelid IN ('users'::regclass, 'clients'::regclass) \
+             AND pg_get_indexdef(indexrelid) ~ '(last_login|password_hash)'",
+        )
+        .await;
+    assert_eq!(indexed, "", "indexes over a column a login writes");
+    for table in ["users", "clients"] {
+        let options = app
+            .fetch_text(&format!(
+                "SELECT COALESCE(array_to_string(reloptions, ','), '') FROM pg_class \
+                 WHERE oid = '{table}'::regclass"
+            ))
+            .await;
+        assert!(options.contains("fillfactor=90"), "{table}: {options}");
+    }
+    // Sorting by last login still works without the index.
+    let sa = app.admin_token().await;
+    let (_, _, created) = app.client(&sa, "Sorted Co").await;
+    let username = created["credentials"]["username"].as_str().unwrap();
+    app.login(
+        username,
+        created["credentials"]["password"].as_str().unwrap(),
+    )
+    .await;
+    let page = json_of(
+        app.get("/api/users-management?sort=-lastLogin&limit=2", Some(&sa))
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    let first = page["users"][0]["username"].as_str().unwrap_or_default();
+    assert_eq!(first, username, "{page}");
+}
