@@ -25,6 +25,7 @@ import json
 import os
 import platform
 import re
+import resource
 import secrets
 import shutil
 import signal
@@ -125,6 +126,72 @@ def reset_peak(pid):
         return True
     except OSError:
         return False
+
+
+TICK_MS = 1000 / os.sysconf("SC_CLK_TCK")
+
+
+def stat_ticks(path):
+    """The command name and the CPU ticks (user + system) in a /proc stat file."""
+    with open(path) as f:
+        s = f.read()
+    end = s.rindex(")")
+    fields = s[end + 2:].split()
+    return s[s.index("(") + 1:end], int(fields[11]) + int(fields[12])
+
+
+class CpuMeter:
+    """CPU time over a stretch, by where it went: the server's hashing threads
+    (`argon2-*`), the rest of the server, PostgreSQL's processes (every one named
+    `postgres`: the backends and the background workers; one that exits midway
+    takes its time with it) and this script's children (wrk)."""
+
+    def __init__(self, pid, postgres):
+        self.pid = pid
+        self.postgres = postgres
+
+    def _sample(self):
+        _, total = stat_ticks(f"/proc/{self.pid}/stat")
+        hashing = 0
+        for task in os.listdir(f"/proc/{self.pid}/task"):
+            with contextlib.suppress(OSError, ValueError):
+                comm, ticks = stat_ticks(f"/proc/{self.pid}/task/{task}/stat")
+                if comm.startswith("argon2-"):
+                    hashing += ticks
+        pg = {}
+        if self.postgres:
+            for p in os.listdir("/proc"):
+                if p.isdigit():
+                    with contextlib.suppress(OSError, ValueError):
+                        comm, ticks = stat_ticks(f"/proc/{p}/stat")
+                        if comm == "postgres":
+                            pg[p] = ticks
+        ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return {"hashing": hashing, "server": total - hashing, "postgres": pg,
+                "wrk_ms": (ru.ru_utime + ru.ru_stime) * 1000}
+
+    def __enter__(self):
+        self.t0 = time.perf_counter()
+        self.start = self._sample()
+        return self
+
+    def __exit__(self, *exc):
+        end = self._sample()
+        self.seconds = time.perf_counter() - self.t0
+        pg = sum(t - self.start["postgres"].get(p, 0) for p, t in end["postgres"].items())
+        self.ms = {"server": (end["server"] - self.start["server"]) * TICK_MS,
+                   "hashing": (end["hashing"] - self.start["hashing"]) * TICK_MS,
+                   "wrk": end["wrk_ms"] - self.start["wrk_ms"]}
+        if self.postgres:
+            self.ms["postgres"] = pg * TICK_MS
+
+    def cores(self):
+        """Each part's share of the stretch, in cores."""
+        return {k: round(v / 1000 / self.seconds, 3) for k, v in self.ms.items()}
+
+    def per_request(self, requests):
+        """Each part's CPU milliseconds per request."""
+        return {k: round(v / requests, 3) for k, v in self.ms.items()} if requests else None
 
 
 class RssSampler:
@@ -463,6 +530,10 @@ def summarise(runs):
     keys = ["rps", "ok_rps", "p50_ms", "p90_ms", "p99_ms", "peak_rss_mib", "rows_per_second",
             "growth_mib", "anon_growth_mib", "login_rps", "argon2_limit", "of_limit"]
     out = {k: median_of(runs, k) for k in keys if any(k in r for r in runs)}
+    for key in ("cpu_ms_per_request", "cpu_cores"):
+        parts = [r[key] for r in runs if r.get(key)]
+        if parts:
+            out[key] = {k: statistics.median(p[k] for p in parts) for k in parts[0]}
     out["errors"] = sum(r.get("error_count", 0) for r in runs)
     out["runs"] = runs
     return out
@@ -551,7 +622,7 @@ class Bench:
             token = self.login(server.port)
             uids = store.query(f"SELECT MIN(id), MAX(id) FROM users WHERE username IN ('{username(1)}', '{username(args.users)}')")[0]
             ctx = {"users": args.users, "uid_first": int(uids[0]), "uid_count": int(uids[1]) - int(uids[0]) + 1,
-                   "company": cmin}
+                   "company": cmin, "postgres": isinstance(store, PostgresStore)}
             available = self.users_api_available(server.port, token)
             result["users_api"] = available
             plan = [
@@ -678,12 +749,15 @@ class Bench:
             # just before, under the same conditions.
             limit = self.argon2_rate(a.duration) if name in HASHING else None
             load = os.getloadavg()[0]
-            with RssSampler(server.pid) as rss:
+            with RssSampler(server.pid) as rss, CpuMeter(server.pid, ctx["postgres"]) as cpu:
                 if name == "me_during_login_flood":
                     run = self.flood(server.port, env)
                 else:
                     run = wrk(server.port, name, a.duration, a.connections, self.wrk_threads, env)
             run["peak_rss_mib"] = rss.peak / 1024
+            run["cpu_cores"] = cpu.cores()
+            if name != "me_during_login_flood":
+                run["cpu_ms_per_request"] = cpu.per_request(run["requests"])
             run["loadavg_before"] = load
             if limit:
                 # The higher of this and the run's first measurement: noise from
@@ -745,6 +819,9 @@ class Bench:
                 f"growth {s['growth_mib']:.1f} MiB (own memory {s.get('anon_growth_mib', 0):.1f} MiB)")
         else:
             extra = f", logins {s['login_rps']:.1f}/s" if s.get("login_rps") is not None else ""
+            if s.get("cpu_ms_per_request"):
+                extra += ", CPU ms per request: " + ", ".join(
+                    f"{k} {v:.3f}" for k, v in s["cpu_ms_per_request"].items())
             log(f"{store}: {key}: {s['ok_rps']:,.1f} req/s, p50 {s['p50_ms']:.2f} ms, p99 {s['p99_ms']:.2f} ms, "
                 f"peak RSS {s['peak_rss_mib']:.1f} MiB, errors {s['errors']}{extra}")
 
