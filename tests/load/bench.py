@@ -142,13 +142,13 @@ def stat_ticks(path):
 
 class CpuMeter:
     """CPU time over a stretch, by where it went: the server's hashing threads
-    (`argon2-*`), the rest of the server, PostgreSQL's processes (every one named
-    `postgres`: the backends and the background workers; one that exits midway
-    takes its time with it) and this script's children (wrk)."""
+    (`argon2-*`), the rest of the server, the database's processes (every one
+    named `process`, e.g. PostgreSQL's backends and background workers; one that
+    exits midway takes its time with it) and this script's children (wrk)."""
 
-    def __init__(self, pid, postgres):
+    def __init__(self, pid, process):
         self.pid = pid
-        self.postgres = postgres
+        self.process = process
 
     def _sample(self):
         _, total = stat_ticks(f"/proc/{self.pid}/stat")
@@ -158,16 +158,16 @@ class CpuMeter:
                 comm, ticks = stat_ticks(f"/proc/{self.pid}/task/{task}/stat")
                 if comm.startswith("argon2-"):
                     hashing += ticks
-        pg = {}
-        if self.postgres:
+        db = {}
+        if self.process:
             for p in os.listdir("/proc"):
                 if p.isdigit():
                     with contextlib.suppress(OSError, ValueError):
                         comm, ticks = stat_ticks(f"/proc/{p}/stat")
-                        if comm == "postgres":
-                            pg[p] = ticks
+                        if comm == self.process:
+                            db[p] = ticks
         ru = resource.getrusage(resource.RUSAGE_CHILDREN)
-        return {"hashing": hashing, "server": total - hashing, "postgres": pg,
+        return {"hashing": hashing, "server": total - hashing, "db": db,
                 "wrk_ms": (ru.ru_utime + ru.ru_stime) * 1000}
 
     def __enter__(self):
@@ -178,12 +178,12 @@ class CpuMeter:
     def __exit__(self, *exc):
         end = self._sample()
         self.seconds = time.perf_counter() - self.t0
-        pg = sum(t - self.start["postgres"].get(p, 0) for p, t in end["postgres"].items())
         self.ms = {"server": (end["server"] - self.start["server"]) * TICK_MS,
                    "hashing": (end["hashing"] - self.start["hashing"]) * TICK_MS,
                    "wrk": end["wrk_ms"] - self.start["wrk_ms"]}
-        if self.postgres:
-            self.ms["postgres"] = pg * TICK_MS
+        if self.process:
+            db = sum(t - self.start["db"].get(p, 0) for p, t in end["db"].items())
+            self.ms[self.process] = db * TICK_MS
 
     def cores(self):
         """Each part's share of the stretch, in cores."""
@@ -320,6 +320,8 @@ class Server:
 
 class SqliteStore:
     name = "sqlite"
+    # The database's own processes, whose CPU a run counts (SQLite runs inside the server).
+    process = None
 
     def __init__(self, data_dir):
         self.path = os.path.join(data_dir, "clientele.db")
@@ -423,6 +425,7 @@ class SqliteStore:
 
 class PostgresStore:
     name = "postgres"
+    process = "postgres"
 
     def __init__(self, admin_url):
         self.admin_url = admin_url
@@ -622,7 +625,7 @@ class Bench:
             token = self.login(server.port)
             uids = store.query(f"SELECT MIN(id), MAX(id) FROM users WHERE username IN ('{username(1)}', '{username(args.users)}')")[0]
             ctx = {"users": args.users, "uid_first": int(uids[0]), "uid_count": int(uids[1]) - int(uids[0]) + 1,
-                   "company": cmin, "postgres": isinstance(store, PostgresStore)}
+                   "company": cmin, "db_process": store.process}
             available = self.users_api_available(server.port, token)
             result["users_api"] = available
             plan = [
@@ -749,7 +752,7 @@ class Bench:
             # just before, under the same conditions.
             limit = self.argon2_rate(a.duration) if name in HASHING else None
             load = os.getloadavg()[0]
-            with RssSampler(server.pid) as rss, CpuMeter(server.pid, ctx["postgres"]) as cpu:
+            with RssSampler(server.pid) as rss, CpuMeter(server.pid, ctx["db_process"]) as cpu:
                 if name == "me_during_login_flood":
                     run = self.flood(server.port, env)
                 else:
