@@ -27,7 +27,7 @@ pub async fn connect(url: &str) -> anyhow::Result<SqlStore<Postgres>> {
         .min_connections(0)
         .acquire_timeout(Duration::from_secs(5))
         .connect_lazy_with(options.options([("synchronous_commit", "off")]));
-    Ok(SqlStore::with_relaxed(pool, relaxed))
+    Ok(SqlStore::new(pool.clone(), relaxed, pool))
 }
 
 /// sqlx pings a connection (one more round trip) every time it leaves the

@@ -19,25 +19,29 @@ use futures_util::StreamExt;
 use sqlx::{Pool, Postgres, Sqlite};
 
 pub struct SqlStore<DB: sqlx::Database> {
+    /// Point reads and writes: everything but what `scans` serves.
     pool: Pool<DB>,
     /// For login bookkeeping (sessions opened, last login, throttle counters,
     /// login entries of the activity log): on PostgreSQL, connections that
     /// commit without waiting for the WAL to reach the disk (decision 0010);
     /// on SQLite, the same pool.
     relaxed: Pool<DB>,
+    /// For reads of many rows (pages of lists, searches, their totals,
+    /// exports): on SQLite, connections that read the file through a memory
+    /// map (decisions 0008 and 0016); on PostgreSQL, the same pool.
+    scans: Pool<DB>,
     /// Totals of user lists (see `counts.rs`); forgotten at any change to users.
     user_counts: std::sync::Arc<super::counts::CountCache>,
 }
 
 impl<DB: sqlx::Database> SqlStore<DB> {
-    pub fn new(pool: Pool<DB>) -> Self {
-        Self::with_relaxed(pool.clone(), pool)
-    }
-
-    pub fn with_relaxed(pool: Pool<DB>, relaxed: Pool<DB>) -> Self {
+    /// A store on `pool`, with login bookkeeping on `relaxed` and reads of
+    /// many rows on `scans` (either may be a clone of `pool`).
+    pub fn new(pool: Pool<DB>, relaxed: Pool<DB>, scans: Pool<DB>) -> Self {
         Self {
             pool,
             relaxed,
+            scans,
             user_counts: Default::default(),
         }
     }
@@ -1132,13 +1136,13 @@ macro_rules! impl_store {
                 let rows = bind_args!(sqlx::query_as::<_, ClientRow>(&sql), args)
                     .bind(f.limit)
                     .bind(f.offset)
-                    .fetch_all(&self.pool)
+                    .fetch_all(&self.scans)
                     .await
                     .map_err(map_err)?;
                 let (where_sql, args) = client_where(f);
                 let count_sql = format!("SELECT COUNT(*) {CLIENT_FROM} {where_sql}");
                 let total: i64 = bind_args!(sqlx::query_scalar(&count_sql), args)
-                    .fetch_one(&self.pool)
+                    .fetch_one(&self.scans)
                     .await
                     .map_err(map_err)?;
                 let clients = rows.into_iter().map(ClientRow::into_client).collect::<StoreResult<_>>()?;
@@ -1153,14 +1157,14 @@ macro_rules! impl_store {
                     let sql = format!(
                         "SELECT json_array({CLIENT_COLUMNS}) {CLIENT_FROM} {where_sql} ORDER BY {order}"
                     );
-                    return stream_rows!(self.pool.clone(), sql, args, (String,), |(json,): (String,)| {
+                    return stream_rows!(self.scans.clone(), sql, args, (String,), |(json,): (String,)| {
                         serde_json::from_str::<ClientRow>(&json)
                             .map_err(|e| StoreError::Other(anyhow::anyhow!("a client row: {e}")))
                             .and_then(ClientRow::into_client)
                     });
                 }
                 let sql = format!("SELECT {CLIENT_COLUMNS} {CLIENT_FROM} {where_sql} ORDER BY {order}");
-                stream_rows!(self.pool.clone(), sql, args, ClientRow, ClientRow::into_client)
+                stream_rows!(self.scans.clone(), sql, args, ClientRow, ClientRow::into_client)
             }
 
             async fn update_client(

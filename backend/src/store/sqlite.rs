@@ -17,12 +17,7 @@ pub async fn connect(url: &str) -> anyhow::Result<SqlStore<Sqlite>> {
         .journal_mode(SqliteJournalMode::Wal)
         .synchronous(SqliteSynchronous::Normal)
         .busy_timeout(Duration::from_secs(10))
-        .foreign_keys(true)
-        // Read the database through a memory map rather than a read() per page
-        // into each connection's cache: a third more searched pages per second
-        // at a million users (docs/decisions/0008). The mapped pages are the
-        // kernel's page cache, shared and given back under memory pressure.
-        .pragma("mmap_size", MMAP_SIZE.to_string());
+        .foreign_keys(true);
     let pool = SqlitePoolOptions::new()
         // An embedded database has no connection to lose: sqlx's ping before
         // every query was one more trip to the connection's worker thread.
@@ -33,12 +28,28 @@ pub async fn connect(url: &str) -> anyhow::Result<SqlStore<Sqlite>> {
         // cache: after a burst, let the spare ones go within a minute.
         .idle_timeout(Duration::from_secs(60))
         .acquire_timeout(Duration::from_secs(10))
-        .connect_with(options)
+        .connect_with(options.clone())
         .await
         .context("cannot open the SQLite database")?;
     sqlx::migrate!("../migrations/sqlite")
         .run(&pool)
         .await
         .context("cannot migrate the SQLite database")?;
-    Ok(SqlStore::new(pool))
+    // Pages of lists, searches and exports read the database through a memory
+    // map rather than a read() per page into each connection's cache: a third
+    // more searched pages per second at a million users (decision 0008). Only
+    // they: in WAL mode a connection drops its whole map (munmap, and a page
+    // fault for every page it reads again) at its first read after any other
+    // connection's write, which every login and every change is — a fifth of
+    // the server's CPU per login when every request read through one
+    // (decision 0016). The mapped pages are the kernel's page cache, shared
+    // and given back under memory pressure. Opened when first needed.
+    let scans = SqlitePoolOptions::new()
+        .test_before_acquire(false)
+        .max_connections(8)
+        .min_connections(0)
+        .idle_timeout(Duration::from_secs(60))
+        .acquire_timeout(Duration::from_secs(10))
+        .connect_lazy_with(options.pragma("mmap_size", MMAP_SIZE.to_string()));
+    Ok(SqlStore::new(pool.clone(), pool, scans))
 }

@@ -406,7 +406,7 @@ macro_rules! impl_directory_store {
                         .persistent(planned)
                         .bind(f.limit.saturating_add(1))
                         .bind(f.offset)
-                        .fetch_one(&self.pool)
+                        .fetch_one(&self.scans)
                         .await
                         .map_err(map_err)?;
                     serde_json::from_str::<Vec<(UserRow, Option<String>)>>(&json)
@@ -419,7 +419,7 @@ macro_rules! impl_directory_store {
                         .persistent(planned)
                         .bind(f.limit.saturating_add(1))
                         .bind(f.offset)
-                        .fetch_all(&self.pool)
+                        .fetch_all(&self.scans)
                         .await
                         .map_err(map_err)?
                 };
@@ -449,7 +449,7 @@ macro_rules! impl_directory_store {
                     let total = f.offset.saturating_add(shown);
                     return Ok(UserPage { users, total, total_exact: true, has_more });
                 }
-                let pool = self.pool.clone();
+                let pool = self.scans.clone();
                 let args = indexed.args;
                 let counted = self
                     .user_counts
@@ -475,7 +475,7 @@ macro_rules! impl_directory_store {
                     q.where_sql,
                     user_order(f, q.id_order, $text_order)
                 );
-                stream_rows!(self.pool.clone(), sql, q.args, UserRow, UserRow::into_user)
+                stream_rows!(self.scans.clone(), sql, q.args, UserRow, UserRow::into_user)
             }
 
             async fn create_users(&self, users: &[NewUser]) -> StoreResult<Vec<User>> {
@@ -693,13 +693,13 @@ macro_rules! impl_directory_store {
                 let rows = bind_args!(sqlx::query_as::<_, ActivityRow>(&sql), args)
                     .bind(f.limit)
                     .bind(f.offset)
-                    .fetch_all(&self.pool)
+                    .fetch_all(&self.scans)
                     .await
                     .map_err(map_err)?;
                 let (where_sql, args) = activity_where(f);
                 let count_sql = format!("SELECT COUNT(*) FROM activity_log {where_sql}");
                 let total: i64 = bind_args!(sqlx::query_scalar(&count_sql), args)
-                    .fetch_one(&self.pool)
+                    .fetch_one(&self.scans)
                     .await
                     .map_err(map_err)?;
                 Ok((rows.into_iter().map(ActivityEntry::from).collect(), total))
@@ -713,7 +713,7 @@ macro_rules! impl_directory_store {
                 let sql = format!(
                     "SELECT {ACTIVITY_COLUMNS} FROM activity_log {where_sql} ORDER BY at DESC, id DESC"
                 );
-                stream_rows!(self.pool.clone(), sql, args, ActivityRow, |r: ActivityRow| Ok(
+                stream_rows!(self.scans.clone(), sql, args, ActivityRow, |r: ActivityRow| Ok(
                     ActivityEntry::from(r)
                 ))
             }
@@ -804,5 +804,26 @@ mod tests {
         assert_eq!(digit_window("@company859.example"), Some("ny859"));
         assert_eq!(digit_window("meera.iyer"), None);
         assert_eq!(digit_window("12.34"), None);
+    }
+
+    /// Decision 0016: only the reads of many rows go through the memory map;
+    /// a map on the connections every request uses is dropped and rebuilt at
+    /// their first read after any write.
+    #[tokio::test]
+    async fn on_sqlite_only_the_scans_read_through_a_memory_map() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let url = format!("sqlite://{}", dir.path().join("map.db").display());
+        let store = crate::store::sqlite::connect(&url)
+            .await
+            .expect("the database opens");
+        let mmap = |pool: sqlx::Pool<Sqlite>| async move {
+            sqlx::query_scalar::<_, i64>("PRAGMA mmap_size")
+                .fetch_one(&pool)
+                .await
+                .expect("the pragma answers")
+        };
+        assert_eq!(mmap(store.pool.clone()).await, 0);
+        assert_eq!(mmap(store.relaxed.clone()).await, 0);
+        assert_eq!(mmap(store.scans.clone()).await, 1 << 30);
     }
 }
