@@ -18,16 +18,8 @@ pub async fn connect(url: &str) -> anyhow::Result<SqlStore<Sqlite>> {
         .synchronous(SqliteSynchronous::Normal)
         .busy_timeout(Duration::from_secs(10))
         .foreign_keys(true);
-    let pool = SqlitePoolOptions::new()
-        // An embedded database has no connection to lose: sqlx's ping before
-        // every query was one more trip to the connection's worker thread.
-        .test_before_acquire(false)
-        .max_connections(8)
+    let pool = pool_options()
         .min_connections(1)
-        // Each open connection holds a worker thread and up to 2 MiB of page
-        // cache: after a burst, let the spare ones go within a minute.
-        .idle_timeout(Duration::from_secs(60))
-        .acquire_timeout(Duration::from_secs(10))
         .connect_with(options.clone())
         .await
         .context("cannot open the SQLite database")?;
@@ -44,12 +36,21 @@ pub async fn connect(url: &str) -> anyhow::Result<SqlStore<Sqlite>> {
     // the server's CPU per login when every request read through one
     // (decision 0016). The mapped pages are the kernel's page cache, shared
     // and given back under memory pressure. Opened when first needed.
-    let scans = SqlitePoolOptions::new()
-        .test_before_acquire(false)
-        .max_connections(8)
+    let scans = pool_options()
         .min_connections(0)
-        .idle_timeout(Duration::from_secs(60))
-        .acquire_timeout(Duration::from_secs(10))
         .connect_lazy_with(options.pragma("mmap_size", MMAP_SIZE.to_string()));
     Ok(SqlStore::new(pool.clone(), pool, scans))
+}
+
+/// What both pools share: at most 8 connections, none pinged before use (an
+/// embedded database has no connection to lose: sqlx's ping before every
+/// query was one more trip to the connection's worker thread), and spare ones
+/// closed after a minute idle (each holds a worker thread and up to 2 MiB of
+/// page cache).
+fn pool_options() -> SqlitePoolOptions {
+    SqlitePoolOptions::new()
+        .test_before_acquire(false)
+        .max_connections(8)
+        .idle_timeout(Duration::from_secs(60))
+        .acquire_timeout(Duration::from_secs(10))
 }
