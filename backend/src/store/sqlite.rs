@@ -32,8 +32,9 @@ pub async fn connect(url: &str) -> anyhow::Result<SqlStore<Sqlite>> {
     // more searched pages per second at a million users (decision 0008). Only
     // they: in WAL mode a connection drops its whole map (munmap, and a page
     // fault for every page it reads again) at its first read after any other
-    // connection's write, which every login and every change is — a fifth of
-    // the server's CPU per login when every request read through one
+    // connection's write, which every login and every change is — about 30% of
+    // the server's CPU per login outside hashing when every request read
+    // through one
     // (decision 0016). The mapped pages are the kernel's page cache, shared
     // and given back under memory pressure. Opened when first needed.
     let scans = pool_options()
@@ -45,8 +46,8 @@ pub async fn connect(url: &str) -> anyhow::Result<SqlStore<Sqlite>> {
 /// What both pools share: at most 8 connections, none pinged before use (an
 /// embedded database has no connection to lose: sqlx's ping before every
 /// query was one more trip to the connection's worker thread), and spare ones
-/// closed after a minute idle (each holds a worker thread and up to 2 MiB of
-/// page cache).
+/// closed after a minute or two idle (sqlx looks once per idle timeout; each
+/// holds a worker thread and up to 2 MiB of page cache).
 fn pool_options() -> SqlitePoolOptions {
     SqlitePoolOptions::new()
         .test_before_acquire(false)

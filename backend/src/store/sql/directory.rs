@@ -823,7 +823,6 @@ mod tests {
                 .expect("the pragma answers")
         };
         assert_eq!(mmap(store.pool.clone()).await, 0);
-        assert_eq!(mmap(store.relaxed.clone()).await, 0);
         assert_eq!(mmap(store.scans.clone()).await, 1 << 30);
     }
 }
