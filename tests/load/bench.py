@@ -140,6 +140,17 @@ def stat_ticks(path):
     return s[s.index("(") + 1:end], int(fields[11]) + int(fields[12])
 
 
+def hashing_ticks(pid):
+    """The CPU ticks the server's hashing threads (`argon2-*`) have used."""
+    ticks = 0
+    for task in os.listdir(f"/proc/{pid}/task"):
+        with contextlib.suppress(OSError, ValueError):
+            comm, t = stat_ticks(f"/proc/{pid}/task/{task}/stat")
+            if comm.startswith("argon2-"):
+                ticks += t
+    return ticks
+
+
 class CpuMeter:
     """CPU time over a stretch, by where it went: the server's hashing threads
     (`argon2-*`), the rest of the server, the database's processes (every one
@@ -152,12 +163,7 @@ class CpuMeter:
 
     def _sample(self):
         _, total = stat_ticks(f"/proc/{self.pid}/stat")
-        hashing = 0
-        for task in os.listdir(f"/proc/{self.pid}/task"):
-            with contextlib.suppress(OSError, ValueError):
-                comm, ticks = stat_ticks(f"/proc/{self.pid}/task/{task}/stat")
-                if comm.startswith("argon2-"):
-                    hashing += ticks
+        hashing = hashing_ticks(self.pid)
         db = {}
         if self.process:
             for p in os.listdir("/proc"):
@@ -577,12 +583,7 @@ class Bench:
         deadline = time.monotonic() + 10
         last = None
         while time.monotonic() < deadline:
-            ticks = 0
-            for task in os.listdir(f"/proc/{pid}/task"):
-                with contextlib.suppress(OSError, ValueError):
-                    comm, t = stat_ticks(f"/proc/{pid}/task/{task}/stat")
-                    if comm.startswith("argon2-"):
-                        ticks += t
+            ticks = hashing_ticks(pid)
             if ticks == last:
                 break
             last = ticks
