@@ -26,9 +26,10 @@ pub struct SqlStore<DB: sqlx::Database> {
     /// commit without waiting for the WAL to reach the disk (decision 0010);
     /// on SQLite, the same pool.
     relaxed: Pool<DB>,
-    /// For reads of many rows (pages of users, clients and the activity
-    /// log, searches, their totals, exports): on SQLite, connections that read the file through a memory
-    /// map (decisions 0008 and 0016); on PostgreSQL, the same pool.
+    /// For reads of many rows (pages of users, clients and the activity log,
+    /// searches, their totals, exports): on SQLite, connections that read the
+    /// file through a memory map (decisions 0008 and 0016); on PostgreSQL, the
+    /// same pool.
     scans: Pool<DB>,
     /// Totals of user lists (see `counts.rs`); forgotten at any change to users.
     user_counts: std::sync::Arc<super::counts::CountCache>,

@@ -32,11 +32,11 @@ pub async fn connect(url: &str) -> anyhow::Result<SqlStore<Sqlite>> {
     // more searched pages per second at a million users (decision 0008). Only
     // they: in WAL mode a connection drops its whole map (munmap, and a page
     // fault for every page it reads again) at its first read after any other
-    // connection's write, which every login and every change is — about 30% of
+    // connection's write, which every login and every change is: about 30% of
     // the server's CPU per login outside hashing when every request read
-    // through one
-    // (decision 0016). The mapped pages are the kernel's page cache, shared
-    // and given back under memory pressure. Opened when first needed.
+    // through one (decision 0016). The mapped pages are the kernel's page
+    // cache, shared and given back under memory pressure. Opened when first
+    // needed.
     let scans = pool_options()
         .min_connections(0)
         .connect_lazy_with(options.pragma("mmap_size", MMAP_SIZE.to_string()));
