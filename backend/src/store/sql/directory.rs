@@ -728,34 +728,28 @@ macro_rules! impl_directory_store {
 impl SqlStore<Sqlite> {
     /// One step of FTS5's incremental merge towards a single segment (`merge`
     /// with a negative page count: the `optimize` command, a little at a
-    /// time), one short write transaction, on a connection of its own that
-    /// reads the index through its page cache rather than the memory map: a
-    /// merge reads the whole index once, and mapped pages would count as the
-    /// service's memory. SQLite says whether the step did any work by two or
-    /// more changes (<https://sqlite.org/fts5.html#the_merge_command>).
+    /// time), one short write transaction, on a connection of the main pool,
+    /// which reads the index through its page cache rather than the memory
+    /// map (decision 0016): a merge reads the whole index once, and mapped
+    /// pages would count as the service's memory. SQLite says whether the step
+    /// did any work by two or more changes on the connection
+    /// (<https://sqlite.org/fts5.html#the_merge_command>).
     async fn merge_search_step(&self, pages: u32) -> StoreResult<bool> {
-        use sqlx::{ConnectOptions, Connection};
-        let options = (*self.pool.connect_options()).clone();
-        let mut conn = options
-            .pragma("mmap_size", "0")
-            .connect()
-            .await
-            .map_err(map_err)?;
+        let mut conn = self.pool.acquire().await.map_err(map_err)?;
         let changes = "SELECT total_changes()";
         let before: i64 = sqlx::query_scalar(changes)
-            .fetch_one(&mut conn)
+            .fetch_one(&mut *conn)
             .await
             .map_err(map_err)?;
         sqlx::query("INSERT INTO users_search (users_search, rank) VALUES ('merge', $1)")
             .bind(-i64::from(pages.max(1)))
-            .execute(&mut conn)
+            .execute(&mut *conn)
             .await
             .map_err(map_err)?;
         let after: i64 = sqlx::query_scalar(changes)
-            .fetch_one(&mut conn)
+            .fetch_one(&mut *conn)
             .await
             .map_err(map_err)?;
-        conn.close().await.map_err(map_err)?;
         Ok(after - before >= 2)
     }
 }
