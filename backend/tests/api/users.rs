@@ -889,6 +889,10 @@ async fn search_totals_stop_at_a_thousand(b: Backend) {
         ("capped1099%40cap.example", vec!["capped1099"]),
         ("capped1099%40elsewhere", vec![]),
         ("person%201099", vec!["capped1099"]),
+        // Looked up where a number ends its word (`d109@`): the word's edge
+        // keeps out capped1090 to capped1099, and nothing is lost.
+        ("d109%40cap", vec!["capped109"]),
+        ("capped109.", vec![]),
         (
             "Person%2010",
             vec!["capped1099", "capped1098", "capped1097"],
@@ -960,6 +964,11 @@ async fn list_searches_filters_sorts_and_pages(b: Backend) {
     assert_eq!(names(&get("search=zkh".into()).await), vec!["zkh"]);
     assert_eq!(names(&get("search=other.in".into()).await), vec!["priya_s"]);
     assert_eq!(names(&get("search=100%25".into()).await), vec!["priya_s"]);
+    // A long term looked up by a number and the wildcard that ends its word.
+    assert_eq!(
+        names(&get("search=ya%20100%25%20sh".into()).await),
+        vec!["priya_s"]
+    );
     assert_eq!(names(&get("search=_s".into()).await), vec!["priya_s"]);
     assert_eq!(
         get("search=nobody-here".into()).await["pagination"]["total"],
