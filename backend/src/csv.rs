@@ -17,16 +17,21 @@ pub fn push_line<S: AsRef<str>>(out: &mut String, cells: &[S]) {
         }
         let cell = cell.as_ref();
         let formula = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
-        if cell.contains([',', '"', '\n', '\r']) {
+        // Bytes, not chars: each of these is one byte in UTF-8, and never part
+        // of another character's bytes.
+        if cell
+            .bytes()
+            .any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r'))
+        {
             out.push('"');
             if formula {
                 out.push('\'');
             }
-            for ch in cell.chars() {
-                if ch == '"' {
-                    out.push('"');
+            for (i, part) in cell.split('"').enumerate() {
+                if i > 0 {
+                    out.push_str("\"\"");
                 }
-                out.push(ch);
+                out.push_str(part);
             }
             out.push('"');
         } else {

@@ -393,6 +393,45 @@ struct ClientRow {
     owner_username: Option<String>,
 }
 
+/// A [`ClientRow`] read by column position, in [`CLIENT_COLUMNS`]' order, each
+/// value's type taken as the column's (PostgreSQL's export): finding each of
+/// the twenty columns by name, and checking its type, took a fifth of the
+/// server's CPU in an export of 100,000 clients.
+struct ClientRowAt(ClientRow);
+
+impl<'r, R: sqlx::Row> sqlx::FromRow<'r, R> for ClientRowAt
+where
+    usize: sqlx::ColumnIndex<R>,
+    i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    bool: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+{
+    fn from_row(row: &'r R) -> Result<Self, sqlx::Error> {
+        Ok(Self(ClientRow {
+            id: row.try_get_unchecked(0)?,
+            account_number: row.try_get_unchecked(1)?,
+            company_name: row.try_get_unchecked(2)?,
+            contact_email: row.try_get_unchecked(3)?,
+            contact_name: row.try_get_unchecked(4)?,
+            phone_number: row.try_get_unchecked(5)?,
+            whatsapp_number: row.try_get_unchecked(6)?,
+            business_address: row.try_get_unchecked(7)?,
+            business_type: row.try_get_unchecked(8)?,
+            gst_number: row.try_get_unchecked(9)?,
+            website: row.try_get_unchecked(10)?,
+            lead_status: row.try_get_unchecked(11)?,
+            notes: row.try_get_unchecked(12)?,
+            credits: row.try_get_unchecked(13)?,
+            is_active: row.try_get_unchecked(14)?,
+            last_login: row.try_get_unchecked(15)?,
+            created_at: row.try_get_unchecked(16)?,
+            updated_at: row.try_get_unchecked(17)?,
+            owner_id: row.try_get_unchecked(18)?,
+            owner_username: row.try_get_unchecked(19)?,
+        }))
+    }
+}
+
 /// A boolean as SQLite's JSON functions write it (0 or 1), or as JSON's own.
 fn bool_or_int<'de, D: serde::Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
     #[derive(serde::Deserialize)]
@@ -1165,7 +1204,7 @@ macro_rules! impl_store {
                     });
                 }
                 let sql = format!("SELECT {CLIENT_COLUMNS} {CLIENT_FROM} {where_sql} ORDER BY {order}");
-                stream_rows!(self.scans.clone(), sql, args, ClientRow, ClientRow::into_client)
+                stream_rows!(self.scans.clone(), sql, args, ClientRowAt, |r: ClientRowAt| r.0.into_client())
             }
 
             async fn update_client(
