@@ -38,6 +38,10 @@ struct UserQuery {
     id_order: &'static str,
     /// A search term is part of the filter (its total is counted up to a cap).
     searched: bool,
+    /// PostgreSQL: whatever the term, one plan is right for this query (the
+    /// walk, or a number's window in the trigram index), so it may be
+    /// prepared (decision 0017).
+    one_plan: bool,
 }
 
 const USERS: &str = "users u";
@@ -141,6 +145,7 @@ fn user_query(f: &UserFilter, search: Search, walk: bool) -> UserQuery {
     let mut args = Vec::new();
     let mut from = USERS;
     let mut id_order = "u.id";
+    let mut one_plan = false;
     let term = f.search.as_deref().map(str::trim).filter(|t| !t.is_empty());
     if let Some(company) = f.company_id {
         args.push(Arg::Int(company));
@@ -161,6 +166,7 @@ fn user_query(f: &UserFilter, search: Search, walk: bool) -> UserQuery {
                 clauses.push(like_clause(args.len()));
             }
         } else if matches!(search, Search::Trigram) && walk {
+            one_plan = true;
             args.push(Arg::Text(Some(term.to_lowercase())));
             clauses.push(format!("strpos(u.search_text, ${}) > 0", args.len()));
         } else if matches!(search, Search::Trigram) {
@@ -170,6 +176,7 @@ fn user_query(f: &UserFilter, search: Search, walk: bool) -> UserQuery {
                 // The index finds the rare digits; `strpos`, which no index
                 // serves, checks the whole term.
                 Some(window) => {
+                    one_plan = true;
                     args.push(Arg::Text(Some(contains_pattern(window))));
                     clauses.push(format!("u.search_text LIKE ${} ESCAPE '\\'", args.len()));
                     args.push(Arg::Text(Some(lower.clone())));
@@ -216,17 +223,30 @@ fn user_query(f: &UserFilter, search: Search, walk: bool) -> UserQuery {
             id_order
         },
         searched: term.is_some(),
+        one_plan,
     }
 }
 
 /// A search with no other filter, in creation order (the list's default).
 fn searched_alone_in_creation_order(f: &UserFilter) -> bool {
-    f.search.is_some()
-        && f.company_id.is_none()
-        && f.is_active.is_none()
-        && f.role.is_none()
-        && f.permission.is_none()
-        && f.sort == UserSortKey::CreatedAt
+    // Every field named: a new filter must say whether it changes the plan.
+    let UserFilter {
+        company_id,
+        search,
+        is_active,
+        role,
+        permission,
+        sort,
+        descending: _,
+        limit: _,
+        offset: _,
+    } = f;
+    search.is_some()
+        && company_id.is_none()
+        && is_active.is_none()
+        && role.is_none()
+        && permission.is_none()
+        && *sort == UserSortKey::CreatedAt
 }
 
 /// The ORDER BY of a list; `id_order` is what orders the rows by id (see
@@ -410,14 +430,17 @@ macro_rules! impl_directory_store {
                 // PostgreSQL: rows, and the modules in a second query, where each
                 // row's subquery costs the database more than the round trip
                 // saves (pages -6% in an A/B run). A searched page is prepared
-                // only when nothing but the term can change its plan (decision
-                // 0017): in creation order with no other filter, where the walk
-                // and the index are statements of their own with one right plan
-                // each. With another sort or filter it is planned with its own
-                // term each time: a generic plan made without the term may walk
-                // a sort's or a filter's index for a rare term, 100 times slower.
-                let planned = !(q.searched && matches!($search, Search::Trigram))
-                    || searched_alone_in_creation_order(f);
+                // only when one plan is right whatever the term (decision 0017):
+                // the walk, or a number's window in the trigram index, in
+                // creation order with no other filter. Otherwise it is planned
+                // with its own term each time: after five runs a prepared
+                // statement may keep one generic plan for good, and for a whole
+                // term that plan reads the trigram index even where the term is
+                // in every row (or, for one or two characters, has no trigram),
+                // or walks a sort's or a filter's index for a rare term.
+                let trigram_search = q.searched && matches!($search, Search::Trigram);
+                let planned =
+                    !trigram_search || (q.one_plan && searched_alone_in_creation_order(f));
                 let mut rows = if $modules_in_page {
                     let sql = format!(
                         "SELECT json_group_array(json_array(json_array({USER_COLUMNS}), \
@@ -473,6 +496,9 @@ macro_rules! impl_directory_store {
                 }
                 let pool = self.scans.clone();
                 let args = indexed.args;
+                // A count is planned with its term: for a common one, reading
+                // the table stops at the cap; the trigram index reads every match.
+                let planned = !(indexed.searched && matches!($search, Search::Trigram));
                 let counted = self
                     .user_counts
                     .total(key, move || async move {
@@ -803,6 +829,58 @@ impl_directory_store!(
 mod tests {
     use super::*;
 
+    /// Decision 0017: on PostgreSQL the pattern a number's window sends to the
+    /// trigram index (its word's edges, LIKE's wildcards escaped), the whole
+    /// term checked beside it, and which queries may be prepared.
+    #[test]
+    fn a_postgres_search_sends_its_window_and_says_whether_one_plan_fits() {
+        let filter = |term: &str| UserFilter {
+            company_id: None,
+            search: Some(term.into()),
+            is_active: None,
+            role: None,
+            permission: None,
+            sort: UserSortKey::CreatedAt,
+            descending: true,
+            limit: 50,
+            offset: 0,
+        };
+        let texts = |q: &UserQuery| -> Vec<String> {
+            q.args
+                .iter()
+                .filter_map(|a| match a {
+                    Arg::Text(Some(t)) => Some(t.clone()),
+                    _ => None,
+                })
+                .collect()
+        };
+        let q = user_query(&filter("Ya 100% Sh"), Search::Trigram, false);
+        assert_eq!(texts(&q), vec!["% 100\\%%", "ya 100% sh"]);
+        assert!(q.one_plan && q.where_sql.contains("strpos"));
+        let q = user_query(&filter("@Company859.example"), Search::Trigram, false);
+        assert_eq!(texts(&q), vec!["%y859.%", "@company859.example"]);
+        // A whole term: its plan depends on the term (the table for one in
+        // every row, the index for a rare one).
+        let q = user_query(&filter("meera.iyer"), Search::Trigram, false);
+        assert_eq!(texts(&q), vec!["%meera.iyer%"]);
+        assert!(!q.one_plan);
+        // The walk of a common term.
+        let q = user_query(&filter("Sharma"), Search::Trigram, true);
+        assert_eq!(texts(&q), vec!["sharma"]);
+        assert!(q.one_plan);
+        assert!(searched_alone_in_creation_order(&filter("x")));
+        let by_name = UserFilter {
+            sort: UserSortKey::Name,
+            ..filter("x")
+        };
+        assert!(!searched_alone_in_creation_order(&by_name));
+        let in_company = UserFilter {
+            company_id: Some(1),
+            ..filter("x")
+        };
+        assert!(!searched_alone_in_creation_order(&in_company));
+    }
+
     #[test]
     fn a_long_term_is_looked_up_by_its_rarest_window() {
         assert_eq!(fts_query("meera"), ("\"meera\"".into(), false));
@@ -820,6 +898,8 @@ mod tests {
         assert_eq!(digit_window("@company859.example"), Some("y859."));
         assert_eq!(digit_window("kabir.malhotra428571"), Some("42857"));
         assert_eq!(digit_window("ab.123.cd"), Some(".123."));
+        assert_eq!(digit_window("d109@cap"), Some("d109@"));
+        assert_eq!(digit_window("ya 100% sh"), Some(" 100%"));
         assert_eq!(digit_window("meera.iyer"), None);
         assert_eq!(digit_window("12.34"), None);
     }
