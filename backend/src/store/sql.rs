@@ -364,9 +364,9 @@ const CLIENT_COLUMNS: &str = "c.id, c.account_number, c.company_name, c.contact_
      c.created_at, c.updated_at, c.owner_id, o.username";
 const CLIENT_FROM: &str = "FROM clients c LEFT JOIN users o ON o.id = c.owner_id";
 
-/// Also read from one JSON array per row (SQLite's export: decision 0014),
-/// the fields in [`CLIENT_COLUMNS`]' order.
-#[derive(sqlx::FromRow, serde::Deserialize)]
+/// Read by column position, in [`CLIENT_COLUMNS`]' order, like the one JSON
+/// array per row of SQLite's export (decision 0014).
+#[derive(serde::Deserialize)]
 struct ClientRow {
     id: i64,
     account_number: String,
@@ -389,17 +389,14 @@ struct ClientRow {
     updated_at: i64,
     owner_id: Option<i64>,
     /// The owner's `o.username`.
-    #[sqlx(rename = "username")]
     owner_username: Option<String>,
 }
 
-/// A [`ClientRow`] read by column position, in [`CLIENT_COLUMNS`]' order, each
-/// value's type taken as the column's (PostgreSQL's export): finding each of
-/// the twenty columns by name, and checking its type, took over a quarter of
-/// the server's CPU in an export of 100,000 clients.
-struct ClientRowAt(ClientRow);
-
-impl<'r, R: sqlx::Row> sqlx::FromRow<'r, R> for ClientRowAt
+/// Every query of clients selects [`CLIENT_COLUMNS`], so a row is read by
+/// position, each value's type taken as the column's: finding each of the
+/// twenty columns by name, and checking its type, took over a quarter of the
+/// server's CPU in PostgreSQL's export of 100,000 clients.
+impl<'r, R: sqlx::Row> sqlx::FromRow<'r, R> for ClientRow
 where
     usize: sqlx::ColumnIndex<R>,
     i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
@@ -407,7 +404,7 @@ where
     String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
 {
     fn from_row(row: &'r R) -> Result<Self, sqlx::Error> {
-        Ok(Self(ClientRow {
+        Ok(Self {
             id: row.try_get_unchecked(0)?,
             account_number: row.try_get_unchecked(1)?,
             company_name: row.try_get_unchecked(2)?,
@@ -428,7 +425,7 @@ where
             updated_at: row.try_get_unchecked(17)?,
             owner_id: row.try_get_unchecked(18)?,
             owner_username: row.try_get_unchecked(19)?,
-        }))
+        })
     }
 }
 
@@ -1204,7 +1201,7 @@ macro_rules! impl_store {
                     });
                 }
                 let sql = format!("SELECT {CLIENT_COLUMNS} {CLIENT_FROM} {where_sql} ORDER BY {order}");
-                stream_rows!(self.scans.clone(), sql, args, ClientRowAt, |r: ClientRowAt| r.0.into_client())
+                stream_rows!(self.scans.clone(), sql, args, ClientRow, ClientRow::into_client)
             }
 
             async fn update_client(
