@@ -138,7 +138,7 @@ where
     let header = actix_web::web::Bytes::from(crate::csv::line(header));
     let head = futures_util::stream::once(async move { Ok::<_, crate::error::Error>(header) });
     let body = rows.ready_chunks(512).map(move |chunk| {
-        // Room for a client's line (~220 bytes) without growing on the way.
+        // Room for a line (a client's is ~220 bytes) without growing on the way.
         let mut out = String::with_capacity(chunk.len() * 256);
         for row in chunk {
             write(&row.map_err(crate::error::Error::from)?, &mut out);
