@@ -971,6 +971,21 @@ async fn list_searches_filters_sorts_and_pages(b: Backend) {
         vec!["priya_s"]
     );
     assert_eq!(names(&get("search=_s".into()).await), vec!["priya_s"]);
+    // Long terms without digits, looked up on PostgreSQL by their words' first
+    // letters (a single word's first and last): only the whole term answers,
+    // never a row holding just those letters.
+    assert_eq!(
+        names(&get("search=Arjun%20MEHTA".into()).await),
+        vec!["arjun.m"]
+    );
+    assert_eq!(names(&get("search=sharma".into()).await), vec!["priya_s"]);
+    for only_the_letters in ["mehta%20arjun", "zara.khan", "shaxrma", "arjun%20mehtab"] {
+        assert_eq!(
+            names(&get(format!("search={only_the_letters}")).await),
+            Vec::<String>::new(),
+            "{only_the_letters}"
+        );
+    }
     assert_eq!(
         get("search=nobody-here".into()).await["pagination"]["total"],
         0

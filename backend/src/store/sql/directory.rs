@@ -113,6 +113,34 @@ fn digit_window(term: &str) -> Option<&str> {
     })
 }
 
+/// PostgreSQL: the three-character parts of a long term without digits its
+/// trigram index should look for, if fewer than the whole term's trigrams.
+/// The index reads the whole list of rows of every trigram in the pattern, and
+/// in names every one is common: `%meera.iyer%` has eleven, each in 20,000 to
+/// 80,000 of a million rows, and reading them is most of a searched page's
+/// cost. Rows holding the start of every word (`mee`, `iye`) are already
+/// nearly only those with the term, so each word of three or more characters
+/// is looked up by its first three, and a single word by its first and last
+/// three (`kulkarni`: `kul`, `rni`); the rows found are checked against the
+/// whole term with `strpos`. What the index returns is never less than the
+/// matches (every part is in the term), and reads a subset of the lists.
+fn word_windows(term: &str) -> Option<Vec<&str>> {
+    if !term.is_ascii() || term.len() <= FTS_WINDOW {
+        return None;
+    }
+    let words: Vec<&str> = term
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| w.len() >= 3)
+        .collect();
+    let windows: Vec<&str> = match words.as_slice() {
+        [] => return None,
+        [word] if word.len() >= 6 => vec![&word[..3], &word[word.len() - 3..]],
+        [_] => return None,
+        many => many.iter().map(|w| &w[..3]).collect(),
+    };
+    Some(windows)
+}
+
 /// The first of the highest-scoring [`FTS_WINDOW`]-character windows of an
 /// ASCII term longer than a window (`score` may pass a window over), if any.
 fn rarest_window(term: &str, score: impl Fn(&[u8]) -> Option<u32>) -> Option<&str> {
@@ -182,10 +210,22 @@ fn user_query(f: &UserFilter, search: Search, walk: bool) -> UserQuery {
                     args.push(Arg::Text(Some(lower.clone())));
                     clauses.push(format!("strpos(u.search_text, ${}) > 0", args.len()));
                 }
-                None => {
-                    args.push(Arg::Text(Some(contains_pattern(&lower))));
-                    clauses.push(format!("u.search_text LIKE ${} ESCAPE '\\'", args.len()));
-                }
+                // A long term's words are found by their first letters (see
+                // `word_windows`), and checked whole with `strpos` likewise.
+                None => match word_windows(&lower) {
+                    Some(windows) => {
+                        for window in windows {
+                            args.push(Arg::Text(Some(contains_pattern(window))));
+                            clauses.push(format!("u.search_text LIKE ${} ESCAPE '\\'", args.len()));
+                        }
+                        args.push(Arg::Text(Some(lower.clone())));
+                        clauses.push(format!("strpos(u.search_text, ${}) > 0", args.len()));
+                    }
+                    None => {
+                        args.push(Arg::Text(Some(contains_pattern(&lower))));
+                        clauses.push(format!("u.search_text LIKE ${} ESCAPE '\\'", args.len()));
+                    }
+                },
             }
         } else {
             args.push(Arg::Text(Some(contains_pattern(term))));
@@ -859,10 +899,15 @@ mod tests {
         assert!(q.one_plan && q.where_sql.contains("strpos"));
         let q = user_query(&filter("@Company859.example"), Search::Trigram, false);
         assert_eq!(texts(&q), vec!["%y859.%", "@company859.example"]);
-        // A whole term: its plan depends on the term (the table for one in
-        // every row, the index for a rare one).
-        let q = user_query(&filter("meera.iyer"), Search::Trigram, false);
-        assert_eq!(texts(&q), vec!["%meera.iyer%"]);
+        // Words: their first letters in the index, the whole term checked.
+        // Its plan depends on the term (the table for one in every row, the
+        // index for a rare one).
+        let q = user_query(&filter("Meera Iyer"), Search::Trigram, false);
+        assert_eq!(texts(&q), vec!["%mee%", "%iye%", "meera iyer"]);
+        assert!(!q.one_plan && q.where_sql.contains("strpos"));
+        // A short term: the whole of it.
+        let q = user_query(&filter("Mukh"), Search::Trigram, false);
+        assert_eq!(texts(&q), vec!["%mukh%"]);
         assert!(!q.one_plan);
         // The walk of a common term.
         let q = user_query(&filter("Sharma"), Search::Trigram, true);
@@ -895,6 +940,13 @@ mod tests {
             fts_query("Élodie Durand"),
             ("\"Élodie Durand\"".into(), false)
         );
+        assert_eq!(word_windows("meera.iyer"), Some(vec!["mee", "iye"]));
+        assert_eq!(word_windows("kulkarni"), Some(vec!["kul", "rni"]));
+        assert_eq!(word_windows("a sharma"), Some(vec!["sha", "rma"]));
+        assert_eq!(word_windows("ab.cd.ef"), None);
+        assert_eq!(word_windows("meera"), None);
+        assert_eq!(word_windows("iyer.x"), None);
+        assert_eq!(word_windows("élodie durand"), None);
         assert_eq!(digit_window("@company859.example"), Some("y859."));
         assert_eq!(digit_window("kabir.malhotra428571"), Some("42857"));
         assert_eq!(digit_window("ab.123.cd"), Some(".123."));
