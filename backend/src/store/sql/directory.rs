@@ -113,32 +113,40 @@ fn digit_window(term: &str) -> Option<&str> {
     })
 }
 
-/// PostgreSQL: the three-character parts of a long term without digits its
-/// trigram index should look for, if fewer than the whole term's trigrams.
-/// The index reads the whole list of rows of every trigram in the pattern, and
-/// in names every one is common: `%meera.iyer%` has eleven, each in 20,000 to
-/// 80,000 of a million rows, and reading them is most of a searched page's
-/// cost. Rows holding the start of every word (`mee`, `iye`) are already
-/// nearly only those with the term, so each word of three or more characters
-/// is looked up by its first three, and a single word by its first and last
-/// three (`kulkarni`: `kul`, `rni`); the rows found are checked against the
-/// whole term with `strpos`. What the index returns is never less than the
-/// matches (every part is in the term), and reads a subset of the lists.
+/// PostgreSQL: the three-character parts of a long term its trigram index
+/// should look for, when it has no number's window ([`digit_window`]). The
+/// index reads the whole list of rows of every trigram in the pattern, and in
+/// names every one is common: `%meera.iyer%` has eight (`mee`, `eer`, `era`,
+/// `ra `, `  i`, ` iy`, `iye`, `yer`), each in 20,000 to 80,000 of a million
+/// rows, and reading them was most of a searched page's cost. Each word of
+/// three or more letters or digits is cut into three-character parts from its
+/// start, the last part ending where the word ends (`mee`, `era`, `iye`,
+/// `yer`; `kulkarni`: `kul`, `kar`, `rni`): every character is in a part, so
+/// a term no row holds (`kulkxrni`) still finds a part in no row and the index
+/// returns nothing at once; the overlapping trigrams and the word edges, whose
+/// lists are the longest, are left out. The rows found are checked against the
+/// whole term with `strpos`. Every part is in the term, so the index never
+/// returns fewer rows than match, and it reads a subset of the lists the
+/// whole pattern would (decision 0018).
 fn word_windows(term: &str) -> Option<Vec<&str>> {
     if !term.is_ascii() || term.len() <= FTS_WINDOW {
         return None;
     }
-    let words: Vec<&str> = term
+    let mut parts: Vec<&str> = Vec::new();
+    let words = term
         .split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|w| w.len() >= 3)
-        .collect();
-    let windows: Vec<&str> = match words.as_slice() {
-        [] => return None,
-        [word] if word.len() >= 6 => vec![&word[..3], &word[word.len() - 3..]],
-        [_] => return None,
-        many => many.iter().map(|w| &w[..3]).collect(),
-    };
-    Some(windows)
+        .filter(|w| w.len() >= 3);
+    for word in words {
+        let starts = (0..word.len() - 2).step_by(3);
+        let last = word.len() - 3;
+        for at in starts.chain((word.len() % 3 != 0).then_some(last)) {
+            let part = &word[at..at + 3];
+            if !parts.contains(&part) {
+                parts.push(part);
+            }
+        }
+    }
+    (!parts.is_empty()).then_some(parts)
 }
 
 /// The first of the highest-scoring [`FTS_WINDOW`]-character windows of an
@@ -210,7 +218,7 @@ fn user_query(f: &UserFilter, search: Search, walk: bool) -> UserQuery {
                     args.push(Arg::Text(Some(lower.clone())));
                     clauses.push(format!("strpos(u.search_text, ${}) > 0", args.len()));
                 }
-                // A long term's words are found by their first letters (see
+                // A long term's words are found by their parts (see
                 // `word_windows`), and checked whole with `strpos` likewise.
                 None => match word_windows(&lower) {
                     Some(windows) => {
@@ -899,11 +907,14 @@ mod tests {
         assert!(q.one_plan && q.where_sql.contains("strpos"));
         let q = user_query(&filter("@Company859.example"), Search::Trigram, false);
         assert_eq!(texts(&q), vec!["%y859.%", "@company859.example"]);
-        // Words: their first letters in the index, the whole term checked.
+        // Words: their parts in the index, the whole term checked.
         // Its plan depends on the term (the table for one in every row, the
         // index for a rare one).
         let q = user_query(&filter("Meera Iyer"), Search::Trigram, false);
-        assert_eq!(texts(&q), vec!["%mee%", "%iye%", "meera iyer"]);
+        assert_eq!(
+            texts(&q),
+            vec!["%mee%", "%era%", "%iye%", "%yer%", "meera iyer"]
+        );
         assert!(!q.one_plan && q.where_sql.contains("strpos"));
         // A short term: the whole of it.
         let q = user_query(&filter("Mukh"), Search::Trigram, false);
@@ -940,12 +951,18 @@ mod tests {
             fts_query("Élodie Durand"),
             ("\"Élodie Durand\"".into(), false)
         );
-        assert_eq!(word_windows("meera.iyer"), Some(vec!["mee", "iye"]));
-        assert_eq!(word_windows("kulkarni"), Some(vec!["kul", "rni"]));
+        assert_eq!(
+            word_windows("meera.iyer"),
+            Some(vec!["mee", "era", "iye", "yer"])
+        );
+        assert_eq!(word_windows("kulkarni"), Some(vec!["kul", "kar", "rni"]));
+        assert_eq!(word_windows("kulkxrni"), Some(vec!["kul", "kxr", "rni"]));
         assert_eq!(word_windows("a sharma"), Some(vec!["sha", "rma"]));
+        assert_eq!(word_windows("sharma sharma"), Some(vec!["sha", "rma"]));
+        assert_eq!(word_windows("priya_s"), Some(vec!["pri", "iya"]));
+        assert_eq!(word_windows("iyer.x"), Some(vec!["iye", "yer"]));
         assert_eq!(word_windows("ab.cd.ef"), None);
         assert_eq!(word_windows("meera"), None);
-        assert_eq!(word_windows("iyer.x"), None);
         assert_eq!(word_windows("élodie durand"), None);
         assert_eq!(digit_window("@company859.example"), Some("y859."));
         assert_eq!(digit_window("kabir.malhotra428571"), Some("42857"));
