@@ -531,13 +531,19 @@ macro_rules! bind_args {
 /// bounded channel: constant memory however many rows there are. Evaluates to a
 /// `BoxStream<'static, StoreResult<T>>`.
 macro_rules! stream_rows {
-    ($pool:expr, $sql:expr, $args:expr, $row:ty, $convert:expr) => {{
+    ($pool:expr, $sql:expr, $args:expr, $row:ty, $convert:expr) => {
+        stream_rows!($pool, $sql, $args, $row, $convert, persistent = true)
+    };
+    // `persistent = false`: planned with its arguments on every run, never
+    // kept as a prepared statement whose generic plan could serve them all.
+    ($pool:expr, $sql:expr, $args:expr, $row:ty, $convert:expr, persistent = $persistent:expr) => {{
         let pool = $pool;
         let sql: String = $sql;
         let args: Vec<Arg> = $args;
+        let persistent: bool = $persistent;
         let (tx, rx) = tokio::sync::mpsc::channel(256);
         tokio::spawn(async move {
-            let q = bind_args!(sqlx::query_as::<_, $row>(&sql), args);
+            let q = bind_args!(sqlx::query_as::<_, $row>(&sql), args).persistent(persistent);
             let mut rows = q.fetch(&pool);
             while let Some(row) = rows.next().await {
                 let item = row.map_err(map_err).and_then($convert);

@@ -1881,6 +1881,19 @@ async fn export_is_scoped_csv(b: Backend) {
     )
     .await;
     assert_eq!(log["pagination"]["total"], 2);
+    // A searched export holds what the searched list holds, run after run (on
+    // PostgreSQL it is planned with its term each time, never a kept plan).
+    for _ in 0..7 {
+        for (term, rows) in [("FOREIGN", 1), ("oreig", 1), ("foreignx", 0), ("=sum", 1)] {
+            let found = app
+                .get(&format!("{UM}/export?search={term}"), Some(&sa))
+                .await
+                .text()
+                .await
+                .unwrap();
+            assert_eq!(found.lines().count(), 1 + rows, "{term}: {found}");
+        }
+    }
 }
 
 async fn activity_log_records_redacts_filters_and_scopes(b: Backend) {
