@@ -571,17 +571,17 @@ macro_rules! impl_directory_store {
                     q.where_sql,
                     user_order(f, q.id_order, $text_order)
                 );
-                // Planned with its term, as a searched page is (decision 0017):
-                // a generic plan kept for good could read the trigram index
-                // for a term in every row.
-                let planned = !(q.searched && matches!($search, Search::Trigram));
+                // Never prepared when searched, as a search's count (decision
+                // 0017): a generic plan kept for good could read the trigram
+                // index for a term in every row.
+                let prepared = !(q.searched && matches!($search, Search::Trigram));
                 stream_rows!(
                     self.scans.clone(),
                     sql,
                     q.args,
                     UserRow,
                     UserRow::into_user,
-                    persistent = planned
+                    persistent = prepared
                 )
             }
 
