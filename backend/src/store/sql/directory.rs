@@ -38,6 +38,10 @@ struct UserQuery {
     id_order: &'static str,
     /// A search term is part of the filter (its total is counted up to a cap).
     searched: bool,
+    /// PostgreSQL: a search term goes to the trigram index or the walk, whose
+    /// right plan may depend on the term: such a query is not kept as a
+    /// prepared statement unless `one_plan` says one plan fits (decision 0017).
+    trigram_searched: bool,
     /// PostgreSQL: whatever the term, one plan is right for this query (the
     /// walk, or a number's window in the trigram index), so it may be
     /// prepared (decision 0017).
@@ -137,9 +141,9 @@ fn word_windows(term: &str) -> Option<Vec<&str>> {
         .split(|c: char| !c.is_ascii_alphanumeric())
         .filter(|w| w.len() >= 3);
     for word in words {
-        let starts = (0..word.len() - 2).step_by(3);
-        let last = word.len() - 3;
-        for at in starts.chain((word.len() % 3 != 0).then_some(last)) {
+        // From the start in steps of three, and the three that end the word
+        // (already there when the word's length is a multiple of three).
+        for at in (0..word.len() - 2).step_by(3).chain([word.len() - 3]) {
             let part = &word[at..at + 3];
             if !parts.contains(&part) {
                 parts.push(part);
@@ -208,32 +212,26 @@ fn user_query(f: &UserFilter, search: Search, walk: bool) -> UserQuery {
         } else if matches!(search, Search::Trigram) {
             id_order = "(u.id + 0)";
             let lower = term.to_lowercase();
-            match digit_window(&lower) {
-                // The index finds the rare digits; `strpos`, which no index
-                // serves, checks the whole term.
+            // What the index looks for: a number's window, a long term's
+            // words' parts, or else the whole term. For a part of the term,
+            // `strpos`, which no index serves, checks the whole of it.
+            let (parts, partial) = match digit_window(&lower) {
                 Some(window) => {
                     one_plan = true;
-                    args.push(Arg::Text(Some(contains_pattern(window))));
-                    clauses.push(format!("u.search_text LIKE ${} ESCAPE '\\'", args.len()));
-                    args.push(Arg::Text(Some(lower.clone())));
-                    clauses.push(format!("strpos(u.search_text, ${}) > 0", args.len()));
+                    (vec![window], true)
                 }
-                // A long term's words are found by their parts (see
-                // `word_windows`), and checked whole with `strpos` likewise.
                 None => match word_windows(&lower) {
-                    Some(windows) => {
-                        for window in windows {
-                            args.push(Arg::Text(Some(contains_pattern(window))));
-                            clauses.push(format!("u.search_text LIKE ${} ESCAPE '\\'", args.len()));
-                        }
-                        args.push(Arg::Text(Some(lower.clone())));
-                        clauses.push(format!("strpos(u.search_text, ${}) > 0", args.len()));
-                    }
-                    None => {
-                        args.push(Arg::Text(Some(contains_pattern(&lower))));
-                        clauses.push(format!("u.search_text LIKE ${} ESCAPE '\\'", args.len()));
-                    }
+                    Some(parts) => (parts, true),
+                    None => (vec![lower.as_str()], false),
                 },
+            };
+            for part in parts {
+                args.push(Arg::Text(Some(contains_pattern(part))));
+                clauses.push(format!("u.search_text LIKE ${} ESCAPE '\\'", args.len()));
+            }
+            if partial {
+                args.push(Arg::Text(Some(lower.clone())));
+                clauses.push(format!("strpos(u.search_text, ${}) > 0", args.len()));
             }
         } else {
             args.push(Arg::Text(Some(contains_pattern(term))));
@@ -271,6 +269,7 @@ fn user_query(f: &UserFilter, search: Search, walk: bool) -> UserQuery {
             id_order
         },
         searched: term.is_some(),
+        trigram_searched: term.is_some() && matches!(search, Search::Trigram),
         one_plan,
     }
 }
@@ -453,8 +452,7 @@ macro_rules! impl_directory_store {
                 let indexed = user_query(f, $search, false);
                 let count_sql = count_sql(&indexed);
                 let key = format!("{count_sql} {:?}", indexed.args);
-                let common = matches!($search, Search::Trigram)
-                    && indexed.searched
+                let common = indexed.trigram_searched
                     && f.sort == UserSortKey::CreatedAt
                     && self.user_counts.peek(&key).is_some_and(|t| t > SEARCH_COUNT_CAP);
                 let q = if common { user_query(f, $search, true) } else { indexed.clone() };
@@ -486,9 +484,8 @@ macro_rules! impl_directory_store {
                 // term that plan reads the trigram index even where the term is
                 // in every row (or, for one or two characters, has no trigram),
                 // or walks a sort's or a filter's index for a rare term.
-                let trigram_search = q.searched && matches!($search, Search::Trigram);
                 let planned =
-                    !trigram_search || (q.one_plan && searched_alone_in_creation_order(f));
+                    !q.trigram_searched || (q.one_plan && searched_alone_in_creation_order(f));
                 let mut rows = if $modules_in_page {
                     let sql = format!(
                         "SELECT json_group_array(json_array(json_array({USER_COLUMNS}), \
@@ -546,7 +543,7 @@ macro_rules! impl_directory_store {
                 let args = indexed.args;
                 // A count is planned with its term: for a common one, reading
                 // the table stops at the cap; the trigram index reads every match.
-                let planned = !(indexed.searched && matches!($search, Search::Trigram));
+                let planned = !indexed.trigram_searched;
                 let counted = self
                     .user_counts
                     .total(key, move || async move {
@@ -574,7 +571,7 @@ macro_rules! impl_directory_store {
                 // Never prepared when searched, as a search's count (decision
                 // 0017): a generic plan kept for good could read the trigram
                 // index for a term in every row.
-                let prepared = !(q.searched && matches!($search, Search::Trigram));
+                let prepared = !q.trigram_searched;
                 stream_rows!(
                     self.scans.clone(),
                     sql,
