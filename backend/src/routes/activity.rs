@@ -24,6 +24,7 @@ use utoipa::{IntoParams, ToSchema};
 }))]
 pub struct ActivityEntryView {
     pub id: i64,
+    #[serde(with = "crate::routes::rfc3339")]
     pub at: DateTime<Utc>,
     /// Who acted (null for failed logins of unknown users).
     pub actor_id: Option<i64>,

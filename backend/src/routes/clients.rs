@@ -49,8 +49,11 @@ pub struct ClientView {
     pub credits: i64,
     pub is_active: bool,
     /// The latest login of any of the client's users.
+    #[serde(with = "crate::routes::rfc3339::option")]
     pub last_login: Option<DateTime<Utc>>,
+    #[serde(with = "crate::routes::rfc3339")]
     pub created_at: DateTime<Utc>,
+    #[serde(with = "crate::routes::rfc3339")]
     pub updated_at: DateTime<Utc>,
     /// The client-admin user created with the client.
     pub owner_id: Option<i64>,
@@ -640,6 +643,7 @@ pub struct CreditEntryView {
     pub reason: String,
     /// Who made the change.
     pub actor_id: Option<i64>,
+    #[serde(with = "crate::routes::rfc3339")]
     pub created_at: DateTime<Utc>,
 }
 

@@ -8,6 +8,7 @@ pub mod client_users;
 pub mod clients;
 pub mod modules;
 pub mod ops;
+pub mod rfc3339;
 pub mod users;
 pub mod views;
 

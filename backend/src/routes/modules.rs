@@ -21,6 +21,7 @@ pub struct ModuleView {
     pub name: String,
     #[schema(example = "Billing")]
     pub label: String,
+    #[serde(with = "crate::routes::rfc3339")]
     pub created_at: DateTime<Utc>,
 }
 

@@ -31,8 +31,11 @@ pub struct UserView {
     /// The user must change its password before doing anything else.
     pub must_change_password: bool,
     pub created_by: Option<i64>,
+    #[serde(with = "crate::routes::rfc3339::option")]
     pub last_login: Option<DateTime<Utc>>,
+    #[serde(with = "crate::routes::rfc3339")]
     pub created_at: DateTime<Utc>,
+    #[serde(with = "crate::routes::rfc3339")]
     pub updated_at: DateTime<Utc>,
 }
 
