@@ -2,7 +2,7 @@
 //! fraction only when there is one, in 3, 6 or 9 digits), written directly:
 //! chrono goes through `fmt::Display` field by field, which was 7% of the
 //! server's instructions for a page of 50 users (three times a user).
-//! Years outside 0–9999 are left to chrono.
+//! Years outside 0–9999 and leap seconds are left to chrono.
 
 use chrono::{DateTime, Datelike, Timelike, Utc};
 use serde::Serializer;
@@ -62,12 +62,13 @@ impl Text {
     }
 
     fn as_str(&self) -> &str {
-        // Only ASCII digits and separators are ever written.
-        std::str::from_utf8(&self.buf[..self.len]).unwrap_or_default()
+        std::str::from_utf8(&self.buf[..self.len])
+            .expect("only ASCII digits and separators are written")
     }
 }
 
-/// The same for an optional time (`null` when absent).
+/// The same for an optional time (`null` when absent; written for JSON,
+/// where a present value needs no `serialize_some`).
 pub mod option {
     use chrono::{DateTime, Utc};
     use serde::Serializer;

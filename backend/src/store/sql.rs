@@ -446,8 +446,12 @@ fn bool_or_int<'de, D: serde::Deserializer<'de>>(d: D) -> Result<bool, D::Error>
         fn visit_i64<E>(self, i: i64) -> Result<bool, E> {
             Ok(i != 0)
         }
-        fn visit_u64<E>(self, i: u64) -> Result<bool, E> {
-            Ok(i != 0)
+        fn visit_u64<E: serde::de::Error>(self, i: u64) -> Result<bool, E> {
+            // JSON's non-negative integers arrive here; as before, only those
+            // an i64 holds.
+            i64::try_from(i)
+                .map(|i| i != 0)
+                .map_err(|_| E::invalid_value(serde::de::Unexpected::Unsigned(i), &self))
         }
     }
     d.deserialize_any(BoolOrInt)
@@ -571,6 +575,8 @@ macro_rules! stream_rows {
 }
 
 /// `LIKE` pattern for "contains", with the wildcards of the term escaped.
+/// SQLite keeps a statement's plan whatever pattern is bound (decision 0019),
+/// so a bound prefix pattern (`abc%`) would never use an index there.
 fn contains_pattern(term: &str) -> String {
     let escaped = term
         .to_lowercase()
@@ -1378,7 +1384,7 @@ mod tests {
         assert!(read("1").expect("an integer"));
         assert!(!read("0").expect("an integer"));
         assert!(read("-1").expect("a negative integer"));
-        for bad in ["\"1\"", "null", "1.5", "[]"] {
+        for bad in ["\"1\"", "null", "1.5", "[]", "18446744073709551615"] {
             assert!(read(bad).is_err(), "{bad} is not a flag");
         }
     }
