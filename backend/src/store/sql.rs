@@ -57,7 +57,7 @@ const USER_COLUMNS: &str = "u.id, u.company_id, u.name, u.username, u.email, u.r
 
 /// Also read from a JSON array, the fields in [`USER_COLUMNS`]' order
 /// (SQLite's pages: decision 0014).
-#[derive(sqlx::FromRow, serde::Deserialize)]
+#[derive(serde::Deserialize)]
 struct UserRow {
     id: i64,
     company_id: Option<i64>,
@@ -95,6 +95,62 @@ impl UserRow {
             last_login: self.last_login.map(Timestamp::from),
             created_at: Timestamp::from(self.created_at),
             updated_at: Timestamp::from(self.updated_at),
+        })
+    }
+}
+
+/// Every query that reads a user selects [`USER_COLUMNS`] (or
+/// [`USER_RETURNING`], the same columns) first, so a user is read by
+/// position: finding each of its thirteen columns by name took 8% of the
+/// server's instructions for a page of 50 on PostgreSQL. Each value's type is
+/// still checked; the tests, built with debug assertions, also check the
+/// names.
+impl<'r, R: sqlx::Row> sqlx::FromRow<'r, R> for UserRow
+where
+    usize: sqlx::ColumnIndex<R>,
+    i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    bool: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+{
+    fn from_row(row: &'r R) -> Result<Self, sqlx::Error> {
+        #[cfg(debug_assertions)]
+        {
+            use sqlx::Column;
+            let names: Vec<&str> = row.columns().iter().take(13).map(|c| c.name()).collect();
+            debug_assert_eq!(
+                names,
+                [
+                    "id",
+                    "company_id",
+                    "name",
+                    "username",
+                    "email",
+                    "role",
+                    "permissions",
+                    "is_active",
+                    "must_change_password",
+                    "created_by",
+                    "last_login",
+                    "created_at",
+                    "updated_at"
+                ],
+                "a user's columns, in USER_COLUMNS' order"
+            );
+        }
+        Ok(Self {
+            id: row.try_get(0)?,
+            company_id: row.try_get(1)?,
+            name: row.try_get(2)?,
+            username: row.try_get(3)?,
+            email: row.try_get(4)?,
+            role: row.try_get(5)?,
+            permissions: row.try_get(6)?,
+            is_active: row.try_get(7)?,
+            must_change_password: row.try_get(8)?,
+            created_by: row.try_get(9)?,
+            last_login: row.try_get(10)?,
+            created_at: row.try_get(11)?,
+            updated_at: row.try_get(12)?,
         })
     }
 }
@@ -714,10 +770,17 @@ fn is_unavailable(code: Option<&str>) -> bool {
 
 /// `$from, $from+1, …`: `n` numbered parameters, for `IN (…)` lists.
 fn placeholders(from: usize, n: usize) -> String {
-    (from..from + n)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
+    use std::fmt::Write;
+    // One string, not one per placeholder joined (3% of a page on PostgreSQL,
+    // whose modules query lists the page's ids).
+    let mut out = String::with_capacity(n * 6);
+    for i in from..from + n {
+        if i > from {
+            out.push_str(", ");
+        }
+        let _ = write!(out, "${i}");
+    }
+    out
 }
 
 fn now_ms(t: Timestamp) -> i64 {
