@@ -55,8 +55,26 @@ const USER_COLUMNS: &str = "u.id, u.company_id, u.name, u.username, u.email, u.r
      u.permissions, u.is_active, u.must_change_password, u.created_by, u.last_login, \
      u.created_at, u.updated_at";
 
-/// Also read from a JSON array, the fields in [`USER_COLUMNS`]' order
-/// (SQLite's pages: decision 0014).
+/// The names of [`USER_COLUMNS`] and [`USER_RETURNING`], in their order.
+const USER_COLUMN_NAMES: [&str; 13] = [
+    "id",
+    "company_id",
+    "name",
+    "username",
+    "email",
+    "role",
+    "permissions",
+    "is_active",
+    "must_change_password",
+    "created_by",
+    "last_login",
+    "created_at",
+    "updated_at",
+];
+
+/// Read by position, from a row (`FromRow` below) and, on SQLite's pages,
+/// from a JSON array (decision 0014): in both the fields are in
+/// [`USER_COLUMNS`]' order, so the order of their declaration here matters.
 #[derive(serde::Deserialize)]
 struct UserRow {
     id: i64,
@@ -103,8 +121,9 @@ impl UserRow {
 /// [`USER_RETURNING`], the same columns) first, so a user is read by
 /// position: finding each of its thirteen columns by name took 8% of the
 /// server's instructions for a page of 50 on PostgreSQL. Each value's type is
-/// still checked; the tests, built with debug assertions, also check the
-/// names.
+/// still checked; debug builds (so `cargo test`) also check the names of the
+/// first thirteen columns of every query a test runs, and answer an error if
+/// they differ.
 impl<'r, R: sqlx::Row> sqlx::FromRow<'r, R> for UserRow
 where
     usize: sqlx::ColumnIndex<R>,
@@ -117,25 +136,13 @@ where
         {
             use sqlx::Column;
             let names: Vec<&str> = row.columns().iter().take(13).map(|c| c.name()).collect();
-            debug_assert_eq!(
-                names,
-                [
-                    "id",
-                    "company_id",
-                    "name",
-                    "username",
-                    "email",
-                    "role",
-                    "permissions",
-                    "is_active",
-                    "must_change_password",
-                    "created_by",
-                    "last_login",
-                    "created_at",
-                    "updated_at"
-                ],
-                "a user's columns, in USER_COLUMNS' order"
-            );
+            if names != USER_COLUMN_NAMES {
+                return Err(sqlx::Error::ColumnDecode {
+                    index: "0..13".into(),
+                    source: format!("a user's columns are out of USER_COLUMNS' order: {names:?}")
+                        .into(),
+                });
+            }
         }
         Ok(Self {
             id: row.try_get(0)?,
@@ -1433,7 +1440,26 @@ mod throttle;
 
 #[cfg(test)]
 mod tests {
-    use super::bool_or_int;
+    use super::{bool_or_int, placeholders, USER_COLUMNS, USER_COLUMN_NAMES, USER_RETURNING};
+
+    #[test]
+    fn the_user_columns_are_named_in_one_order() {
+        let split = |list: &str| -> Vec<String> {
+            list.split(',')
+                .map(|c| c.trim().trim_start_matches("u.").to_owned())
+                .collect()
+        };
+        assert_eq!(split(USER_COLUMNS), USER_COLUMN_NAMES);
+        assert_eq!(split(USER_RETURNING), USER_COLUMN_NAMES);
+    }
+
+    #[test]
+    fn placeholders_are_numbered_from_the_first() {
+        assert_eq!(placeholders(1, 0), "");
+        assert_eq!(placeholders(1, 1), "$1");
+        assert_eq!(placeholders(2, 3), "$2, $3, $4");
+        assert_eq!(placeholders(99, 3), "$99, $100, $101");
+    }
 
     #[derive(serde::Deserialize)]
     struct Flag(#[serde(deserialize_with = "bool_or_int")] bool);
