@@ -174,13 +174,33 @@ const USER_MODULES: &str = "(SELECT string_agg(cm.module, ',' ORDER BY cm.module
      WHERE um.user_id = u.id AND um.module = cm.module)))";
 
 /// A user row with its modules ([`USER_MODULES`]).
-#[derive(sqlx::FromRow)]
 struct ManagedUserRow {
-    #[sqlx(flatten)]
     user: UserRow,
     /// Absent where the dialect reads the modules in a second query.
-    #[sqlx(default)]
     modules: Option<String>,
+}
+
+/// The user's columns, then, where the query has them, its `modules`. Looked
+/// up by position too: a column missing by name costs sqlx an error, with its
+/// message formatted, for every row of PostgreSQL's pages.
+impl<'r, R: sqlx::Row> sqlx::FromRow<'r, R> for ManagedUserRow
+where
+    usize: sqlx::ColumnIndex<R>,
+    i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    bool: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+{
+    fn from_row(row: &'r R) -> Result<Self, sqlx::Error> {
+        use sqlx::Column;
+        let modules = match row.columns().get(USER_COLUMN_NAMES.len()) {
+            Some(column) if column.name() == "modules" => row.try_get(USER_COLUMN_NAMES.len())?,
+            _ => None,
+        };
+        Ok(Self {
+            user: UserRow::from_row(row)?,
+            modules,
+        })
+    }
 }
 
 impl ManagedUserRow {
