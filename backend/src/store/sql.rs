@@ -55,6 +55,23 @@ const USER_COLUMNS: &str = "u.id, u.company_id, u.name, u.username, u.email, u.r
      u.permissions, u.is_active, u.must_change_password, u.created_by, u.last_login, \
      u.created_at, u.updated_at";
 
+/// `impl FromRow` for a row read by position (`row.try_get(0)`…), which needs
+/// of a database only that its rows are indexed by position and hold the four
+/// types every row here is made of.
+macro_rules! from_row_by_position {
+    ($row_type:ty, |$row:ident| $body:block) => {
+        impl<'r, R: sqlx::Row> sqlx::FromRow<'r, R> for $row_type
+        where
+            usize: sqlx::ColumnIndex<R>,
+            i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+            bool: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+            String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+        {
+            fn from_row($row: &'r R) -> Result<Self, sqlx::Error> $body
+        }
+    };
+}
+
 /// The names of [`USER_COLUMNS`] and [`USER_RETURNING`], in their order.
 const USER_COLUMN_NAMES: [&str; 13] = [
     "id",
@@ -117,50 +134,42 @@ impl UserRow {
     }
 }
 
-/// Every query that reads a user selects [`USER_COLUMNS`] (or
-/// [`USER_RETURNING`], the same columns) first, so a user is read by
-/// position: finding each of its thirteen columns by name took 8% of the
-/// server's instructions for a page of 50 on PostgreSQL. Each value's type is
-/// still checked; debug builds (so `cargo test`) also check the names of the
-/// first thirteen columns of every query a test runs, and answer an error if
-/// they differ.
-impl<'r, R: sqlx::Row> sqlx::FromRow<'r, R> for UserRow
-where
-    usize: sqlx::ColumnIndex<R>,
-    i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-    bool: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-    String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-{
-    fn from_row(row: &'r R) -> Result<Self, sqlx::Error> {
-        #[cfg(debug_assertions)]
-        {
-            use sqlx::Column;
-            let names: Vec<&str> = row.columns().iter().take(13).map(|c| c.name()).collect();
-            if names != USER_COLUMN_NAMES {
-                return Err(sqlx::Error::ColumnDecode {
-                    index: "0..13".into(),
-                    source: format!("a user's columns are out of USER_COLUMNS' order: {names:?}")
-                        .into(),
-                });
-            }
+// Every query that reads a user selects [`USER_COLUMNS`] (or
+// [`USER_RETURNING`], the same columns) first, so a user is read by
+// position: finding each of its thirteen columns by name took 8% of the
+// server's instructions for a page of 50 on PostgreSQL. Each value's type is
+// still checked; debug builds (so `cargo test`) also check the names of the
+// first thirteen columns of every query a test runs, and answer an error if
+// they differ.
+from_row_by_position!(UserRow, |row| {
+    #[cfg(debug_assertions)]
+    {
+        use sqlx::Column;
+        let names: Vec<&str> = row.columns().iter().take(13).map(|c| c.name()).collect();
+        if names != USER_COLUMN_NAMES {
+            return Err(sqlx::Error::ColumnDecode {
+                index: "0..13".into(),
+                source: format!("a user's columns are out of USER_COLUMNS' order: {names:?}")
+                    .into(),
+            });
         }
-        Ok(Self {
-            id: row.try_get(0)?,
-            company_id: row.try_get(1)?,
-            name: row.try_get(2)?,
-            username: row.try_get(3)?,
-            email: row.try_get(4)?,
-            role: row.try_get(5)?,
-            permissions: row.try_get(6)?,
-            is_active: row.try_get(7)?,
-            must_change_password: row.try_get(8)?,
-            created_by: row.try_get(9)?,
-            last_login: row.try_get(10)?,
-            created_at: row.try_get(11)?,
-            updated_at: row.try_get(12)?,
-        })
     }
-}
+    Ok(Self {
+        id: row.try_get(0)?,
+        company_id: row.try_get(1)?,
+        name: row.try_get(2)?,
+        username: row.try_get(3)?,
+        email: row.try_get(4)?,
+        role: row.try_get(5)?,
+        permissions: row.try_get(6)?,
+        is_active: row.try_get(7)?,
+        must_change_password: row.try_get(8)?,
+        created_by: row.try_get(9)?,
+        last_login: row.try_get(10)?,
+        created_at: row.try_get(11)?,
+        updated_at: row.try_get(12)?,
+    })
+});
 
 /// A user's modules, comma-separated in name order (module names have no
 /// commas): its own choice, or else all its client's active modules; none for
@@ -180,28 +189,20 @@ struct ManagedUserRow {
     modules: Option<String>,
 }
 
-/// The user's columns, then, where the query has them, its `modules`. Looked
-/// up by position too: a column missing by name costs sqlx an error, with its
-/// message formatted, for every row of PostgreSQL's pages.
-impl<'r, R: sqlx::Row> sqlx::FromRow<'r, R> for ManagedUserRow
-where
-    usize: sqlx::ColumnIndex<R>,
-    i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-    bool: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-    String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-{
-    fn from_row(row: &'r R) -> Result<Self, sqlx::Error> {
-        use sqlx::Column;
-        let modules = match row.columns().get(USER_COLUMN_NAMES.len()) {
-            Some(column) if column.name() == "modules" => row.try_get(USER_COLUMN_NAMES.len())?,
-            _ => None,
-        };
-        Ok(Self {
-            user: UserRow::from_row(row)?,
-            modules,
-        })
-    }
-}
+// The user's columns, then, where the query has them, its `modules`. Looked
+// up by position too: a column missing by name costs sqlx an error, with its
+// message formatted, for every row of PostgreSQL's pages.
+from_row_by_position!(ManagedUserRow, |row| {
+    use sqlx::Column;
+    let modules = match row.columns().get(USER_COLUMN_NAMES.len()) {
+        Some(column) if column.name() == "modules" => row.try_get(USER_COLUMN_NAMES.len())?,
+        _ => None,
+    };
+    Ok(Self {
+        user: UserRow::from_row(row)?,
+        modules,
+    })
+});
 
 impl ManagedUserRow {
     fn into_managed(self) -> StoreResult<ManagedUser> {
@@ -475,42 +476,34 @@ struct ClientRow {
     owner_username: Option<String>,
 }
 
-/// Every query of clients selects [`CLIENT_COLUMNS`], so a row is read by
-/// position, each value's type taken as the column's: finding each of the
-/// twenty columns by name, and checking its type, took over a quarter of the
-/// server's CPU in PostgreSQL's export of 100,000 clients.
-impl<'r, R: sqlx::Row> sqlx::FromRow<'r, R> for ClientRow
-where
-    usize: sqlx::ColumnIndex<R>,
-    i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-    bool: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-    String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-{
-    fn from_row(row: &'r R) -> Result<Self, sqlx::Error> {
-        Ok(Self {
-            id: row.try_get_unchecked(0)?,
-            account_number: row.try_get_unchecked(1)?,
-            company_name: row.try_get_unchecked(2)?,
-            contact_email: row.try_get_unchecked(3)?,
-            contact_name: row.try_get_unchecked(4)?,
-            phone_number: row.try_get_unchecked(5)?,
-            whatsapp_number: row.try_get_unchecked(6)?,
-            business_address: row.try_get_unchecked(7)?,
-            business_type: row.try_get_unchecked(8)?,
-            gst_number: row.try_get_unchecked(9)?,
-            website: row.try_get_unchecked(10)?,
-            lead_status: row.try_get_unchecked(11)?,
-            notes: row.try_get_unchecked(12)?,
-            credits: row.try_get_unchecked(13)?,
-            is_active: row.try_get_unchecked(14)?,
-            last_login: row.try_get_unchecked(15)?,
-            created_at: row.try_get_unchecked(16)?,
-            updated_at: row.try_get_unchecked(17)?,
-            owner_id: row.try_get_unchecked(18)?,
-            owner_username: row.try_get_unchecked(19)?,
-        })
-    }
-}
+// Every query of clients selects [`CLIENT_COLUMNS`], so a row is read by
+// position, each value's type taken as the column's: finding each of the
+// twenty columns by name, and checking its type, took over a quarter of the
+// server's CPU in PostgreSQL's export of 100,000 clients.
+from_row_by_position!(ClientRow, |row| {
+    Ok(Self {
+        id: row.try_get_unchecked(0)?,
+        account_number: row.try_get_unchecked(1)?,
+        company_name: row.try_get_unchecked(2)?,
+        contact_email: row.try_get_unchecked(3)?,
+        contact_name: row.try_get_unchecked(4)?,
+        phone_number: row.try_get_unchecked(5)?,
+        whatsapp_number: row.try_get_unchecked(6)?,
+        business_address: row.try_get_unchecked(7)?,
+        business_type: row.try_get_unchecked(8)?,
+        gst_number: row.try_get_unchecked(9)?,
+        website: row.try_get_unchecked(10)?,
+        lead_status: row.try_get_unchecked(11)?,
+        notes: row.try_get_unchecked(12)?,
+        credits: row.try_get_unchecked(13)?,
+        is_active: row.try_get_unchecked(14)?,
+        last_login: row.try_get_unchecked(15)?,
+        created_at: row.try_get_unchecked(16)?,
+        updated_at: row.try_get_unchecked(17)?,
+        owner_id: row.try_get_unchecked(18)?,
+        owner_username: row.try_get_unchecked(19)?,
+    })
+});
 
 /// A boolean as SQLite's JSON functions write it (0 or 1), or as JSON's own.
 fn bool_or_int<'de, D: serde::Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
