@@ -38,7 +38,7 @@ pub fn serialize<S: Serializer>(t: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Err
         }
     }
     text.byte(b'Z');
-    s.serialize_str(text.as_str())
+    s.serialize_str(text.as_str().map_err(serde::ser::Error::custom)?)
 }
 
 /// `YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ` at most: 30 bytes.
@@ -61,9 +61,10 @@ impl Text {
         }
     }
 
-    fn as_str(&self) -> &str {
+    /// Only ASCII digits and separators are written, so this never fails;
+    /// were it to, the answer is an error, not a panic.
+    fn as_str(&self) -> Result<&str, std::str::Utf8Error> {
         std::str::from_utf8(&self.buf[..self.len])
-            .expect("only ASCII digits and separators are written")
     }
 }
 
