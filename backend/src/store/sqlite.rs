@@ -56,7 +56,7 @@ fn pool_options() -> SqlitePoolOptions {
         .max_connections(8)
         .idle_timeout(Duration::from_secs(60))
         .acquire_timeout(Duration::from_secs(10))
-        .after_connect(|conn, _| Box::pin(plan_once(conn)))
+        .after_connect(|conn, _| Box::pin(plan_once(conn, true)))
 }
 
 /// Turns on SQLite's query planner stability guarantee for a connection: a
@@ -69,12 +69,9 @@ fn pool_options() -> SqlitePoolOptions {
 /// five characters, 250,000 instructions, 6% of a page's (decision 0019). The
 /// guarantee also stops the plans that STAT4 statistics would change (nothing
 /// here gathers them: no `ANALYZE`) and those a bound value compared with a
-/// partial index's literal would (the only partial index has none).
-async fn plan_once(conn: &mut SqliteConnection) -> Result<(), sqlx::Error> {
-    set_plan_once(conn, true).await
-}
-
-async fn set_plan_once(conn: &mut SqliteConnection, on: bool) -> Result<(), sqlx::Error> {
+/// partial index's literal would (the only partial index has none). `on`:
+/// false only in the test that shows what the guarantee spares.
+async fn plan_once(conn: &mut SqliteConnection, on: bool) -> Result<(), sqlx::Error> {
     extern "C" {
         // Linked in with the bundled SQLite that sqlx uses.
         fn sqlite3_db_config(db: *mut c_void, op: c_int, ...) -> c_int;
@@ -152,7 +149,7 @@ mod tests {
             .await
             .expect("a table");
         // The second without the guarantee: what the first is spared.
-        set_plan_once(second.acquire().await.expect("the connection"), false)
+        plan_once(second.acquire().await.expect("the connection"), false)
             .await
             .expect("the setting");
         for (pooled, expected) in [(&mut first, 0), (&mut second, 4)] {
