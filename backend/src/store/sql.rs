@@ -145,10 +145,15 @@ from_row_by_position!(UserRow, |row| {
     #[cfg(debug_assertions)]
     {
         use sqlx::Column;
-        let names: Vec<&str> = row.columns().iter().take(13).map(|c| c.name()).collect();
+        let names: Vec<&str> = row
+            .columns()
+            .iter()
+            .take(USER_COLUMN_NAMES.len())
+            .map(|c| c.name())
+            .collect();
         if names != USER_COLUMN_NAMES {
             return Err(sqlx::Error::ColumnDecode {
-                index: "0..13".into(),
+                index: format!("0..{}", USER_COLUMN_NAMES.len()),
                 source: format!("a user's columns are out of USER_COLUMNS' order: {names:?}")
                     .into(),
             });
