@@ -3,6 +3,7 @@
 //! The store never knows HTTP.
 
 mod counts;
+mod lease;
 mod postgres;
 mod redis;
 mod sql;

@@ -1,3 +1,4 @@
+use super::lease::Conns;
 use super::sql::SqlStore;
 use anyhow::Context;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
@@ -27,7 +28,8 @@ pub async fn connect(url: &str) -> anyhow::Result<SqlStore<Postgres>> {
         .min_connections(0)
         .acquire_timeout(Duration::from_secs(5))
         .connect_lazy_with(options.options([("synchronous_commit", "off")]));
-    Ok(SqlStore::new(pool.clone(), relaxed, pool))
+    let pool = Conns::new(pool);
+    Ok(SqlStore::new(pool.clone(), Conns::new(relaxed), pool))
 }
 
 /// sqlx pings a connection (one more round trip) every time it leaves the

@@ -3,6 +3,7 @@
 //! `ON CONFLICT`), so the body below is instantiated for both pools by a macro
 //! instead of being written twice.
 
+use super::lease::{Conns, Lease};
 use super::{
     ClientChanges, ClientFilter, ClientSortKey, CreditEntry, CreditOutcome, LoginCandidate,
     NewActivity, NewClient, NewSession, NewUser, ProfileChanges, RefreshOutcome, Store, StoreError,
@@ -16,29 +17,30 @@ use crate::domain::{
 use async_trait::async_trait;
 use futures_util::stream::BoxStream;
 use futures_util::StreamExt;
-use sqlx::{Pool, Postgres, Sqlite};
+use sqlx::{Postgres, Sqlite};
 
 pub struct SqlStore<DB: sqlx::Database> {
     /// Point reads and writes: everything but what `scans` serves.
-    pool: Pool<DB>,
+    pool: Conns<DB>,
     /// For login bookkeeping (sessions opened, last login, throttle counters,
     /// login entries of the activity log): on PostgreSQL, connections that
     /// commit without waiting for the WAL to reach the disk (decision 0010);
     /// on SQLite, the same pool.
-    relaxed: Pool<DB>,
+    relaxed: Conns<DB>,
     /// For reads of many rows (pages of users, clients and the activity log,
     /// searches, their totals, exports): on SQLite, connections that read the
     /// file through a memory map (decisions 0008 and 0016); on PostgreSQL, the
     /// same pool.
-    scans: Pool<DB>,
+    scans: Conns<DB>,
     /// Totals of user lists (see `counts.rs`); forgotten at any change to users.
     user_counts: std::sync::Arc<super::counts::CountCache>,
 }
 
 impl<DB: sqlx::Database> SqlStore<DB> {
     /// A store on `pool`, with login bookkeeping on `relaxed` and reads of
-    /// many rows on `scans` (either may be a clone of `pool`).
-    pub fn new(pool: Pool<DB>, relaxed: Pool<DB>, scans: Pool<DB>) -> Self {
+    /// many rows on `scans` (either may be a clone of `pool`: clones share
+    /// their parked connections, decision 0021).
+    pub fn new(pool: Conns<DB>, relaxed: Conns<DB>, scans: Conns<DB>) -> Self {
         Self {
             pool,
             relaxed,
@@ -343,7 +345,7 @@ fn modules_json(modules: &Option<Vec<String>>) -> Option<String> {
 /// going back to the pool with the transaction open (the request was dropped
 /// midway, or the rollback failed): closing it rolls the transaction back.
 struct ScriptConnection<DB: sqlx::Database> {
-    conn: sqlx::pool::PoolConnection<DB>,
+    conn: Lease<DB>,
     settled: bool,
 }
 
@@ -362,7 +364,7 @@ macro_rules! run_script {
     ($pool:expr, $q:expr) => {{
         async {
             let mut script = ScriptConnection {
-                conn: $pool.acquire().await.map_err(map_err)?,
+                conn: $pool.lease().await.map_err(map_err)?,
                 settled: false,
             };
             // All the rows: the script must run to its COMMIT.
@@ -1049,7 +1051,8 @@ macro_rules! impl_store {
                 now: Timestamp,
                 new_expires_at: Timestamp,
             ) -> StoreResult<RefreshOutcome> {
-                let mut tx = self.pool.begin_with($begin).await.map_err(map_err)?;
+                let mut conn = self.pool.lease().await.map_err(map_err)?;
+                let mut tx = conn.begin_with($begin).await.map_err(map_err)?;
                 // Spend the token: only one presenter can win this update.
                 let spent: Option<String> = sqlx::query_scalar(
                     "UPDATE refresh_tokens SET used_at = $2 \
@@ -1154,7 +1157,8 @@ macro_rules! impl_store {
                 .await
                 .map_err(map_err)?
                 .rows_affected();
-                let mut tx = self.pool.begin_with($begin).await.map_err(map_err)?;
+                let mut conn = self.pool.lease().await.map_err(map_err)?;
+                let mut tx = conn.begin_with($begin).await.map_err(map_err)?;
                 let tokens = sqlx::query(
                     "DELETE FROM refresh_tokens WHERE session_id IN \
                      (SELECT id FROM sessions WHERE expires_at < $1)",
@@ -1186,7 +1190,8 @@ macro_rules! impl_store {
                 c: &NewClient,
                 owner: &NewUser,
             ) -> StoreResult<(Client, User)> {
-                let mut tx = self.pool.begin_with($begin).await.map_err(map_err)?;
+                let mut conn = self.pool.lease().await.map_err(map_err)?;
+                let mut tx = conn.begin_with($begin).await.map_err(map_err)?;
                 let placeholder = format!("pending-{}", uuid::Uuid::new_v4());
                 let id: i64 = sqlx::query_scalar(
                     "INSERT INTO clients (account_number, company_name, contact_email, contact_name, \
@@ -1362,7 +1367,8 @@ macro_rules! impl_store {
                 actor_id: i64,
                 now: Timestamp,
             ) -> StoreResult<CreditOutcome> {
-                let mut tx = self.pool.begin_with($begin).await.map_err(map_err)?;
+                let mut conn = self.pool.lease().await.map_err(map_err)?;
+                let mut tx = conn.begin_with($begin).await.map_err(map_err)?;
                 // One atomic statement: concurrent adjustments serialise on the row.
                 let balance: Option<i64> = sqlx::query_scalar(
                     "UPDATE clients SET credits = credits + $2, updated_at = $3 \

@@ -1,3 +1,4 @@
+use super::lease::Conns;
 use super::sql::SqlStore;
 use anyhow::Context;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
@@ -41,7 +42,8 @@ pub async fn connect(url: &str) -> anyhow::Result<SqlStore<Sqlite>> {
     let scans = pool_options()
         .min_connections(0)
         .connect_lazy_with(options.pragma("mmap_size", MMAP_SIZE.to_string()));
-    Ok(SqlStore::new(pool.clone(), pool, scans))
+    let pool = Conns::new(pool);
+    Ok(SqlStore::new(pool.clone(), pool, Conns::new(scans)))
 }
 
 /// What both pools share: at most 8 connections, none pinged before use (an

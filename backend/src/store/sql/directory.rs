@@ -583,7 +583,8 @@ macro_rules! impl_directory_store {
             }
 
             async fn create_users(&self, users: &[NewUser]) -> StoreResult<Vec<User>> {
-                let mut tx = self.pool.begin_with($begin).await.map_err(map_err)?;
+                let mut conn = self.pool.lease().await.map_err(map_err)?;
+                let mut tx = conn.begin_with($begin).await.map_err(map_err)?;
                 let mut created = Vec::with_capacity(users.len());
                 for new in users {
                     created.push(insert_user_tx!(tx, new)?);
@@ -599,7 +600,8 @@ macro_rules! impl_directory_store {
                 ch: &UserChanges,
                 now: Timestamp,
             ) -> StoreResult<User> {
-                let mut tx = self.pool.begin_with($begin).await.map_err(map_err)?;
+                let mut conn = self.pool.lease().await.map_err(map_err)?;
+                let mut tx = conn.begin_with($begin).await.map_err(map_err)?;
                 let (mut sets, mut args) = user_set(ch);
                 args.push(Arg::Int(now_ms(now)));
                 sets.push(format!("updated_at = ${}", args.len()));
@@ -752,7 +754,8 @@ macro_rules! impl_directory_store {
                 modules: &[String],
                 now: Timestamp,
             ) -> StoreResult<Vec<String>> {
-                let mut tx = self.pool.begin_with($begin).await.map_err(map_err)?;
+                let mut conn = self.pool.lease().await.map_err(map_err)?;
+                let mut tx = conn.begin_with($begin).await.map_err(map_err)?;
                 let done = sqlx::query("UPDATE clients SET updated_at = $2 WHERE id = $1")
                     .bind(client_id)
                     .bind(now_ms(now))
@@ -839,7 +842,7 @@ impl SqlStore<Sqlite> {
     /// did any work by two or more changes on the connection
     /// (<https://sqlite.org/fts5.html#the_merge_command>).
     async fn merge_search_step(&self, pages: u32) -> StoreResult<bool> {
-        let mut conn = self.pool.acquire().await.map_err(map_err)?;
+        let mut conn = self.pool.lease().await.map_err(map_err)?;
         let changes = "SELECT total_changes()";
         let before: i64 = sqlx::query_scalar(changes)
             .fetch_one(&mut *conn)
@@ -997,7 +1000,7 @@ mod tests {
                 .await
                 .expect("the pragma answers")
         };
-        assert_eq!(mmap(store.pool.clone()).await, 0);
-        assert_eq!(mmap(store.scans.clone()).await, 1 << 30);
+        assert_eq!(mmap(store.pool.pool().clone()).await, 0);
+        assert_eq!(mmap(store.scans.pool().clone()).await, 1 << 30);
     }
 }
