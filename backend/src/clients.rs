@@ -43,6 +43,17 @@ fn parse(input: ClientInput, region: &str) -> Result<ClientChanges, Error> {
             None
         }
     };
+    // One of the listed values or null: unlike a text field, blank is not one
+    // of them (the schema says so too; the fuzzer found blank accepted).
+    let business_type = match input.business_type {
+        None => None,
+        Some(None) => Some(None),
+        Some(Some(s)) => check(
+            "businessType",
+            BusinessType::parse(&s).map(|t| t.as_str().to_owned()),
+        )
+        .map(|s| BusinessType::parse(&s).ok()),
+    };
     // An optional field: null or blank clears it; anything else must parse.
     let mut optional =
         |field: &str,
@@ -68,10 +79,7 @@ fn parse(input: ClientInput, region: &str) -> Result<ClientChanges, Error> {
         business_address: optional("businessAddress", input.business_address, &|s| {
             client::text(s, 1, 500, true)
         }),
-        business_type: optional("businessType", input.business_type, &|s| {
-            BusinessType::parse(s).map(|t| t.as_str().to_owned())
-        })
-        .map(|v| v.and_then(|s| BusinessType::parse(&s).ok())),
+        business_type,
         gst_number: optional("gstNumber", input.gst_number, &client::gstin),
         website: optional("website", input.website, &client::website),
         notes: optional("notes", input.notes, &|s| client::text(s, 1, 5000, true)),

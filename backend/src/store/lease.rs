@@ -14,19 +14,22 @@
 //!   failed goes back through sqlx;
 //! - a connection used directly ([`Lease`]'s `DerefMut`: transactions,
 //!   scripts) always goes back through sqlx;
-//! - [`Conns::lease`] takes the most recently parked connection first. On a
-//!   full pool it waits in turn, first come first served, for a connection
-//!   being parked (which goes to the first one waiting instead of the list)
-//!   or one from sqlx, so nothing waits on sqlx for a connection that sits in
-//!   the list, and a request that just came never overtakes one waiting;
-//! - a connection parked for over [`PARKED_FOR`] goes back to sqlx, so that
-//!   sqlx's idle timeout and its check of an idle connection still apply.
+//! - [`Conns::lease`] takes the most recently parked connection. With none
+//!   parked it joins a queue, first come first served, and a task of its own
+//!   asks sqlx for a connection; a connection being parked, or the one sqlx
+//!   gives, goes to the head of the queue, so nothing waits on sqlx for a
+//!   connection that sits in the list, and a request that just came never
+//!   overtakes one waiting;
+//! - a connection that was parked for over [`PARKED_FOR`] goes back to sqlx
+//!   (the next lease or a sweeping task finds it: within two periods), and
+//!   so does one every [`SQLX_EVERY`] statements, so that sqlx's idle timeout,
+//!   its lifetime limit and its check of an idle connection still apply.
 
 use futures_util::future::BoxFuture;
 use futures_util::stream::BoxStream;
 use futures_util::TryStreamExt;
 use sqlx::pool::PoolConnection;
-use sqlx::{Connection, Database, Describe, Either, Execute, Executor, Pool};
+use sqlx::{Connection, Database, Describe, Either, Execute, Executor, Pool, TransactionManager};
 use std::collections::VecDeque;
 use std::ops::{Deref, DerefMut};
 use std::sync::{Arc, Mutex, PoisonError, Weak};
@@ -35,6 +38,11 @@ use tokio::sync::oneshot;
 
 /// How long a connection stays parked before it goes back to sqlx's pool.
 pub const PARKED_FOR: Duration = Duration::from_secs(1);
+
+/// After this many statements a connection goes back to sqlx's pool (and
+/// its ping) even when it is clean, so that sqlx's `max_lifetime` still
+/// applies to connections that never sit idle.
+const SQLX_EVERY: u32 = 1000;
 
 /// A sqlx pool with a list of connections parked between statements.
 pub struct Conns<DB: Database> {
@@ -65,15 +73,19 @@ struct Inner<DB: Database> {
     state: Mutex<State<DB>>,
 }
 
-type Parked<DB> = (PoolConnection<DB>, Instant);
+/// A connection and how many statements it has run since sqlx last had it.
+type Used<DB> = (PoolConnection<DB>, u32);
+
+/// What a lease waiting in the queue is handed.
+type Handed<DB> = Result<Used<DB>, sqlx::Error>;
 
 struct State<DB: Database> {
     /// Parked connections, the most recently parked last, with when. Never
     /// any while a lease waits: a connection being parked goes to the first
     /// one waiting instead.
-    parked: Vec<Parked<DB>>,
-    /// Leases waiting on a full pool, the first to come first.
-    waiting: VecDeque<oneshot::Sender<PoolConnection<DB>>>,
+    parked: Vec<(Used<DB>, Instant)>,
+    /// Leases waiting for a connection, the first to come first.
+    waiting: VecDeque<oneshot::Sender<Handed<DB>>>,
 }
 
 impl<DB: Database> Inner<DB> {
@@ -81,17 +93,34 @@ impl<DB: Database> Inner<DB> {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Hand `conn` to the first lease waiting for one, or else park it.
-    fn park(&self, mut conn: PoolConnection<DB>) {
+    /// Hand `used` to the first lease waiting for one, or else park it.
+    fn park(&self, mut used: Used<DB>) {
         let mut state = self.state();
         while let Some(waiting) = state.waiting.pop_front() {
-            match waiting.send(conn) {
+            match waiting.send(Ok(used)) {
                 Ok(()) => return,
-                // That one stopped waiting (it timed out, or sqlx served it).
-                Err(back) => conn = back,
+                // That one stopped waiting (it timed out or was dropped).
+                Err(back) => match back {
+                    Ok(back) => used = back,
+                    Err(_) => return,
+                },
             }
         }
-        state.parked.push((conn, Instant::now()));
+        state.parked.push((used, Instant::now()));
+    }
+
+    /// Tell the first lease waiting that sqlx could not give a connection.
+    fn fail(&self, mut error: sqlx::Error) {
+        let mut state = self.state();
+        while let Some(waiting) = state.waiting.pop_front() {
+            match waiting.send(Err(error)) {
+                Ok(()) => return,
+                Err(back) => match back {
+                    Err(back) => error = back,
+                    Ok(_) => return,
+                },
+            }
+        }
     }
 
     /// Hand every connection parked for too long back to sqlx.
@@ -143,56 +172,53 @@ impl<DB: Database> Conns<DB> {
         self.inner.state().parked.len()
     }
 
-    /// A connection: the most recently parked one if there is one, else one
-    /// from sqlx's pool. On a full pool it waits, in turn, for whichever comes
-    /// first: a connection being parked or one from sqlx (within the pool's
-    /// acquire timeout, as `Pool::acquire`).
+    /// A connection: the most recently parked one if there is one. Otherwise
+    /// the lease joins the queue, and a task asks sqlx for one more
+    /// connection for it; whatever comes first, a connection being parked or
+    /// sqlx's, goes to the head of the queue (within the pool's acquire
+    /// timeout, as `Pool::acquire`).
     pub async fn lease(&self) -> Result<Lease<DB>, sqlx::Error> {
         let inner = &self.inner;
-        let timeout = inner.pool.options().get_acquire_timeout();
-        let max = inner.pool.options().get_max_connections();
-        let mut handed = {
+        let mut stale = Vec::new();
+        let handed = {
             let mut state = inner.state();
-            let mut stale = Vec::new();
-            while let Some((conn, since)) = state.parked.pop() {
-                if since.elapsed() <= inner.parked_for {
-                    drop(state);
-                    drop(stale);
-                    return Ok(Lease::new(conn, inner));
+            loop {
+                match state.parked.pop() {
+                    Some((used, since)) if since.elapsed() <= inner.parked_for => {
+                        drop(state);
+                        drop(stale);
+                        return Ok(Lease::new(used, inner));
+                    }
+                    Some((stale_one, _)) => stale.push(stale_one),
+                    None => break,
                 }
-                stale.push(conn);
             }
-            if stale.is_empty() && inner.pool.size() >= max && inner.pool.num_idle() == 0 {
-                let (tx, rx) = oneshot::channel();
-                state.waiting.push_back(tx);
-                Some(rx)
-            } else {
-                None
-            }
-            // `stale`, dropped here: sqlx takes them back (and pings them).
+            let (tx, rx) = oneshot::channel();
+            state.waiting.push_back(tx);
+            rx
         };
-        let Some(handed_rx) = handed.as_mut() else {
-            // sqlx has a connection or may open one (not raced with anything:
-            // a cancelled acquire may drop a connection being opened).
-            return Ok(Lease::new(inner.pool.acquire().await?, inner));
-        };
-        tokio::select! {
-            biased;
-            conn = &mut *handed_rx => match conn {
-                Ok(conn) => Ok(Lease::new(conn, inner)),
-                // The sender is only dropped with the state: never while
-                // `self` lives.
-                Err(_) => Err(sqlx::Error::PoolClosed),
-            },
-            conn = tokio::time::timeout(timeout, inner.pool.acquire()) => {
-                // No longer waiting; a connection handed over meanwhile goes
-                // to the next one waiting, or is parked.
-                handed_rx.close();
-                if let Ok(late) = handed_rx.try_recv() {
-                    inner.park(late);
-                }
-                Ok(Lease::new(conn.map_err(|_| sqlx::Error::PoolTimedOut)??, inner))
+        // Outside the lock: sqlx takes them back (and pings them).
+        drop(stale);
+        // Never cancelled, so never drops a connection sqlx is opening; what
+        // it gets goes to whoever heads the queue by then, or is parked.
+        let fetch = inner.clone();
+        tokio::spawn(async move {
+            match fetch.pool.acquire().await {
+                Ok(conn) => fetch.park((conn, 0)),
+                // Timed out: the leases waiting have timeouts of their own,
+                // and connections are still being parked for them.
+                Err(sqlx::Error::PoolTimedOut) => {}
+                Err(e) => fetch.fail(e),
             }
+        });
+        let timeout = inner.pool.options().get_acquire_timeout();
+        match tokio::time::timeout(timeout, handed).await {
+            Ok(Ok(Ok(used))) => Ok(Lease::new(used, inner)),
+            Ok(Ok(Err(e))) => Err(e),
+            // The sender is dropped only with the state: never while `self`
+            // lives.
+            Ok(Err(_)) => Err(sqlx::Error::PoolClosed),
+            Err(_) => Err(sqlx::Error::PoolTimedOut),
         }
     }
 }
@@ -215,6 +241,8 @@ async fn sweep_while_alive<DB: Database>(inner: Weak<Inner<DB>>, period: Duratio
 /// closes it if [`Lease::close_on_drop`] was called).
 pub struct Lease<DB: Database> {
     conn: Option<PoolConnection<DB>>,
+    /// Statements run since sqlx last had the connection.
+    uses: u32,
     home: Arc<Inner<DB>>,
     /// A statement is running, or was cancelled or failed midway.
     busy: bool,
@@ -223,9 +251,10 @@ pub struct Lease<DB: Database> {
 }
 
 impl<DB: Database> Lease<DB> {
-    fn new(conn: PoolConnection<DB>, home: &Arc<Inner<DB>>) -> Self {
+    fn new((conn, uses): Used<DB>, home: &Arc<Inner<DB>>) -> Self {
         Self {
             conn: Some(conn),
+            uses,
             home: home.clone(),
             busy: false,
             direct: false,
@@ -270,8 +299,15 @@ impl<DB: Database> DerefMut for Lease<DB> {
 impl<DB: Database> Drop for Lease<DB> {
     fn drop(&mut self) {
         if let Some(conn) = self.conn.take() {
-            if !self.busy && !self.direct && !conn.should_flush() {
-                self.home.park(conn);
+            let uses = self.uses.saturating_add(1);
+            let in_transaction = DB::TransactionManager::get_transaction_depth(&conn) > 0;
+            if !self.busy
+                && !self.direct
+                && !conn.should_flush()
+                && !in_transaction
+                && uses < SQLX_EVERY
+            {
+                self.home.park((conn, uses));
             }
             // Otherwise dropped here: sqlx takes it back.
         }
@@ -574,4 +610,26 @@ mod tests {
         idle_in_sqlx(&pool, 1).await;
         assert_eq!(conns.parked(), 0);
     });
+
+    on_both_stores!(
+        a_busy_connection_still_goes_back_to_sqlx_now_and_then,
+        4,
+        |pool| {
+            let conns = Conns::new(pool.clone());
+            for _ in 1..SQLX_EVERY {
+                sqlx::query("SELECT 1")
+                    .execute(&conns)
+                    .await
+                    .expect("it runs");
+            }
+            assert_eq!(conns.parked(), 1);
+            // The thousandth statement hands it back, for sqlx's lifetime check.
+            sqlx::query("SELECT 1")
+                .execute(&conns)
+                .await
+                .expect("it runs");
+            assert_eq!(conns.parked(), 0);
+            idle_in_sqlx(&pool, 1).await;
+        }
+    );
 }

@@ -782,6 +782,9 @@ macro_rules! impl_directory_store {
                     .map_err(map_err)?;
                 }
                 tx.commit().await.map_err(map_err)?;
+                // The lease ends before the next one is asked for: holding it
+                // while waiting for another could wait on itself.
+                drop(conn);
                 self.client_modules(client_id).await
             }
 
