@@ -94,33 +94,16 @@ impl<DB: Database> Inner<DB> {
     }
 
     /// Hand `used` to the first lease waiting for one, or else park it.
-    fn park(&self, mut used: Used<DB>) {
+    fn park(&self, used: Used<DB>) {
         let mut state = self.state();
-        while let Some(waiting) = state.waiting.pop_front() {
-            match waiting.send(Ok(used)) {
-                Ok(()) => return,
-                // That one stopped waiting (it timed out or was dropped).
-                Err(back) => match back {
-                    Ok(back) => used = back,
-                    Err(_) => return,
-                },
-            }
+        if let Some(Ok(used)) = hand(&mut state, Ok(used)) {
+            state.parked.push((used, Instant::now()));
         }
-        state.parked.push((used, Instant::now()));
     }
 
     /// Tell the first lease waiting that sqlx could not give a connection.
-    fn fail(&self, mut error: sqlx::Error) {
-        let mut state = self.state();
-        while let Some(waiting) = state.waiting.pop_front() {
-            match waiting.send(Err(error)) {
-                Ok(()) => return,
-                Err(back) => match back {
-                    Err(back) => error = back,
-                    Ok(_) => return,
-                },
-            }
-        }
+    fn fail(&self, error: sqlx::Error) {
+        let _ = hand(&mut self.state(), Err(error));
     }
 
     /// Hand every connection parked for too long back to sqlx.
@@ -137,6 +120,18 @@ impl<DB: Database> Inner<DB> {
         // Dropped outside the lock: sqlx takes them back (and pings them).
         drop(stale);
     }
+}
+
+/// Send `item` to the first lease still waiting (one that timed out or was
+/// dropped refuses it); `item` back if none is.
+fn hand<DB: Database>(state: &mut State<DB>, mut item: Handed<DB>) -> Option<Handed<DB>> {
+    while let Some(waiting) = state.waiting.pop_front() {
+        match waiting.send(item) {
+            Ok(()) => return None,
+            Err(back) => item = back,
+        }
+    }
+    Some(item)
 }
 
 impl<DB: Database> Conns<DB> {
