@@ -86,6 +86,17 @@ struct State<DB: Database> {
     parked: Vec<(Used<DB>, Instant)>,
     /// Leases waiting for a connection, the first to come first.
     waiting: VecDeque<oneshot::Sender<Handed<DB>>>,
+    /// Tasks asking sqlx for a connection for the queue: never more than
+    /// leases waiting, so none is left waiting on sqlx for nobody.
+    fetching: usize,
+}
+
+impl<DB: Database> State<DB> {
+    /// Forget the leases that stopped waiting; how many still wait.
+    fn still_waiting(&mut self) -> usize {
+        self.waiting.retain(|waiting| !waiting.is_closed());
+        self.waiting.len()
+    }
 }
 
 impl<DB: Database> Inner<DB> {
@@ -95,15 +106,7 @@ impl<DB: Database> Inner<DB> {
 
     /// Hand `used` to the first lease waiting for one, or else park it.
     fn park(&self, used: Used<DB>) {
-        let mut state = self.state();
-        if let Some(Ok(used)) = hand(&mut state, Ok(used)) {
-            state.parked.push((used, Instant::now()));
-        }
-    }
-
-    /// Tell the first lease waiting that sqlx could not give a connection.
-    fn fail(&self, error: sqlx::Error) {
-        let _ = hand(&mut self.state(), Err(error));
+        park_in(&mut self.state(), used);
     }
 
     /// Hand every connection parked for too long back to sqlx.
@@ -119,6 +122,13 @@ impl<DB: Database> Inner<DB> {
         };
         // Dropped outside the lock: sqlx takes them back (and pings them).
         drop(stale);
+    }
+}
+
+/// Hand `used` to the first lease waiting for one, or else park it.
+fn park_in<DB: Database>(state: &mut State<DB>, used: Used<DB>) {
+    if let Some(Ok(used)) = hand(state, Ok(used)) {
+        state.parked.push((used, Instant::now()));
     }
 }
 
@@ -149,6 +159,7 @@ impl<DB: Database> Conns<DB> {
             state: Mutex::new(State {
                 parked: Vec::new(),
                 waiting: VecDeque::new(),
+                fetching: 0,
             }),
         });
         if let Ok(runtime) = tokio::runtime::Handle::try_current() {
@@ -168,14 +179,14 @@ impl<DB: Database> Conns<DB> {
     }
 
     /// A connection: the most recently parked one if there is one. Otherwise
-    /// the lease joins the queue, and a task asks sqlx for one more
-    /// connection for it; whatever comes first, a connection being parked or
-    /// sqlx's, goes to the head of the queue (within the pool's acquire
-    /// timeout, as `Pool::acquire`).
+    /// the lease joins the queue, and, unless as many tasks as leases waiting
+    /// already do, a task asks sqlx for one more connection; whatever comes
+    /// first, a connection being parked or sqlx's, goes to the head of the
+    /// queue (within the pool's acquire timeout, as `Pool::acquire`).
     pub async fn lease(&self) -> Result<Lease<DB>, sqlx::Error> {
         let inner = &self.inner;
         let mut stale = Vec::new();
-        let handed = {
+        let (handed, fetch) = {
             let mut state = inner.state();
             loop {
                 match state.parked.pop() {
@@ -190,22 +201,17 @@ impl<DB: Database> Conns<DB> {
             }
             let (tx, rx) = oneshot::channel();
             state.waiting.push_back(tx);
-            rx
+            let fetch = state.fetching < state.still_waiting();
+            if fetch {
+                state.fetching += 1;
+            }
+            (rx, fetch)
         };
         // Outside the lock: sqlx takes them back (and pings them).
         drop(stale);
-        // Never cancelled, so never drops a connection sqlx is opening; what
-        // it gets goes to whoever heads the queue by then, or is parked.
-        let fetch = inner.clone();
-        tokio::spawn(async move {
-            match fetch.pool.acquire().await {
-                Ok(conn) => fetch.park((conn, 0)),
-                // Timed out: the leases waiting have timeouts of their own,
-                // and connections are still being parked for them.
-                Err(sqlx::Error::PoolTimedOut) => {}
-                Err(e) => fetch.fail(e),
-            }
-        });
+        if fetch {
+            tokio::spawn(fetch_for_queue(inner.clone()));
+        }
         let timeout = inner.pool.options().get_acquire_timeout();
         match tokio::time::timeout(timeout, handed).await {
             Ok(Ok(Ok(used))) => Ok(Lease::new(used, inner)),
@@ -214,6 +220,36 @@ impl<DB: Database> Conns<DB> {
             // lives.
             Ok(Err(_)) => Err(sqlx::Error::PoolClosed),
             Err(_) => Err(sqlx::Error::PoolTimedOut),
+        }
+    }
+}
+
+/// Ask sqlx for a connection for the queue: it goes to whoever heads the
+/// queue by then, or is parked. Never cancelled, so it never drops a
+/// connection sqlx is opening. On sqlx's timeout it asks again while more
+/// leases wait than tasks ask for them.
+async fn fetch_for_queue<DB: Database>(inner: Arc<Inner<DB>>) {
+    loop {
+        let got = inner.pool.acquire().await;
+        let mut state = inner.state();
+        match got {
+            Ok(conn) => {
+                state.fetching -= 1;
+                park_in(&mut state, (conn, 0));
+                return;
+            }
+            Err(sqlx::Error::PoolTimedOut) if state.still_waiting() >= state.fetching => {}
+            // Timed out with enough others asking: the leases waiting have
+            // timeouts of their own.
+            Err(sqlx::Error::PoolTimedOut) => {
+                state.fetching -= 1;
+                return;
+            }
+            Err(e) => {
+                state.fetching -= 1;
+                let _ = hand(&mut state, Err(e));
+                return;
+            }
         }
     }
 }
@@ -627,4 +663,31 @@ mod tests {
             idle_in_sqlx(&pool, 1).await;
         }
     );
+
+    #[tokio::test]
+    async fn a_lease_that_times_out_leaves_nothing_waiting_behind() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let url = format!("sqlite://{}?mode=rwc", dir.path().join("t.db").display());
+        let pool = PoolOptions::<Sqlite>::new()
+            .max_connections(1)
+            .acquire_timeout(Duration::from_millis(200))
+            .connect(&url)
+            .await
+            .expect("SQLite opens");
+        let conns = Conns::new(pool.clone());
+        let held = conns.lease().await.expect("the only connection");
+        let waited = conns.lease().await;
+        assert!(
+            matches!(waited, Err(sqlx::Error::PoolTimedOut)),
+            "it times out"
+        );
+        drop(held);
+        // The next lease is served, not the one that gave up.
+        let one: i32 = sqlx::query_scalar("SELECT 1")
+            .fetch_one(&conns)
+            .await
+            .expect("it runs");
+        assert_eq!((one, conns.parked()), (1, 1));
+        assert_eq!(conns.inner.state().still_waiting(), 0);
+    }
 }
