@@ -33,26 +33,25 @@ pub struct ClientInput {
     pub notes: Option<Option<String>>,
 }
 
+/// `r`'s value, or `None` with its error kept under `field`.
+fn collect<T>(
+    errors: &mut FieldErrors,
+    field: &str,
+    r: Result<T, crate::domain::ParseError>,
+) -> Option<T> {
+    r.map_err(|e| errors.insert(field.to_owned(), vec![e.0]))
+        .ok()
+}
+
 /// Parse every sent field, collecting every field's error.
 fn parse(input: ClientInput, region: &str) -> Result<ClientChanges, Error> {
     let mut errors = FieldErrors::new();
-    let mut check = |field: &str, r: Result<String, crate::domain::ParseError>| match r {
-        Ok(v) => Some(v),
-        Err(e) => {
-            errors.insert(field.to_owned(), vec![e.0]);
-            None
-        }
-    };
     // One of the listed values or null: unlike a text field, blank is not one
     // of them (the schema says so too; the fuzzer found blank accepted).
     let business_type = match input.business_type {
         None => None,
         Some(None) => Some(None),
-        Some(Some(s)) => check(
-            "businessType",
-            BusinessType::parse(&s).map(|t| t.as_str().to_owned()),
-        )
-        .map(|s| BusinessType::parse(&s).ok()),
+        Some(Some(s)) => collect(&mut errors, "businessType", BusinessType::parse(&s)).map(Some),
     };
     // An optional field: null or blank clears it; anything else must parse.
     let mut optional =
@@ -63,7 +62,7 @@ fn parse(input: ClientInput, region: &str) -> Result<ClientChanges, Error> {
                 None => None,
                 Some(None) => Some(None),
                 Some(Some(s)) if s.trim().is_empty() => Some(None),
-                Some(Some(s)) => check(field, f(&s)).map(Some),
+                Some(Some(s)) => collect(&mut errors, field, f(&s)).map(Some),
             }
         };
     let changes = ClientChanges {
@@ -89,26 +88,24 @@ fn parse(input: ClientInput, region: &str) -> Result<ClientChanges, Error> {
     };
     let company_name = input
         .company_name
-        .and_then(|s| check("companyName", client::text(&s, 1, 200, false)));
+        .and_then(|s| collect(&mut errors, "companyName", client::text(&s, 1, 200, false)));
     let contact_email = input.contact_email.and_then(|s| {
-        check(
+        collect(
+            &mut errors,
             "contactEmail",
             EmailAddress::parse(&s).map(EmailAddress::into_inner),
         )
     });
-    let lead_status = input.lead_status.and_then(|s| {
-        check(
-            "leadStatus",
-            LeadStatus::parse(&s).map(|l| l.as_str().to_owned()),
-        )
-    });
+    let lead_status = input
+        .lead_status
+        .and_then(|s| collect(&mut errors, "leadStatus", LeadStatus::parse(&s)));
     if !errors.is_empty() {
         return Err(Error::fields(errors));
     }
     Ok(ClientChanges {
         company_name,
         contact_email,
-        lead_status: lead_status.and_then(|s| LeadStatus::parse(&s).ok()),
+        lead_status,
         ..changes
     })
 }
