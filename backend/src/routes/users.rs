@@ -77,7 +77,7 @@ pub struct CreateUserRequest {
     /// 3–64 characters: letters, digits, `.`, `_`, `-`; unique, case-insensitive.
     pub username: String,
     /// 8–128 characters, not a common password.
-    #[schema(value_type = String, format = Password)]
+    #[schema(value_type = String, format = Password, min_length = 8, max_length = 128)]
     pub password: SecretString,
     /// The client company. Required for client users; left out (or null) for the
     /// operator's staff; always the caller's own for client-side callers.
@@ -120,7 +120,7 @@ pub struct UpdateUserRequest {
     /// A new password set by an admin: the user must change it at next login,
     /// and its sessions end.
     #[serde(default)]
-    #[schema(value_type = Option<String>, format = Password)]
+    #[schema(value_type = Option<String>, format = Password, min_length = 8, max_length = 128)]
     pub password: Option<SecretString>,
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<i64>)]

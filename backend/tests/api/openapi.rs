@@ -19,6 +19,34 @@ fn committed_document_matches_the_code() {
     );
 }
 
+/// Every new password an admin or a user sets is checked by the same policy,
+/// and the document states its bounds as `minLength`/`maxLength`, so that a
+/// generated client can check them before sending.
+#[test]
+fn new_passwords_document_the_policy_bounds() {
+    let doc: Value =
+        serde_json::from_str(&clientele::routes::openapi().to_pretty_json().unwrap()).unwrap();
+    let schemas = &doc["components"]["schemas"];
+    for (schema, field) in [
+        ("CreateUserRequest", "password"),
+        ("UpdateUserRequest", "password"),
+        ("ChangePasswordRequest", "newPassword"),
+    ] {
+        let prop = &schemas[schema]["properties"][field];
+        assert_eq!(prop["format"], "password", "{schema}.{field}");
+        assert_eq!(
+            prop["minLength"].as_u64(),
+            Some(clientele::domain::PASSWORD_MIN_LEN as u64),
+            "{schema}.{field}"
+        );
+        assert_eq!(
+            prop["maxLength"].as_u64(),
+            Some(clientele::domain::PASSWORD_MAX_LEN as u64),
+            "{schema}.{field}"
+        );
+    }
+}
+
 /// Every handler with a route attribute carries a `#[utoipa::path]`, and every
 /// documented path is registered (the registration builds both).
 #[test]
