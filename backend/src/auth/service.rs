@@ -60,7 +60,7 @@ pub async fn login(
         .password
         .expose_secret()
         .chars()
-        .nth(crate::domain::password_max_len())
+        .nth(crate::domain::PASSWORD_MAX_LEN)
         .is_some();
     let verified = if too_long {
         None
@@ -205,7 +205,7 @@ pub async fn change_password(
     let too_long = current
         .expose_secret()
         .chars()
-        .nth(crate::domain::password_max_len())
+        .nth(crate::domain::PASSWORD_MAX_LEN)
         .is_some();
     let matches = !too_long && state.passwords.verify(current, stored).await?.matches;
     if !matches {

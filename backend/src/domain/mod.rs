@@ -16,8 +16,7 @@ pub use client::{BusinessType, Client, LeadStatus};
 pub use email::EmailAddress;
 pub use module::{Module, ModuleName};
 pub use password::{
-    password_max_len, Password, PasswordPolicyError, MAX_LEN as PASSWORD_MAX_LEN,
-    MIN_LEN as PASSWORD_MIN_LEN,
+    Password, PasswordPolicyError, MAX_LEN as PASSWORD_MAX_LEN, MIN_LEN as PASSWORD_MIN_LEN,
 };
 pub use permission::{Permission, PermissionInfo, PermissionSet, UnknownPermissions, CATALOGUE};
 pub use person_name::PersonName;

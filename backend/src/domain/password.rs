@@ -77,8 +77,15 @@ mod tests {
 
     #[test]
     fn length_counts_characters_not_bytes() {
-        // Eight characters, sixteen bytes.
-        assert!(p("ééééééééé").is_ok());
+        // Eight characters, sixteen bytes; seven are too few, 128 are allowed
+        // and 129 are too many, whatever their bytes.
+        assert!(p("éééééééé").is_ok());
+        assert_eq!(p("ééééééé").unwrap_err(), PasswordPolicyError::TooShort);
+        assert!(p(&"é".repeat(MAX_LEN)).is_ok());
+        assert_eq!(
+            p(&"é".repeat(MAX_LEN + 1)).unwrap_err(),
+            PasswordPolicyError::TooLong
+        );
     }
 
     #[test]
@@ -124,9 +131,4 @@ mod generate_tests {
         assert_ne!(a.expose(), Password::generate(16).expose());
         assert!(!a.expose().contains(['0', 'O', '1', 'l', 'I']));
     }
-}
-
-/// The longest password accepted, in characters.
-pub fn password_max_len() -> usize {
-    MAX_LEN
 }

@@ -609,6 +609,8 @@ async fn bad_input_changes_nothing(b: Backend) {
         json!({"name": "N", "username": "x", "password": INITIAL_PASSWORD, "companyId": a}),
         json!({"name": "N", "username": "bad name", "password": INITIAL_PASSWORD, "companyId": a}),
         json!({"name": "N", "username": "okname", "password": "short", "companyId": a}),
+        json!({"name": "N", "username": "okname", "password": "Sev3n-x", "companyId": a}),
+        json!({"name": "N", "username": "okname", "password": "x".repeat(129), "companyId": a}),
         json!({"name": "N", "username": "okname", "password": "password123", "companyId": a}),
         json!({"name": "N", "username": "okname", "password": "x".repeat(1_000_000), "companyId": a}),
         json!({"name": "N", "username": "okname", "password": INITIAL_PASSWORD, "companyId": a, "email": "not-an-email"}),
