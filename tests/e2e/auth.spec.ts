@@ -173,6 +173,13 @@ test('forced password change on first login, then home', async ({ page, server }
   await form.getByRole('button', { name: 'Change password' }).click();
   await expect(page.getByTestId('field-error-confirmPassword')).toHaveText('does not match the new password');
 
+  // Length is counted in characters, as the API counts it: eight UTF-16 units
+  // but four characters is too short, and is refused before anything is sent.
+  await form.getByLabel('New password', { exact: true }).fill('🔑🔒🔑🔒');
+  await form.getByLabel('Confirm new password').fill('🔑🔒🔑🔒');
+  await form.getByRole('button', { name: 'Change password' }).click();
+  await expect(page.getByTestId('field-error-newPassword')).toHaveText('must be 8–128 characters');
+
   // The server refuses a common password; its message shows on the field.
   await form.getByLabel('New password', { exact: true }).fill('password');
   await form.getByLabel('Confirm new password').fill('password');
@@ -186,6 +193,9 @@ test('forced password change on first login, then home', async ({ page, server }
   await form.getByLabel('Confirm new password').fill(newPassword);
   await form.getByRole('button', { name: 'Change password' }).click();
   await expect(page.getByTestId('modal-title')).toHaveText('Password changed');
+  await expect(page.getByTestId('modal-message')).toHaveText(
+    'Every other session of yours has been signed out; this one stays open.',
+  );
   await closeModal(page);
   await expect(page.getByTestId('home-page')).toBeVisible();
   await expect(page.getByTestId('user-name')).toHaveText('Grace Hopper');

@@ -20,7 +20,9 @@ export function ChangePasswordForm({ onChanged }: { onChanged?: () => void }) {
   const onSubmit = (event: SubmitEvent<HTMLFormElement>) => {
     event.preventDefault();
     const local: Record<string, string[]> = {};
-    if (newPassword.length < MIN_LENGTH || newPassword.length > MAX_LENGTH) {
+    // Characters as the API counts them (code points): an emoji is one, not two.
+    const length = Array.from(newPassword).length;
+    if (length < MIN_LENGTH || length > MAX_LENGTH) {
       local.newPassword = [`must be ${MIN_LENGTH}–${MAX_LENGTH} characters`];
     } else if (newPassword === currentPassword) {
       local.newPassword = ['must differ from the current password'];
@@ -32,8 +34,12 @@ export function ChangePasswordForm({ onChanged }: { onChanged?: () => void }) {
     change.mutate(
       { currentPassword, newPassword },
       {
-        onSuccess: (message) => {
-          notify({ variant: 'success', title: 'Password changed', message });
+        onSuccess: () => {
+          notify({
+            variant: 'success',
+            title: 'Password changed',
+            message: 'Every other session of yours has been signed out; this one stays open.',
+          });
           onChanged?.();
         },
         onError: (error) => {
