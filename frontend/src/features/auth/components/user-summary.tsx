@@ -1,5 +1,6 @@
 import type { User } from '@/lib/api/client';
 import { permissionName, ROLE_LABELS } from '../labels';
+import { initials } from '../initials';
 
 function formatDate(value: string | null | undefined): string {
   if (!value) return '—';
@@ -66,10 +67,4 @@ export function UserSummary({ user }: { user: User }) {
       )}
     </div>
   );
-}
-
-function initials(name: string): string {
-  const parts = name.trim().split(/\s+/).filter(Boolean);
-  const letters = parts.length > 1 ? [parts[0]![0], parts[parts.length - 1]![0]] : [parts[0]?.[0]];
-  return letters.filter(Boolean).join('').toUpperCase() || '?';
 }
