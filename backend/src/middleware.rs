@@ -205,7 +205,8 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonObject<T> {
     fn from_request(req: &HttpRequest, payload: &mut actix_web::dev::Payload) -> Self::Future {
         let value = web::Json::<serde_json::Value>::from_request(req, payload);
         Box::pin(async move {
-            let value = value.await?.into_inner();
+            let mut value = value.await?.into_inner();
+            integral_numbers_as_integers(&mut value);
             if holds_nul(&value) {
                 return Err(
                     Error::BadRequest("Text must not contain NUL characters".into()).into(),
@@ -220,6 +221,28 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonObject<T> {
                 .map(JsonObject)
                 .map_err(|e| crate::error::from_json_error(&e).into())
         })
+    }
+}
+
+/// JSON Schema (and so the OpenAPI document) counts a number with no fraction as
+/// an integer: `5.0` and `5e0` are `5`. serde reads them as floats, which an
+/// `i64` field refuses, so they are turned into integers here (within the `i64`
+/// range; anything else stays as sent, and a field that wants an integer still
+/// refuses it).
+fn integral_numbers_as_integers(v: &mut serde_json::Value) {
+    use serde_json::Value;
+    match v {
+        Value::Number(n) if n.is_f64() => {
+            if let Some(f) = n.as_f64() {
+                // i64::MAX as f64 rounds up to 2^63, which is out of range.
+                if f.fract() == 0.0 && f >= i64::MIN as f64 && f < i64::MAX as f64 {
+                    *v = Value::from(f as i64);
+                }
+            }
+        }
+        Value::Array(a) => a.iter_mut().for_each(integral_numbers_as_integers),
+        Value::Object(o) => o.values_mut().for_each(integral_numbers_as_integers),
+        _ => {}
     }
 }
 

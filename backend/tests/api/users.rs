@@ -27,6 +27,7 @@ on_both_stores!(
     search_pages_agree_whether_matches_are_new_or_old,
     the_search_index_is_merged_in_steps_and_finds_the_same_users,
     a_listed_user_reads_back_exactly_as_written,
+    whole_numbers_written_as_floats_are_integers,
 );
 
 const UM: &str = "/api/users-management";
@@ -617,6 +618,9 @@ async fn bad_input_changes_nothing(b: Backend) {
         json!({"name": "N", "username": "okname", "password": INITIAL_PASSWORD, "companyId": a, "modules": ["NOPE"]}),
         json!({"name": "N", "username": "okname", "password": INITIAL_PASSWORD, "companyId": a, "modules": ["billing"]}),
         json!({"name": "N", "username": "okname", "password": INITIAL_PASSWORD, "companyId": "one"}),
+        json!({"name": "N", "username": "okname", "password": INITIAL_PASSWORD, "companyId": f64::from(a as i32) + 0.5}),
+        json!({"name": "N", "username": "okname", "password": INITIAL_PASSWORD, "companyId": 1e300}),
+        json!({"name": "N", "username": "okname", "password": INITIAL_PASSWORD, "companyId": a, "permissions": [1.5]}),
         json!({"name": "N", "username": "okname", "password": INITIAL_PASSWORD, "companyId": a, "unknown": 1}),
         json!({"username": "okname", "password": INITIAL_PASSWORD, "companyId": a}),
         json!([1, 2]),
@@ -2389,4 +2393,31 @@ async fn a_listed_user_reads_back_exactly_as_written(b: Backend) {
         assert_eq!(listed["isActive"], false);
         assert_eq!(listed["mustChangePassword"], true);
     }
+}
+
+/// JSON Schema, and so the OpenAPI document, counts `5.0` as the integer 5: a
+/// client that writes its ids as floats (Python's `float`, say) is understood.
+async fn whole_numbers_written_as_floats_are_integers(b: Backend) {
+    let app = spawn(b).await;
+    let t = app.admin_token().await;
+    let (company, _, _) = app.client(&t, "Float Co").await;
+    let body = json!({"name": "Flo At", "username": "flo.at", "password": INITIAL_PASSWORD,
+                      "companyId": company as f64, "permissions": [1.0, 2.0]});
+    assert!(body.to_string().contains(".0"), "{body}");
+    let res = json_of(app.post(UM, &body, Some(&t)).await, StatusCode::CREATED).await;
+    let u = &res["user"];
+    assert_eq!(u["companyId"], company);
+    assert_eq!(u["permissions"], json!([1, 2]));
+    let id = u["id"].as_i64().unwrap();
+    let res = json_of(
+        app.put(
+            &format!("{UM}/{id}/permissions"),
+            &json!({"permissions": [3.0]}),
+            Some(&t),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(res["permissions"], json!([3]), "{res}");
 }
