@@ -226,16 +226,17 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonObject<T> {
 
 /// JSON Schema (and so the OpenAPI document) counts a number with no fraction as
 /// an integer: `5.0` and `5e0` are `5`. serde reads them as floats, which an
-/// `i64` field refuses, so they are turned into integers here (within the `i64`
-/// range; anything else stays as sent, and a field that wants an integer still
-/// refuses it).
+/// `i64` field refuses, so they are turned into integers here, up to 2^53 either
+/// way: beyond it a float has already been rounded while it was read
+/// (`9007199254740993.0` reads as …992), so it stays as sent and a field that
+/// wants an integer refuses it, as it refuses `5.5`.
 fn integral_numbers_as_integers(v: &mut serde_json::Value) {
     use serde_json::Value;
+    const EXACT: f64 = 9_007_199_254_740_992.0; // 2^53
     match v {
         Value::Number(n) if n.is_f64() => {
             if let Some(f) = n.as_f64() {
-                // i64::MAX as f64 rounds up to 2^63, which is out of range.
-                if f.fract() == 0.0 && f >= i64::MIN as f64 && f < i64::MAX as f64 {
+                if f.fract() == 0.0 && f.abs() <= EXACT {
                     *v = Value::from(f as i64);
                 }
             }

@@ -618,8 +618,11 @@ async fn bad_input_changes_nothing(b: Backend) {
         json!({"name": "N", "username": "okname", "password": INITIAL_PASSWORD, "companyId": a, "modules": ["NOPE"]}),
         json!({"name": "N", "username": "okname", "password": INITIAL_PASSWORD, "companyId": a, "modules": ["billing"]}),
         json!({"name": "N", "username": "okname", "password": INITIAL_PASSWORD, "companyId": "one"}),
-        json!({"name": "N", "username": "okname", "password": INITIAL_PASSWORD, "companyId": f64::from(a as i32) + 0.5}),
+        json!({"name": "N", "username": "okname", "password": INITIAL_PASSWORD, "companyId": a as f64 + 0.5}),
         json!({"name": "N", "username": "okname", "password": INITIAL_PASSWORD, "companyId": 1e300}),
+        // 2^63, and 2^53 + 2: whole, but past what a float holds exactly.
+        json!({"name": "N", "username": "okname", "password": INITIAL_PASSWORD, "companyId": 9_223_372_036_854_775_808.0_f64}),
+        json!({"name": "N", "username": "okname", "password": INITIAL_PASSWORD, "companyId": 9_007_199_254_740_994.0_f64}),
         json!({"name": "N", "username": "okname", "password": INITIAL_PASSWORD, "companyId": a, "permissions": [1.5]}),
         json!({"name": "N", "username": "okname", "password": INITIAL_PASSWORD, "companyId": a, "unknown": 1}),
         json!({"username": "okname", "password": INITIAL_PASSWORD, "companyId": a}),
