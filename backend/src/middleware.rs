@@ -206,8 +206,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonObject<T> {
         let value = web::Json::<serde_json::Value>::from_request(req, payload);
         Box::pin(async move {
             let mut value = value.await?.into_inner();
-            integral_numbers_as_integers(&mut value);
-            if holds_nul(&value) {
+            if settle_numbers_and_find_nul(&mut value) {
                 return Err(
                     Error::BadRequest("Text must not contain NUL characters".into()).into(),
                 );
@@ -224,35 +223,33 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonObject<T> {
     }
 }
 
+/// One walk over a request body: whole numbers written as floats become
+/// integers, and the answer is whether any string (or key) holds a NUL
+/// character (the body is then refused, so the walk may stop there).
+///
 /// JSON Schema (and so the OpenAPI document) counts a number with no fraction as
 /// an integer: `5.0` and `5e0` are `5`. serde reads them as floats, which an
 /// `i64` field refuses, so they are turned into integers here, up to 2^53 either
 /// way: beyond it a float has already been rounded while it was read
 /// (`9007199254740993.0` reads as …992), so it stays as sent and a field that
 /// wants an integer refuses it, as it refuses `5.5`.
-fn integral_numbers_as_integers(v: &mut serde_json::Value) {
+fn settle_numbers_and_find_nul(v: &mut serde_json::Value) -> bool {
     use serde_json::Value;
     const EXACT: f64 = 9_007_199_254_740_992.0; // 2^53
     match v {
-        Value::Number(n) if n.is_f64() => {
-            if let Some(f) = n.as_f64() {
+        Value::Number(n) => {
+            if let Some(f) = n.as_f64().filter(|_| n.is_f64()) {
                 if f.fract() == 0.0 && f.abs() <= EXACT {
                     *v = Value::from(f as i64);
                 }
             }
+            false
         }
-        Value::Array(a) => a.iter_mut().for_each(integral_numbers_as_integers),
-        Value::Object(o) => o.values_mut().for_each(integral_numbers_as_integers),
-        _ => {}
-    }
-}
-
-/// Does any string (or key) in the value contain a NUL character?
-fn holds_nul(v: &serde_json::Value) -> bool {
-    match v {
-        serde_json::Value::String(s) => s.contains('\0'),
-        serde_json::Value::Array(a) => a.iter().any(holds_nul),
-        serde_json::Value::Object(o) => o.iter().any(|(k, v)| k.contains('\0') || holds_nul(v)),
+        Value::String(s) => s.contains('\0'),
+        Value::Array(a) => a.iter_mut().any(settle_numbers_and_find_nul),
+        Value::Object(o) => o
+            .iter_mut()
+            .any(|(k, v)| k.contains('\0') || settle_numbers_and_find_nul(v)),
         _ => false,
     }
 }
