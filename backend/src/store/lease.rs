@@ -300,6 +300,15 @@ impl<DB: Database> Lease<DB> {
         }
     }
 
+    /// A transaction on the leased connection, which goes back through sqlx's
+    /// pool afterwards (a dropped transaction's rollback is sent there).
+    pub async fn begin_with(
+        &mut self,
+        statement: impl Into<std::borrow::Cow<'static, str>>,
+    ) -> Result<sqlx::Transaction<'_, DB>, sqlx::Error> {
+        self.deref_mut().begin_with(statement).await
+    }
+
     /// Close the connection instead of returning it to the pool.
     pub fn close_on_drop(&mut self) {
         self.direct = true;
@@ -416,17 +425,6 @@ where
             lease.busy = false;
             Ok(described)
         })
-    }
-}
-
-impl<DB: Database> Lease<DB> {
-    /// A transaction on the leased connection, which goes back through sqlx's
-    /// pool afterwards (a dropped transaction's rollback is sent there).
-    pub async fn begin_with(
-        &mut self,
-        statement: impl Into<std::borrow::Cow<'static, str>>,
-    ) -> Result<sqlx::Transaction<'_, DB>, sqlx::Error> {
-        self.deref_mut().begin_with(statement).await
     }
 }
 
