@@ -6,9 +6,8 @@ import { authKeys } from './keys';
 export type ChangePasswordInput = Schemas['ChangePasswordRequest'];
 
 /** POST /api/auth/change-password. Clears `mustChangePassword`; other sessions end. */
-export async function changePassword(body: ChangePasswordInput): Promise<string> {
-  const { message } = await unwrap(getApi().client.POST('/api/auth/change-password', { body }));
-  return message;
+export async function changePassword(body: ChangePasswordInput): Promise<void> {
+  await unwrap(getApi().client.POST('/api/auth/change-password', { body }));
 }
 
 export function useChangePassword() {
