@@ -1,5 +1,6 @@
 //! Prometheus metrics: requests by route and status, a latency histogram by
-//! route, and login outcomes. Rendered in the text exposition format.
+//! route, login outcomes and the argon2 computations run. Rendered in the text
+//! exposition format.
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write;
@@ -50,7 +51,9 @@ impl Metrics {
         }
     }
 
-    pub fn render(&self) -> String {
+    /// The metrics, with `password_hashings` (counted by the password service,
+    /// [`crate::auth::password::PasswordService::hashings`]) among them.
+    pub fn render(&self, password_hashings: u64) -> String {
         let Ok(m) = self.inner.lock() else {
             return String::new();
         };
@@ -107,6 +110,12 @@ impl Metrics {
             let n = m.logins.get(outcome).copied().unwrap_or(0);
             let _ = writeln!(out, "clientele_logins_total{{outcome=\"{outcome}\"}} {n}");
         }
+        let _ = writeln!(
+            out,
+            "# HELP clientele_password_hashings_total Argon2 computations (hashes and verifications) run."
+        );
+        let _ = writeln!(out, "# TYPE clientele_password_hashings_total counter");
+        let _ = writeln!(out, "clientele_password_hashings_total {password_hashings}");
         out
     }
 }
@@ -127,12 +136,13 @@ mod tests {
         m.observe("GET", "/api/auth/me", 200, 0.003);
         m.observe("GET", "/api/auth/me", 200, 0.2);
         m.login("success");
-        let text = m.render();
+        let text = m.render(7);
         assert!(text.contains(
             "clientele_http_requests_total{method=\"GET\",route=\"/api/auth/me\",status=\"200\"} 2"
         ));
         assert!(text.contains("route=\"/api/auth/me\",le=\"0.005\"} 1"));
         assert!(text.contains("route=\"/api/auth/me\",le=\"+Inf\"} 2"));
         assert!(text.contains("clientele_logins_total{outcome=\"success\"} 1"));
+        assert!(text.contains("clientele_password_hashings_total 7\n"));
     }
 }

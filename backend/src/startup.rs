@@ -193,17 +193,6 @@ async fn fallback(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse 
     })
 }
 
-const OPENAPI_PATH: &str = "/api/openapi.json";
-
-/// The OpenAPI document, serialised.
-struct OpenApiJson(web::Bytes);
-
-async fn serve_openapi(doc: web::Data<OpenApiJson>) -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type(actix_web::http::header::ContentType::json())
-        .body(doc.0.clone())
-}
-
 pub fn run(listener: TcpListener, state: web::Data<AppState>) -> anyhow::Result<Server> {
     let settings = state.settings.clone();
     // The document is built and serialised once, and its bytes shared by every
@@ -228,13 +217,10 @@ pub fn run(listener: TcpListener, state: web::Data<AppState>) -> anyhow::Result<
             .app_data(web::QueryConfig::default().error_handler(|e, _| {
                 Error::BadRequest(format!("Invalid query parameter: {e}")).into()
             }))
-            .service(
-                web::resource(OPENAPI_PATH)
-                    .guard(actix_web::guard::Get())
-                    .to(serve_openapi),
-            )
-            .app_data(web::Data::new(OpenApiJson(openapi.clone())))
-            .service(SwaggerUi::new("/api/docs/{_:.*}").config(OPENAPI_PATH.into()));
+            .app_data(web::Data::new(routes::ops::OpenApiDocument(
+                openapi.clone(),
+            )))
+            .service(SwaggerUi::new("/api/docs/{_:.*}").config(routes::ops::OPENAPI_PATH.into()));
         let app = match &settings.frontend_dir {
             Some(dir) if dir.join("index.html").exists() => app.service(
                 actix_files::Files::new("/", dir)

@@ -15,6 +15,7 @@ use argon2::password_hash::{rand_core::OsRng, Output, ParamsString, PasswordHash
 use argon2::{Algorithm, Argon2, Block, Params, Version};
 use secrecy::{ExposeSecret, SecretString};
 use std::collections::VecDeque;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::time::Duration;
 
@@ -101,6 +102,13 @@ impl PasswordService {
         .await
     }
 
+    /// How many argon2 computations (hashes and verifications) have been handed to
+    /// the hashing threads since the start: the `clientele_password_hashings_total`
+    /// metric.
+    pub fn hashings(&self) -> u64 {
+        self.hashers.submitted.load(Ordering::Relaxed)
+    }
+
     /// Run `f` on a hashing thread, with that thread's working memory.
     async fn run<T: Send + 'static>(
         &self,
@@ -120,6 +128,7 @@ impl PasswordService {
 /// The hashing threads and their queue. They stop when the service is dropped.
 struct Hashers {
     shared: Arc<Queue>,
+    submitted: AtomicU64,
 }
 
 #[derive(Default)]
@@ -144,10 +153,14 @@ impl Hashers {
                 .spawn(move || queue.work())
                 .context("cannot start a hashing thread")?;
         }
-        Ok(Arc::new(Self { shared }))
+        Ok(Arc::new(Self {
+            shared,
+            submitted: AtomicU64::new(0),
+        }))
     }
 
     fn submit(&self, job: Job) {
+        self.submitted.fetch_add(1, Ordering::Relaxed);
         let mut state = self.shared.lock();
         state.jobs.push_back(job);
         drop(state);

@@ -67,6 +67,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(ops::healthz)
         .service(ops::readyz)
         .service(ops::metrics)
+        .service(ops::get_openapi)
         .service(
             scope::scope("/api/auth")
                 .service(auth::login)

@@ -1,8 +1,8 @@
-//! Operations: liveness, readiness and metrics.
+//! Operations: liveness, readiness, metrics, and this API's own document.
 
 use crate::error::ErrorBody;
 use crate::state::AppState;
-use actix_web::web::Data;
+use actix_web::web::{Bytes, Data};
 use actix_web::{get, HttpResponse};
 use serde::Serialize;
 use std::time::Duration;
@@ -46,7 +46,7 @@ pub async fn readyz(state: Data<AppState>) -> HttpResponse {
 }
 
 /// Metrics in the Prometheus text format: requests by route and status, latency
-/// histograms, login outcomes.
+/// histograms, login outcomes, argon2 computations.
 #[utoipa::path(
     tag = "ops",
     security(()),
@@ -56,5 +56,25 @@ pub async fn readyz(state: Data<AppState>) -> HttpResponse {
 pub async fn metrics(state: Data<AppState>) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
-        .body(state.metrics.render())
+        .body(state.metrics.render(state.passwords.hashings()))
+}
+
+/// Where the document is served.
+pub const OPENAPI_PATH: &str = "/api/openapi.json";
+
+/// The OpenAPI document, serialised once at start and shared by every worker.
+pub struct OpenApiDocument(pub Bytes);
+
+/// This document: OpenAPI 3.1, the same one `clientele openapi` prints. The
+/// Swagger UI at `/api/docs/` reads it; clients are generated from it.
+#[utoipa::path(
+    tag = "ops",
+    security(()),
+    responses((status = 200, description = "The OpenAPI document", content_type = "application/json", body = Object))
+)]
+#[get("/api/openapi.json")]
+pub async fn get_openapi(doc: Data<OpenApiDocument>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type(actix_web::http::header::ContentType::json())
+        .body(doc.0.clone())
 }

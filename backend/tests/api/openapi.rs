@@ -118,7 +118,90 @@ fn every_routed_handler_is_documented() {
     );
 }
 
-on_both_stores!(served_document_is_complete, documented_operations_all_exist);
+/// The only routes registered outside `routes::configure` (and so outside the
+/// document) are the Swagger UI, which shows the document, and the SPA's files:
+/// a new route in `startup.rs` fails here until it is documented or named.
+#[test]
+fn startup_registers_no_undocumented_route() {
+    let src = std::fs::read_to_string(repo_root().join("backend/src/startup.rs")).unwrap();
+    let mut registered = Vec::new();
+    for opener in [
+        "web::resource(",
+        "web::scope(",
+        ".route(",
+        "SwaggerUi::new(",
+        "Files::new(",
+        "web::get()",
+        "web::post()",
+    ] {
+        for (at, _) in src.match_indices(opener) {
+            let rest = &src[at + opener.len()..];
+            let arg: String = rest
+                .chars()
+                .take_while(|c| *c != ')' && *c != ',')
+                .collect();
+            registered.push(format!("{opener}{}", arg.trim()));
+        }
+    }
+    registered.sort();
+    assert_eq!(
+        registered,
+        ["Files::new(\"/\"", "SwaggerUi::new(\"/api/docs/{_:.*}\"",],
+        "backend/src/startup.rs registers a route the document does not list"
+    );
+}
+
+on_both_stores!(
+    served_document_is_complete,
+    documented_operations_all_exist,
+    nothing_answers_outside_the_document
+);
+
+/// Paths an attacker tries first: none answers but with the JSON 404 of a
+/// route that does not exist (or the SPA's page, for a page outside `/api`).
+async fn nothing_answers_outside_the_document(b: Backend) {
+    let app = spawn(b).await;
+    let sa = app.admin_token().await;
+    for path in [
+        "/api",
+        "/api/",
+        "/api/admin",
+        "/api/debug",
+        "/api/internal",
+        "/api/users",
+        "/api/v1/users",
+        "/api/v2/users-management",
+        "/api/openapi.yaml",
+        "/api/swagger.json",
+        "/api/config",
+        "/api/env",
+        "/api/sessions",
+        "/api/tokens",
+        "/api/auth/sessions",
+        "/api/auth/token",
+        "/api/users-management/1/sessions",
+        "/api/users-management/1/password",
+        "/api/clients/1/database",
+        "/api/activity/1",
+        "/api/modules/billing",
+        "/.env",
+        "/.git/config",
+        "/actuator/health",
+        "/server-status",
+    ] {
+        for token in [None, Some(sa.as_str())] {
+            let res = app.get(path, token).await;
+            let status = res.status();
+            let text = res.text().await.unwrap();
+            assert_eq!(status, StatusCode::NOT_FOUND, "GET {path}: {status} {text}");
+            assert_eq!(
+                serde_json::from_str::<Value>(&text).ok(),
+                Some(serde_json::json!({"error": "Not found: no such route"})),
+                "GET {path}"
+            );
+        }
+    }
+}
 
 async fn served_document_is_complete(b: Backend) {
     let app = spawn(b).await;
@@ -156,6 +239,7 @@ async fn served_document_is_complete(b: Backend) {
             let public = path.starts_with("/api/auth/login")
                 || path.starts_with("/api/auth/client-login")
                 || path == "/api/auth/refresh"
+                || path == "/api/openapi.json"
                 || !path.starts_with("/api");
             assert_eq!(secured, !public, "{id}: security should be {}", !public);
         }

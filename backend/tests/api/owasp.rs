@@ -20,6 +20,7 @@ use serde_json::{json, Value};
 on_both_stores!(
     api1_bola_every_id_endpoint_across_two_clients,
     api3_mass_assignment_on_every_writable_endpoint,
+    api3_csv_import_assigns_nothing_above_the_caller,
     api4_resource_consumption_is_bounded,
     api7_url_fields_are_never_fetched,
     api8_misconfiguration,
@@ -141,6 +142,59 @@ async fn api1_bola_every_id_endpoint_across_two_clients(b: Backend) {
         attacked += 1;
     }
     assert!(attacked >= 14, "only {attacked} id-taking operations found");
+    // Ids in the query: every read taking one, pointed at the victim (with the
+    // attacker's own ids in the path). Refused, or answered without the victim.
+    let doc: Value = json_of(app.get("/api/openapi.json", None).await, StatusCode::OK).await;
+    let (mut probed, mut seen_by_staff) = (0, 0);
+    for (template, item) in doc["paths"].as_object().unwrap() {
+        let Some(params) = item["get"]["parameters"].as_array() else {
+            continue;
+        };
+        let path = template.replace(
+            "{id}",
+            &if template.starts_with("/api/clients") {
+                a
+            } else {
+                owner_a
+            }
+            .to_string(),
+        );
+        for name in params
+            .iter()
+            .filter(|p| p["in"] == "query")
+            .filter_map(|p| p["name"].as_str())
+            .filter(|n| n.ends_with("Id"))
+        {
+            let id = if name == "companyId" {
+                victim
+            } else {
+                victim_owner
+            };
+            let url = format!("{path}?{name}={id}&limit=100");
+            let (status, text) = send(&app, "GET", &url, None, &attacker).await;
+            assert!(
+                [StatusCode::OK, StatusCode::FORBIDDEN, StatusCode::NOT_FOUND].contains(&status),
+                "GET {url} as another client's admin: {status} {text}"
+            );
+            assert!(
+                !text.contains("Victim Co") && !text.contains(&victim_username),
+                "GET {url} leaked: {text}"
+            );
+            let (_, staff_text) = send(&app, "GET", &url, None, &sa).await;
+            if staff_text.contains("Victim Co") || staff_text.contains(&victim_username) {
+                seen_by_staff += 1;
+            }
+            probed += 1;
+        }
+    }
+    // The lists, the exports and the activity log, by company and by actor; at
+    // least the users list and export and the activity log and its export show
+    // the victim to the super admin, so the probe would see a leak.
+    assert!(probed >= 9, "only {probed} query ids probed");
+    assert!(
+        seen_by_staff >= 4,
+        "the victim is visible through only {seen_by_staff}"
+    );
     // The same ids are reachable for the victim's own side and for staff: the
     // refusals above were about scope, not about the requests.
     json_of(
@@ -230,6 +284,100 @@ async fn api3_mass_assignment_on_every_writable_endpoint(b: Backend) {
         answers.push_str(&app.get(path, Some(&sa)).await.text().await.unwrap());
     }
     answers.push_str(&app.login("admin", ADMIN_PASSWORD).await.to_string());
+    // The answers of the writes that succeed, and of the reads of one record.
+    let (user, _) = app
+        .user_with_token(
+            &sa,
+            json!({"name": "Hash Probe", "username": "hash.probe", "companyId": client}),
+        )
+        .await;
+    let session = app.login("hash.probe", CHANGED_PASSWORD).await;
+    answers.push_str(&session.to_string());
+    let refresh = json!({"refreshToken": session["refreshToken"]});
+    let writes = [
+        (
+            "POST",
+            "/api/users-management".to_owned(),
+            Some(json!({"name": "Made", "username": "hash.made",
+            "password": INITIAL_PASSWORD, "companyId": client})),
+        ),
+        (
+            "PUT",
+            format!("/api/users-management/{user}"),
+            Some(json!({"name": "Hash Probe Two"})),
+        ),
+        (
+            "PUT",
+            format!("/api/users-management/{user}/permissions"),
+            Some(json!({"permissions": [1]})),
+        ),
+        (
+            "POST",
+            format!("/api/users-management/{user}/permissions"),
+            Some(json!({"permissions": [2]})),
+        ),
+        ("GET", format!("/api/users-management/{user}"), None),
+        (
+            "GET",
+            format!("/api/users-management/{user}/permissions"),
+            None,
+        ),
+        ("GET", format!("/api/clients/{client}/users"), None),
+        (
+            "POST",
+            format!("/api/clients/{client}/users"),
+            Some(json!({"name": "Added",
+            "email": "added@mass.example"})),
+        ),
+        ("GET", format!("/api/clients/{client}"), None),
+        (
+            "PUT",
+            format!("/api/clients/{client}"),
+            Some(json!({"notes": "n"})),
+        ),
+        (
+            "PUT",
+            "/api/auth/me".to_owned(),
+            Some(json!({"name": "Administrator"})),
+        ),
+        ("POST", "/api/auth/refresh".to_owned(), Some(refresh)),
+    ];
+    for (method, path, body) in &writes {
+        let (status, text) = send(&app, method, path, body.as_ref(), &sa).await;
+        assert!(status.is_success(), "{method} {path}: {status} {text}");
+        answers.push_str(&text);
+    }
+    // New one-time credentials for the owner, and the owner's client login with them.
+    let (status, text) = send(
+        &app,
+        "POST",
+        &format!("/api/clients/{client}/reset-password"),
+        None,
+        &sa,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{text}");
+    answers.push_str(&text);
+    let reset: Value = serde_json::from_str(&text).unwrap();
+    let res = app
+        .post(
+            "/api/auth/client-login",
+            &json!({"username": reset["credentials"]["username"],
+                    "password": reset["credentials"]["password"]}),
+            None,
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    answers.push_str(&res.text().await.unwrap());
+    let imported = app
+        .post_csv(
+            "/api/users-management/import",
+            &format!("name,username,companyId\nImported,hash.imported,{client}\n"),
+            Some(&sa),
+        )
+        .await;
+    assert_eq!(imported.status(), StatusCode::CREATED);
+    answers.push_str(&imported.text().await.unwrap());
     for leak in ["$argon2", "password_hash\":", "passwordHash\":\""] {
         if let Some(at) = answers.find(leak) {
             panic!(
@@ -289,9 +437,11 @@ async fn api4_resource_consumption_is_bounded(b: Backend) {
         .await;
     assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
     // A megabyte password is refused before anything is read or hashed (413), and
-    // the longest one a body may carry is refused before hashing (400): at login,
-    // at creation, at change.
+    // the longest one a body may carry is refused before hashing (400, and at
+    // login the 401 of any wrong password): at login, at creation, at change.
+    // The argon2 computations the server counts prove "before hashing".
     let started = std::time::Instant::now();
+    let hashings_before = hashings(&app).await;
     for size in [1024 * 1024, 30 * 1024] {
         let long = "p".repeat(size);
         let expected = if size > 64 * 1024 {
@@ -299,9 +449,14 @@ async fn api4_resource_consumption_is_bounded(b: Backend) {
         } else {
             StatusCode::BAD_REQUEST
         };
-        for _ in 0..3 {
-            let res = app.login_response("someone.else", &long).await;
-            assert!(res.status().is_client_error(), "login {size}");
+        let at_login = if size > 64 * 1024 {
+            StatusCode::PAYLOAD_TOO_LARGE
+        } else {
+            StatusCode::UNAUTHORIZED
+        };
+        for user in ["someone.else", ADMIN_USERNAME] {
+            let res = app.login_response(user, &long).await;
+            assert_eq!(res.status(), at_login, "login of {user} with {size}");
         }
         let res = app
             .post(
@@ -320,6 +475,15 @@ async fn api4_resource_consumption_is_bounded(b: Backend) {
             .await;
         assert_eq!(res.status(), expected, "change {size}");
     }
+    assert_eq!(
+        hashings(&app).await,
+        hashings_before,
+        "an over-long password was hashed"
+    );
+    // A wrong password of an ordinary length is verified, and counted.
+    let res = app.login_response(ADMIN_USERNAME, "wrong-but-short").await;
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(hashings(&app).await, hashings_before + 1);
     assert!(
         started.elapsed() < std::time::Duration::from_secs(20),
         "{:?}",
@@ -517,4 +681,126 @@ async fn api8_misconfiguration(b: Backend) {
         .await;
     assert!(res.status().is_client_error());
     assert!(!res.text().await.unwrap().contains("ParseIntError"));
+}
+
+/// API3 through the CSV import, the one writable operation that takes no JSON:
+/// a column no caller may set is refused, and a role or a permission above the
+/// caller's own refuses the whole file. Nothing is created either way.
+async fn api3_csv_import_assigns_nothing_above_the_caller(b: Backend) {
+    let app = spawn(b).await;
+    let sa = app.admin_token().await;
+    let (client, _, created) = app.client(&sa, "Import Co").await;
+    let owner = app
+        .first_login(
+            created["credentials"]["username"].as_str().unwrap(),
+            created["credentials"]["password"].as_str().unwrap(),
+        )
+        .await;
+    // Operator staff holding every user permission, but not 60 or 50.
+    let (_, staff) = app
+        .user_with_token(
+            &sa,
+            json!({"name": "Staff", "username": "import.staff", "role": "admin",
+                   "permissions": [1, 2, 3, 5]}),
+        )
+        .await;
+    let users = |token: String| {
+        let app = &app;
+        async move {
+            let list = json_of(
+                app.get("/api/users-management?limit=1", Some(&token)).await,
+                StatusCode::OK,
+            )
+            .await;
+            list["pagination"]["total"].as_i64().unwrap()
+        }
+    };
+    let before = users(sa.clone()).await;
+    let import = |token: &str, csv: String| {
+        let app = &app;
+        let token = token.to_owned();
+        async move {
+            let res = app
+                .post_csv("/api/users-management/import", &csv, Some(&token))
+                .await;
+            let status = res.status();
+            (status, res.json::<Value>().await.unwrap_or(Value::Null))
+        }
+    };
+    // Columns for fields no caller may set: the file is refused as a whole.
+    for column in [
+        "passwordHash",
+        "password_hash",
+        "id",
+        "createdAt",
+        "createdBy",
+        "mustChangePassword",
+        "isActive",
+        "lastLogin",
+    ] {
+        let csv = format!(
+            "name,username,companyId,{column}\nN,col.{},{client},1\n",
+            column.len()
+        );
+        let (status, err) = import(&sa, csv).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{column}: {err}");
+        assert!(err["details"]["csv"].is_array(), "{column}: {err}");
+    }
+    // Roles and permissions above the caller's own, row by row.
+    let cases = [
+        (&owner, "role", "admin", "permissions"),
+        (&owner, "role", "super_admin", "permissions"),
+        (&owner, "permissions", "60", "role"),
+        (&owner, "permissions", "50", "role"),
+        (&owner, "permissions", "20", "role"),
+        (&staff, "role", "super_admin", "permissions"),
+        (&staff, "permissions", "60", "role"),
+        (&staff, "permissions", "50", "role"),
+    ];
+    for (i, (token, column, value, other)) in cases.iter().enumerate() {
+        // A valid row first: one bad row must keep it out too.
+        let csv = format!(
+            "name,username,companyId,{column},{other}\n\
+             Fine,fine.{i},{client},,\n\
+             Climber,climber.{i},{client},{value},\n"
+        );
+        let (status, err) = import(token, csv).await;
+        assert_eq!(
+            status,
+            StatusCode::BAD_REQUEST,
+            "{column}={value} was taken: {err}"
+        );
+        let rows = &err["report"]["rows"];
+        assert_eq!(rows[0]["status"], "valid", "{column}={value}: {err}");
+        assert_eq!(rows[1]["status"], "invalid", "{column}={value}: {err}");
+        let why = rows[1]["errors"]["row"].to_string();
+        let expected = if *column == "role" {
+            "Only a super admin may create or appoint".to_owned()
+        } else {
+            format!("permissions you do not hold: {value}")
+        };
+        assert!(
+            why.contains(&expected),
+            "{column}={value}: refused for {why}"
+        );
+    }
+    assert_eq!(users(sa.clone()).await, before, "an import created users");
+    // The same file with nothing above the caller is taken, so the refusals
+    // above came from the role and the permissions, not from the file.
+    let (status, report) = import(
+        &owner,
+        format!("name,username,companyId,role,permissions\nFine,fine.ok,{client},user,1 2\n"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{report}");
+    assert_eq!(users(sa.clone()).await, before + 1);
+}
+
+/// `clientele_password_hashings_total` from `/metrics`.
+async fn hashings(app: &TestApp) -> u64 {
+    let text = app.get("/metrics", None).await.text().await.unwrap();
+    text.lines()
+        .find_map(|l| l.strip_prefix("clientele_password_hashings_total "))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no hashings counter in /metrics:\n{text}"))
 }

@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 on_both_stores!(
     instances_sharing_redis_share_the_limits,
     api10_garbage_in_redis_keys_is_not_trusted,
+    api10_garbage_in_reset_counters_is_not_trusted,
     api10_redis_answering_garbage_or_gone,
 );
 
@@ -235,6 +236,79 @@ async fn api10_garbage_in_redis_keys_is_not_trusted(b: Backend) {
             .expect("write garbage again");
         wrong_passwords_are_throttled(&app, what).await;
         assert_eq!(database_failures(&app).await, 3, "{what}");
+        forget(&prefix).await;
+    }
+}
+
+/// The same nonsense in the counters of admin password resets (per owner and
+/// per caller): no reset fails or is refused for it, and the limit still holds,
+/// counted in the database.
+async fn api10_garbage_in_reset_counters_is_not_trusted(b: Backend) {
+    if !redis_available("redis::api10_garbage_in_reset_counters_is_not_trusted") {
+        return;
+    }
+    let mut conn = redis_connection().await;
+    for (i, (what, field, value)) in [
+        ("wrong type", None, "garbage".to_owned()),
+        ("lock not a number", Some("locked_until"), "soon".to_owned()),
+        ("lock forever", Some("locked_until"), i64::MAX.to_string()),
+        (
+            "lock before 1970",
+            Some("locked_until"),
+            i64::MIN.to_string(),
+        ),
+        ("negative count", Some("failures"), "-1000000".to_owned()),
+        ("count not a number", Some("failures"), "many".to_owned()),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let prefix = unique_prefix();
+        let app = spawn_with(b, |s| {
+            s.redis_url = Some(redis_url().into());
+            s.redis_prefix = prefix.clone();
+            s.throttle.resets_per_account = 2;
+        })
+        .await;
+        let sa = app.admin_token().await;
+        let me = json_of(app.get("/api/auth/me", Some(&sa)).await, StatusCode::OK).await;
+        let (client, owner, _) = app.client(&sa, &format!("Reset {i}")).await;
+        // The owner's counter, or the caller's, in turn.
+        let key = if i % 2 == 0 {
+            format!("{prefix}throttle:reset-of:{owner}")
+        } else {
+            format!("{prefix}throttle:reset-by:{}", me["user"]["id"])
+        };
+        let mut cmd = match field {
+            None => redis::cmd("SET"),
+            Some(_) => redis::cmd("HSET"),
+        };
+        cmd.arg(&key);
+        if let Some(field) = field {
+            cmd.arg(field);
+        }
+        let _: () = cmd
+            .arg(&value)
+            .query_async(&mut conn)
+            .await
+            .expect("write garbage");
+        let path = format!("/api/clients/{client}/reset-password");
+        let empty = json!({});
+        let reset = || app.post(&path, &empty, Some(&sa));
+        for n in 1..=2 {
+            let res = reset().await;
+            let status = res.status();
+            let body = res.text().await.unwrap_or_default();
+            assert_eq!(status, StatusCode::OK, "{what}: reset {n}: {body}");
+        }
+        let res = reset().await;
+        assert_eq!(
+            res.status(),
+            StatusCode::TOO_MANY_REQUESTS,
+            "{what}: the limit"
+        );
+        let body: Value = res.json().await.expect("json");
+        assert!(body["error"].is_string(), "{what}: {body}");
         forget(&prefix).await;
     }
 }

@@ -343,6 +343,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/openapi.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * This document: OpenAPI 3.1, the same one `clientele openapi` prints. The
+         *     Swagger UI at `/api/docs/` reads it; clients are generated from it.
+         */
+        get: operations["get_openapi"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/users-management": {
         parameters: {
             query?: never;
@@ -502,7 +522,7 @@ export interface paths {
         };
         /**
          * Metrics in the Prometheus text format: requests by route and status, latency
-         *     histograms, login outcomes.
+         *     histograms, login outcomes, argon2 computations.
          */
         get: operations["metrics"];
         put?: never;
@@ -2897,6 +2917,26 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_openapi: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The OpenAPI document */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>;
                 };
             };
         };
