@@ -126,7 +126,7 @@ pub struct CreateClientRequest {
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>)]
     pub gst_number: Option<Option<String>>,
-    /// An http(s) URL.
+    /// An http(s) URL. It is stored and shown, never fetched.
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>)]
     pub website: Option<Option<String>>,
@@ -168,6 +168,7 @@ pub struct UpdateClientRequest {
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>)]
     pub gst_number: Option<Option<String>>,
+    /// An http(s) URL. It is stored and shown, never fetched.
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>)]
     pub website: Option<Option<String>>,

@@ -791,7 +791,7 @@ export interface components {
             notes?: string | null;
             /** @description Normalised to E.164; without `+`, read in `CLIENTELE_DEFAULT_PHONE_REGION` (default IN). */
             phoneNumber?: string | null;
-            /** @description An http(s) URL. */
+            /** @description An http(s) URL. It is stored and shown, never fetched. */
             website?: string | null;
             /** @description Like `phoneNumber`; enables the WhatsApp share link. */
             whatsappNumber?: string | null;
@@ -1204,6 +1204,7 @@ export interface components {
             leadStatus?: null | components["schemas"]["LeadStatus"];
             notes?: string | null;
             phoneNumber?: string | null;
+            /** @description An http(s) URL. It is stored and shown, never fetched. */
             website?: string | null;
             whatsappNumber?: string | null;
         };
