@@ -1,6 +1,6 @@
 //! Prometheus metrics: requests by route and status, a latency histogram by
-//! route, login outcomes and the argon2 computations run. Rendered in the text
-//! exposition format.
+//! route, login outcomes and the password jobs given to argon2. Rendered in the
+//! text exposition format.
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write;
@@ -112,7 +112,7 @@ impl Metrics {
         }
         let _ = writeln!(
             out,
-            "# HELP clientele_password_hashings_total Argon2 computations (hashes and verifications) run."
+            "# HELP clientele_password_hashings_total Password jobs handed to the argon2 threads: a hash, or a verification (with any rehash)."
         );
         let _ = writeln!(out, "# TYPE clientele_password_hashings_total counter");
         let _ = writeln!(out, "clientele_password_hashings_total {password_hashings}");

@@ -102,9 +102,10 @@ impl PasswordService {
         .await
     }
 
-    /// How many argon2 computations (hashes and verifications) have been handed to
-    /// the hashing threads since the start: the `clientele_password_hashings_total`
-    /// metric.
+    /// How many password jobs (a hash, or a verification with any rehash) have
+    /// been handed to the hashing threads since the start, counted as they are
+    /// queued: the `clientele_password_hashings_total` metric. The dummy hash
+    /// made at start is not among them.
     pub fn hashings(&self) -> u64 {
         self.hashers.submitted.load(Ordering::Relaxed)
     }

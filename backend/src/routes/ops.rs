@@ -46,7 +46,7 @@ pub async fn readyz(state: Data<AppState>) -> HttpResponse {
 }
 
 /// Metrics in the Prometheus text format: requests by route and status, latency
-/// histograms, login outcomes, argon2 computations.
+/// histograms, login outcomes, password jobs given to argon2.
 #[utoipa::path(
     tag = "ops",
     security(()),
@@ -70,7 +70,7 @@ pub struct OpenApiDocument(pub Bytes);
 #[utoipa::path(
     tag = "ops",
     security(()),
-    responses((status = 200, description = "The OpenAPI document", content_type = "application/json", body = Object))
+    responses((status = 200, description = "The OpenAPI document", content_type = "application/json", body = serde_json::Value))
 )]
 #[get("/api/openapi.json")]
 pub async fn get_openapi(doc: Data<OpenApiDocument>) -> HttpResponse {

@@ -225,8 +225,8 @@ async fn snapshot(app: &TestApp, sa: &str, victim: i64) -> (Value, Value, Value,
 async fn api3_mass_assignment_on_every_writable_endpoint(b: Backend) {
     let app = spawn(b).await;
     let sa = app.admin_token().await;
-    let (client, owner, _) = app.client(&sa, "Mass Co").await;
-    let mut answers = String::new();
+    let (client, owner, created) = app.client(&sa, "Mass Co").await;
+    let mut answers = created.to_string();
     let mut checked = 0;
     for (n, (method, template, json_body)) in operations(&app).await.into_iter().enumerate() {
         if !json_body {
@@ -341,6 +341,21 @@ async fn api3_mass_assignment_on_every_writable_endpoint(b: Backend) {
             Some(json!({"name": "Administrator"})),
         ),
         ("POST", "/api/auth/refresh".to_owned(), Some(refresh)),
+        ("GET", "/api/clients?limit=100".to_owned(), None),
+        ("GET", format!("/api/clients/{client}/credits"), None),
+        (
+            "POST",
+            format!("/api/clients/{client}/credits"),
+            Some(json!({"delta": 5, "reason": "r"})),
+        ),
+        ("GET", format!("/api/clients/{client}/modules"), None),
+        (
+            "PUT",
+            format!("/api/clients/{client}/modules"),
+            Some(json!({"modules": ["billing"]})),
+        ),
+        ("GET", "/api/modules".to_owned(), None),
+        ("GET", "/api/users-management/permissions".to_owned(), None),
     ];
     for (method, path, body) in &writes {
         let (status, text) = send(&app, method, path, body.as_ref(), &sa).await;
@@ -378,6 +393,26 @@ async fn api3_mass_assignment_on_every_writable_endpoint(b: Backend) {
         .await;
     assert_eq!(imported.status(), StatusCode::CREATED);
     answers.push_str(&imported.text().await.unwrap());
+    // Last, as they end things: the probe's own password change and sign-out, and
+    // the client's deactivation.
+    let token = session["accessToken"].as_str().unwrap();
+    let (status, text) = send(
+        &app,
+        "POST",
+        "/api/auth/change-password",
+        Some(&json!({"currentPassword": CHANGED_PASSWORD, "newPassword": "Third-Passw0rd!x"})),
+        token,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{text}");
+    answers.push_str(&text);
+    let (status, text) = send(&app, "POST", "/api/auth/logout", None, token).await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "{text}");
+    answers.push_str(&text);
+    let path = format!("/api/clients/{client}/toggle-status");
+    let (status, text) = send(&app, "POST", &path, None, &sa).await;
+    assert_eq!(status, StatusCode::OK, "{text}");
+    answers.push_str(&text);
     for leak in ["$argon2", "password_hash\":", "passwordHash\":\""] {
         if let Some(at) = answers.find(leak) {
             panic!(
@@ -466,14 +501,31 @@ async fn api4_resource_consumption_is_bounded(b: Backend) {
             )
             .await;
         assert_eq!(res.status(), expected, "create {size}");
-        let res = app
-            .post(
-                "/api/auth/change-password",
-                &json!({"currentPassword": long, "newPassword": long}),
-                Some(&sa),
-            )
-            .await;
-        assert_eq!(res.status(), expected, "change {size}");
+        // At change: a long current password with a good new one, then the right
+        // current password with a long new one.
+        for (current, new) in [
+            (long.as_str(), "An0ther-Passw0rd!x"),
+            (ADMIN_PASSWORD, long.as_str()),
+        ] {
+            let res = app
+                .post(
+                    "/api/auth/change-password",
+                    &json!({"currentPassword": current, "newPassword": new}),
+                    Some(&sa),
+                )
+                .await;
+            let status = res.status();
+            let body: Value = res.json().await.unwrap_or(Value::Null);
+            assert_eq!(status, expected, "change {size}: {body}");
+            if status == StatusCode::BAD_REQUEST {
+                let field = if current == ADMIN_PASSWORD {
+                    "newPassword"
+                } else {
+                    "currentPassword"
+                };
+                assert!(body["details"][field].is_array(), "change {size}: {body}");
+            }
+        }
     }
     assert_eq!(
         hashings(&app).await,
@@ -728,7 +780,7 @@ async fn api3_csv_import_assigns_nothing_above_the_caller(b: Backend) {
         }
     };
     // Columns for fields no caller may set: the file is refused as a whole.
-    for column in [
+    for (i, column) in [
         "passwordHash",
         "password_hash",
         "id",
@@ -737,14 +789,17 @@ async fn api3_csv_import_assigns_nothing_above_the_caller(b: Backend) {
         "mustChangePassword",
         "isActive",
         "lastLogin",
-    ] {
-        let csv = format!(
-            "name,username,companyId,{column}\nN,col.{},{client},1\n",
-            column.len()
-        );
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let csv = format!("name,username,companyId,{column}\nN,col.{i},{client},1\n");
         let (status, err) = import(&sa, csv).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{column}: {err}");
-        assert!(err["details"]["csv"].is_array(), "{column}: {err}");
+        assert!(
+            err["details"]["csv"].to_string().contains(column),
+            "{column}: the refusal does not name the column: {err}"
+        );
     }
     // Roles and permissions above the caller's own, row by row.
     let cases = [
@@ -785,8 +840,8 @@ async fn api3_csv_import_assigns_nothing_above_the_caller(b: Backend) {
         );
     }
     assert_eq!(users(sa.clone()).await, before, "an import created users");
-    // The same file with nothing above the caller is taken, so the refusals
-    // above came from the role and the permissions, not from the file.
+    // A file with the same columns and nothing above the caller is taken, so the
+    // refusals above came from the role and the permissions, not from the file.
     let (status, report) = import(
         &owner,
         format!("name,username,companyId,role,permissions\nFine,fine.ok,{client},user,1 2\n"),

@@ -522,7 +522,7 @@ export interface paths {
         };
         /**
          * Metrics in the Prometheus text format: requests by route and status, latency
-         *     histograms, login outcomes, argon2 computations.
+         *     histograms, login outcomes, password jobs given to argon2.
          */
         get: operations["metrics"];
         put?: never;
@@ -2937,7 +2937,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": unknown;
                 };
             };
         };
