@@ -171,6 +171,34 @@ async fn instances_sharing_redis_share_the_limits(b: Backend) {
     forget(&prefix).await;
 }
 
+/// Nonsense for a throttle counter: what it is, the hash field it spoils (none:
+/// the key is overwritten with a string, the wrong type), and the value.
+fn garbage() -> [(&'static str, Option<&'static str>, String); 6] {
+    [
+        ("wrong type", None, "garbage".into()),
+        ("lock not a number", Some("locked_until"), "soon".into()),
+        ("lock forever", Some("locked_until"), i64::MAX.to_string()),
+        (
+            "lock before 1970",
+            Some("locked_until"),
+            i64::MIN.to_string(),
+        ),
+        ("negative count", Some("failures"), "-1000000".into()),
+        ("count not a number", Some("failures"), "many".into()),
+    ]
+}
+
+/// The command writing `value` into `key` (its `field`, or the whole key).
+fn garbage_cmd(key: &str, field: Option<&str>, value: &str) -> redis::Cmd {
+    let mut cmd = redis::cmd(if field.is_some() { "HSET" } else { "SET" });
+    cmd.arg(key);
+    if let Some(field) = field {
+        cmd.arg(field);
+    }
+    cmd.arg(value);
+    cmd
+}
+
 /// Someone with access to Redis writes nonsense into the counters: a value of
 /// the wrong type, a lock that is not a number, one far in the future or
 /// before 1970, a negative count. For each, a fresh instance neither fails nor
@@ -182,46 +210,12 @@ async fn api10_garbage_in_redis_keys_is_not_trusted(b: Backend) {
     }
     let acct = "throttle:acct:admin";
     let pair = "throttle:acct-ip:admin|127.0.0.1";
-    let garbage: [(&str, &str, Option<&str>, String); 6] = [
-        ("wrong type", acct, None, "garbage".into()),
-        (
-            "lock not a number",
-            pair,
-            Some("locked_until"),
-            "soon".into(),
-        ),
-        (
-            "lock forever",
-            acct,
-            Some("locked_until"),
-            i64::MAX.to_string(),
-        ),
-        (
-            "lock before 1970",
-            pair,
-            Some("locked_until"),
-            i64::MIN.to_string(),
-        ),
-        ("negative count", pair, Some("failures"), "-1000000".into()),
-        ("count not a number", acct, Some("failures"), "many".into()),
-    ];
+    let keys = [acct, pair, acct, pair, pair, acct];
     let mut conn = redis_connection().await;
-    for (what, key, field, value) in garbage {
+    for ((what, field, value), key) in garbage().into_iter().zip(keys) {
         let prefix = unique_prefix();
-        let key = format!("{prefix}{key}");
-        let mut cmd = match field {
-            None => redis::cmd("SET"),
-            Some(_) => redis::cmd("HSET"),
-        };
-        cmd.arg(&key);
-        if let Some(field) = field {
-            cmd.arg(field);
-        }
-        let _: () = cmd
-            .arg(&value)
-            .query_async(&mut conn)
-            .await
-            .expect("write garbage");
+        let cmd = garbage_cmd(&format!("{prefix}{key}"), field, &value);
+        let _: () = cmd.query_async(&mut conn).await.expect("write garbage");
         let app = spawn_with(b, |s| {
             s.redis_url = Some(redis_url().into());
             s.redis_prefix = prefix.clone();
@@ -250,19 +244,7 @@ async fn api10_garbage_in_reset_counters_is_not_trusted(b: Backend) {
         return;
     }
     let mut conn = redis_connection().await;
-    let garbage = [
-        ("wrong type", None, "garbage".to_owned()),
-        ("lock not a number", Some("locked_until"), "soon".to_owned()),
-        ("lock forever", Some("locked_until"), i64::MAX.to_string()),
-        (
-            "lock before 1970",
-            Some("locked_until"),
-            i64::MIN.to_string(),
-        ),
-        ("negative count", Some("failures"), "-1000000".to_owned()),
-        ("count not a number", Some("failures"), "many".to_owned()),
-    ];
-    for (what, field, value) in garbage {
+    for (what, field, value) in garbage() {
         for by_caller in [false, true] {
             let what = format!(
                 "{what} in the {} counter",
@@ -291,16 +273,7 @@ async fn api10_garbage_in_reset_counters_is_not_trusted(b: Backend) {
             } else {
                 format!("{prefix}throttle:reset-of:{}", clients[0].1)
             };
-            let mut cmd = match field {
-                None => redis::cmd("SET"),
-                Some(_) => redis::cmd("HSET"),
-            };
-            cmd.arg(&key);
-            if let Some(field) = field {
-                cmd.arg(field);
-            }
-            let _: () = cmd
-                .arg(&value)
+            let _: () = garbage_cmd(&key, field, &value)
                 .query_async(&mut conn)
                 .await
                 .expect("write garbage");
