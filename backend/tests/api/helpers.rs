@@ -389,6 +389,16 @@ impl TestApp {
     }
 }
 
+/// How many users `token` can see (the users list's total).
+pub async fn count_users(app: &TestApp, token: &str) -> i64 {
+    let list = json_of(
+        app.get("/api/users-management", Some(token)).await,
+        StatusCode::OK,
+    )
+    .await;
+    list["pagination"]["total"].as_i64().unwrap()
+}
+
 /// The body of a response as JSON, asserting its status first.
 pub async fn json_of(res: Response, status: StatusCode) -> Value {
     let got = res.status();

@@ -756,18 +756,7 @@ async fn api3_csv_import_assigns_nothing_above_the_caller(b: Backend) {
                    "permissions": [1, 2, 3, 5]}),
         )
         .await;
-    let users = |token: String| {
-        let app = &app;
-        async move {
-            let list = json_of(
-                app.get("/api/users-management?limit=1", Some(&token)).await,
-                StatusCode::OK,
-            )
-            .await;
-            list["pagination"]["total"].as_i64().unwrap()
-        }
-    };
-    let before = users(sa.clone()).await;
+    let before = count_users(&app, &sa).await;
     let import = |token: &str, csv: String| {
         let app = &app;
         let token = token.to_owned();
@@ -839,7 +828,11 @@ async fn api3_csv_import_assigns_nothing_above_the_caller(b: Backend) {
             "{column}={value}: refused for {why}"
         );
     }
-    assert_eq!(users(sa.clone()).await, before, "an import created users");
+    assert_eq!(
+        count_users(&app, &sa).await,
+        before,
+        "an import created users"
+    );
     // A file with the same columns and nothing above the caller is taken, so the
     // refusals above came from the role and the permissions, not from the file.
     let (status, report) = import(
@@ -848,7 +841,7 @@ async fn api3_csv_import_assigns_nothing_above_the_caller(b: Backend) {
     )
     .await;
     assert_eq!(status, StatusCode::CREATED, "{report}");
-    assert_eq!(users(sa.clone()).await, before + 1);
+    assert_eq!(count_users(&app, &sa).await, before + 1);
 }
 
 /// `clientele_password_hashings_total` from `/metrics`.

@@ -32,11 +32,6 @@ on_both_stores!(
 
 const UM: &str = "/api/users-management";
 
-async fn count_users(app: &TestApp, token: &str) -> i64 {
-    let list = json_of(app.get(UM, Some(token)).await, StatusCode::OK).await;
-    list["pagination"]["total"].as_i64().unwrap()
-}
-
 async fn seed_003_contract_field_by_field(b: Backend) {
     let app = spawn(b).await;
     let t = app.admin_token().await;
