@@ -6,8 +6,7 @@ use crate::auth::RequestMeta;
 use crate::domain::Permission;
 use crate::domain::{Timestamp, User};
 use crate::error::Error;
-use crate::store::{ActivityEntry, ActivityFilter, NewActivity, Store, StoreError};
-use futures_util::stream::BoxStream;
+use crate::store::{ActivityEntry, ActivityFilter, Batches, NewActivity, Store};
 use serde_json::{json, Map, Value};
 
 const SECRET_FIELDS: &[&str] = &[
@@ -100,7 +99,7 @@ pub async fn export(
     state: &crate::state::AppState,
     caller: &crate::auth::Caller,
     filter: ActivityFilter,
-) -> Result<BoxStream<'static, Result<ActivityEntry, StoreError>>, Error> {
+) -> Result<Batches<ActivityEntry>, Error> {
     require(caller, Permission::ViewActivityLogs)?;
     let mut e = entry("export", Some(&caller.user), &caller.meta);
     e.target_type = Some("activity".into());

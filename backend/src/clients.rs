@@ -12,9 +12,9 @@ use crate::domain::{
 use crate::error::{Error, FieldErrors};
 use crate::state::AppState;
 use crate::store::{
-    ClientChanges, ClientFilter, CreditEntry, CreditOutcome, NewClient, NewUser, StoreError,
+    Batches, ClientChanges, ClientFilter, CreditEntry, CreditOutcome, NewClient, NewUser,
+    StoreError,
 };
-use futures_util::stream::BoxStream;
 use serde_json::{json, Value};
 
 /// A client's fields as sent, still unparsed. `None`: not sent; `Some(None)`: null.
@@ -233,7 +233,7 @@ pub async fn export(
     state: &AppState,
     caller: &Caller,
     filter: &ClientFilter,
-) -> Result<BoxStream<'static, Result<Client, StoreError>>, Error> {
+) -> Result<Batches<Client>, Error> {
     require_staff(caller, Permission::ViewCustomers)?;
     let mut e = activity::entry("export", Some(&caller.user), &caller.meta);
     e.company_id = None;

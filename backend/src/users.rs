@@ -15,8 +15,7 @@ use crate::domain::{
 };
 use crate::error::{Error, FieldErrors};
 use crate::state::AppState;
-use crate::store::{NewActivity, NewUser, StoreError, UserChanges, UserFilter};
-use futures_util::stream::BoxStream;
+use crate::store::{Batches, NewActivity, NewUser, StoreError, UserChanges, UserFilter};
 use secrecy::SecretString;
 use serde_json::{json, Value};
 
@@ -481,7 +480,7 @@ pub async fn export(
     state: &AppState,
     caller: &Caller,
     filter: UserFilter,
-) -> Result<BoxStream<'static, Result<User, StoreError>>, Error> {
+) -> Result<Batches<User>, Error> {
     require(caller, Permission::ViewUsers)?;
     let mut e = activity::entry("export", Some(&caller.user), &caller.meta);
     e.target_type = Some("users".into());

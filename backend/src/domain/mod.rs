@@ -21,7 +21,7 @@ pub use password::{
 pub use permission::{Permission, PermissionInfo, PermissionSet, UnknownPermissions, CATALOGUE};
 pub use person_name::PersonName;
 pub use role::Role;
-pub use time::Timestamp;
+pub use time::{Rfc3339, Timestamp};
 pub use user::{AuthContext, ManagedUser, User};
 pub use username::Username;
 

@@ -185,26 +185,26 @@ pub async fn export_activity(
         "ip",
     ];
     Ok(super::csv_response("activity", &HEADER, rows, |e, out| {
-        let o = |s: &Option<String>| s.clone().unwrap_or_default();
-        let n = |n: Option<i64>| n.map(|n| n.to_string()).unwrap_or_default();
-        crate::csv::push_line(
-            out,
-            &[
-                e.id.to_string(),
-                e.at.to_datetime().to_rfc3339(),
-                n(e.actor_id),
-                o(&e.actor_username),
-                n(e.company_id),
-                e.action.clone(),
-                o(&e.target_type),
-                o(&e.target_id),
-                o(&e.target_label),
-                e.changes
-                    .as_ref()
-                    .map(|c| c.to_string())
-                    .unwrap_or_default(),
-                o(&e.ip),
-            ],
-        )
+        let (mut id, mut actor, mut company) = (
+            itoa::Buffer::new(),
+            itoa::Buffer::new(),
+            itoa::Buffer::new(),
+        );
+        let at = e.at.rfc3339();
+        let changes = e.changes.as_ref().map(|c| c.to_string());
+        let cells: [&str; 11] = [
+            id.format(e.id),
+            at.as_str(),
+            e.actor_id.map(|n| actor.format(n)).unwrap_or_default(),
+            e.actor_username.as_deref().unwrap_or_default(),
+            e.company_id.map(|n| company.format(n)).unwrap_or_default(),
+            &e.action,
+            e.target_type.as_deref().unwrap_or_default(),
+            e.target_id.as_deref().unwrap_or_default(),
+            e.target_label.as_deref().unwrap_or_default(),
+            changes.as_deref().unwrap_or_default(),
+            e.ip.as_deref().unwrap_or_default(),
+        ];
+        crate::csv::push_line(out, &cells)
     }))
 }

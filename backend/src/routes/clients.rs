@@ -3,7 +3,7 @@
 use super::views::{double_option, page, Pagination};
 use crate::auth::Caller;
 use crate::clients::{self, ClientInput, Onboarded};
-use crate::domain::{BusinessType, Client, LeadStatus};
+use crate::domain::{BusinessType, Client, LeadStatus, Rfc3339, Timestamp};
 use crate::error::{Error, ErrorBody, Result};
 use crate::middleware::JsonObject;
 use crate::state::AppState;
@@ -12,7 +12,6 @@ use actix_web::web::{Data, Json, Path, Query};
 use actix_web::{get, post, put, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use std::borrow::Cow;
 use utoipa::{IntoParams, ToSchema};
 
 /// A client company as the API shows it.
@@ -482,37 +481,43 @@ pub async fn export_clients(
         "updatedAt",
     ];
     Ok(super::csv_response("clients", &HEADER, rows, |c, out| {
-        crate::csv::push_line(out, &csv_cells(c))
+        // The cells that are not text already, written on the stack.
+        let mut credits = itoa::Buffer::new();
+        let times = [
+            c.last_login.map(Timestamp::rfc3339),
+            Some(c.created_at.rfc3339()),
+            Some(c.updated_at.rfc3339()),
+        ];
+        crate::csv::push_line(out, &csv_cells(c, credits.format(c.credits), &times))
     }))
 }
 
-fn csv_cells(c: &Client) -> [Cow<'_, str>; 18] {
-    let t = |t: Option<crate::domain::Timestamp>| -> Cow<'_, str> {
-        t.map(|t| Cow::Owned(t.to_datetime().to_rfc3339()))
-            .unwrap_or_default()
-    };
-    fn o(s: &Option<String>) -> Cow<'_, str> {
-        Cow::Borrowed(s.as_deref().unwrap_or_default())
-    }
+fn csv_cells<'a>(
+    c: &'a Client,
+    credits: &'a str,
+    times: &'a [Option<Rfc3339>; 3],
+) -> [&'a str; 18] {
+    let o = |s: &'a Option<String>| s.as_deref().unwrap_or_default();
+    let [last_login, created_at, updated_at] = times.each_ref().map(super::time_cell);
     [
-        Cow::Borrowed(&c.account_number),
-        Cow::Borrowed(&c.company_name),
-        Cow::Borrowed(&c.contact_email),
+        &c.account_number,
+        &c.company_name,
+        &c.contact_email,
         o(&c.contact_name),
         o(&c.phone_number),
         o(&c.whatsapp_number),
         o(&c.business_address),
-        Cow::Borrowed(c.business_type.map(|b| b.as_str()).unwrap_or_default()),
+        c.business_type.map(|b| b.as_str()).unwrap_or_default(),
         o(&c.gst_number),
         o(&c.website),
-        Cow::Borrowed(c.lead_status.as_str()),
+        c.lead_status.as_str(),
         o(&c.notes),
-        Cow::Owned(c.credits.to_string()),
-        Cow::Borrowed(if c.is_active { "true" } else { "false" }),
+        credits,
+        if c.is_active { "true" } else { "false" },
         o(&c.owner_username),
-        t(c.last_login),
-        t(Some(c.created_at)),
-        t(Some(c.updated_at)),
+        last_login,
+        created_at,
+        updated_at,
     ]
 }
 

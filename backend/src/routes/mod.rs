@@ -124,26 +124,27 @@ pub fn configure(cfg: &mut ServiceConfig) {
 
 /// A streamed CSV download named `<what>-<date>.csv`: the header, then one line
 /// per row written by `write` (with [`crate::csv::push_line`]), every cell
-/// formula-safe. Rows are written in batches, so memory stays flat.
-pub fn csv_response<T, S, F>(
+/// formula-safe. Each batch of rows from the store is one chunk of the body, so
+/// memory stays flat.
+pub fn csv_response<T, F>(
     what: &str,
     header: &[&str],
-    rows: S,
+    rows: crate::store::Batches<T>,
     write: F,
 ) -> actix_web::HttpResponse
 where
     T: 'static,
-    S: futures_util::Stream<Item = Result<T, crate::store::StoreError>> + 'static,
     F: Fn(&T, &mut String) + 'static,
 {
     use futures_util::StreamExt;
     let header = actix_web::web::Bytes::from(crate::csv::line(header));
     let head = futures_util::stream::once(async move { Ok::<_, crate::error::Error>(header) });
-    let body = rows.ready_chunks(512).map(move |chunk| {
+    let body = rows.map(move |batch| {
+        let batch = batch?;
         // Room for a line (a client's is ~220 bytes) without growing on the way.
-        let mut out = String::with_capacity(chunk.len() * 256);
-        for row in chunk {
-            write(&row.map_err(crate::error::Error::from)?, &mut out);
+        let mut out = String::with_capacity(batch.len() * 256);
+        for row in &batch {
+            write(row, &mut out);
         }
         Ok::<_, crate::error::Error>(actix_web::web::Bytes::from(out))
     });
@@ -155,6 +156,13 @@ where
             format!("attachment; filename=\"{name}\""),
         ))
         .streaming(head.chain(body))
+}
+
+/// A CSV cell for an optional time: its RFC 3339 text, or nothing.
+pub fn time_cell(t: &Option<crate::domain::Rfc3339>) -> &str {
+    t.as_ref()
+        .map(crate::domain::Rfc3339::as_str)
+        .unwrap_or_default()
 }
 
 /// The methods the documented routes serve at `path` (empty: no such route).

@@ -3,7 +3,7 @@
 
 use super::views::{double_option, page, Pagination, UserView};
 use crate::auth::Caller;
-use crate::domain::{Permission, PermissionInfo, Role, User, CATALOGUE};
+use crate::domain::{Permission, PermissionInfo, Role, Timestamp, User, CATALOGUE};
 use crate::error::{Error, ErrorBody, Result};
 use crate::import::{self, ImportReport};
 use crate::middleware::JsonObject;
@@ -396,33 +396,42 @@ pub async fn export_users(
         "updatedAt",
     ];
     Ok(super::csv_response("users", &HEADER, rows, |u, out| {
-        crate::csv::push_line(out, &user_cells(u))
-    }))
-}
-
-fn user_cells(u: &User) -> [String; 12] {
-    let t = |t: Option<crate::domain::Timestamp>| {
-        t.map(|t| t.to_datetime().to_rfc3339()).unwrap_or_default()
-    };
-    [
-        u.id.to_string(),
-        u.username.clone(),
-        u.name.clone(),
-        u.email.clone().unwrap_or_default(),
-        u.role.as_str().to_owned(),
-        u.company_id.map(|c| c.to_string()).unwrap_or_default(),
-        u.permissions
+        // The cells that are not text already, written on the stack but for
+        // the permissions.
+        let (mut id, mut company) = (itoa::Buffer::new(), itoa::Buffer::new());
+        let permissions = u
+            .permissions
             .ids()
             .iter()
             .map(u8::to_string)
             .collect::<Vec<_>>()
-            .join(" "),
-        u.is_active.to_string(),
-        u.must_change_password.to_string(),
-        t(u.last_login),
-        t(Some(u.created_at)),
-        t(Some(u.updated_at)),
-    ]
+            .join(" ");
+        let times = [
+            u.last_login.map(Timestamp::rfc3339),
+            Some(u.created_at.rfc3339()),
+            Some(u.updated_at.rfc3339()),
+        ];
+        let [last_login, created_at, updated_at] = times.each_ref().map(super::time_cell);
+        let cells: [&str; 12] = [
+            id.format(u.id),
+            &u.username,
+            &u.name,
+            u.email.as_deref().unwrap_or_default(),
+            u.role.as_str(),
+            u.company_id.map(|c| company.format(c)).unwrap_or_default(),
+            &permissions,
+            if u.is_active { "true" } else { "false" },
+            if u.must_change_password {
+                "true"
+            } else {
+                "false"
+            },
+            last_login,
+            created_at,
+            updated_at,
+        ];
+        crate::csv::push_line(out, &cells)
+    }))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -34,6 +34,15 @@ pub enum StoreError {
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
+/// An export's rows, a batch at a time: a whole batch crosses from the task
+/// reading the database to the response at once, not each row on its own
+/// (each row's trip cost a tenth of the server's CPU in PostgreSQL's export,
+/// docs/benchmarks.md). A failure ends the stream.
+pub type Batches<T> = BoxStream<'static, StoreResult<Vec<T>>>;
+
+/// The rows of an export's batch (the last may hold fewer).
+pub const EXPORT_BATCH: usize = 512;
+
 /// A user to insert. Every field is already parsed and checked.
 #[derive(Debug, Clone)]
 pub struct NewUser {
@@ -405,8 +414,8 @@ pub trait Store: DirectoryStore + ThrottleStore + Send + Sync + 'static {
     async fn client_by_id(&self, id: i64) -> StoreResult<Option<Client>>;
     async fn list_clients(&self, filter: &ClientFilter) -> StoreResult<(Vec<Client>, i64)>;
     /// Every client matching the filter (its limit and offset ignored), streamed
-    /// row by row.
-    fn export_clients(&self, filter: &ClientFilter) -> BoxStream<'static, StoreResult<Client>>;
+    /// in batches.
+    fn export_clients(&self, filter: &ClientFilter) -> Batches<Client>;
     async fn update_client(
         &self,
         id: i64,
@@ -436,8 +445,9 @@ pub trait Store: DirectoryStore + ThrottleStore + Send + Sync + 'static {
 #[async_trait]
 pub trait DirectoryStore: Send + Sync + 'static {
     async fn list_users(&self, filter: &UserFilter) -> StoreResult<UserPage>;
-    /// Every user matching the filter (its limit and offset ignored), streamed.
-    fn export_users(&self, filter: &UserFilter) -> BoxStream<'static, StoreResult<User>>;
+    /// Every user matching the filter (its limit and offset ignored), streamed
+    /// in batches.
+    fn export_users(&self, filter: &UserFilter) -> Batches<User>;
     /// Create every user, or none: one transaction.
     async fn create_users(&self, users: &[NewUser]) -> StoreResult<Vec<User>>;
     /// Apply the changes in one transaction; a new password also ends the user's sessions.
@@ -479,10 +489,8 @@ pub trait DirectoryStore: Send + Sync + 'static {
     /// of its pages towards a single part. Whether the step did any work
     /// (none: the index is in one part, or the store has nothing to merge).
     async fn merge_search_index(&self, pages: u32) -> StoreResult<bool>;
-    fn export_activity(
-        &self,
-        filter: &ActivityFilter,
-    ) -> BoxStream<'static, StoreResult<ActivityEntry>>;
+    /// Every entry matching the filter, newest first, streamed in batches.
+    fn export_activity(&self, filter: &ActivityFilter) -> Batches<ActivityEntry>;
 }
 
 /// Connect to the store the URL names, creating it when needed, and migrate it.

@@ -5,9 +5,9 @@
 
 use super::lease::{Conns, Lease};
 use super::{
-    ClientChanges, ClientFilter, ClientSortKey, CreditEntry, CreditOutcome, LoginCandidate,
-    NewActivity, NewClient, NewSession, NewUser, ProfileChanges, RefreshOutcome, Store, StoreError,
-    StoreResult,
+    Batches, ClientChanges, ClientFilter, ClientSortKey, CreditEntry, CreditOutcome,
+    LoginCandidate, NewActivity, NewClient, NewSession, NewUser, ProfileChanges, RefreshOutcome,
+    Store, StoreError, StoreResult,
 };
 use crate::domain::client::account_number;
 use crate::domain::{
@@ -15,7 +15,6 @@ use crate::domain::{
     User,
 };
 use async_trait::async_trait;
-use futures_util::stream::BoxStream;
 use futures_util::StreamExt;
 use sqlx::{Postgres, Sqlite};
 
@@ -624,9 +623,10 @@ macro_rules! bind_args {
     }};
 }
 
-/// Run a query row by row on a task of its own, handing rows over through a
-/// bounded channel: constant memory however many rows there are. Evaluates to a
-/// `BoxStream<'static, StoreResult<T>>`.
+/// Run a query row by row on a task of its own, handing rows over in batches of
+/// [`EXPORT_BATCH`](crate::store::EXPORT_BATCH) through a bounded channel:
+/// constant memory however many rows there are. Evaluates to a
+/// [`Batches<T>`](crate::store::Batches).
 macro_rules! stream_rows {
     ($pool:expr, $sql:expr, $args:expr, $row:ty, $convert:expr) => {
         stream_rows!($pool, $sql, $args, $row, $convert, persistent = true)
@@ -638,16 +638,37 @@ macro_rules! stream_rows {
         let sql: String = $sql;
         let args: Vec<Arg> = $args;
         let persistent: bool = $persistent;
-        let (tx, rx) = tokio::sync::mpsc::channel(256);
+        // A few batches ahead of the response, no more: the rest waits in
+        // the database's socket.
+        let (tx, rx) = tokio::sync::mpsc::channel(2);
         tokio::spawn(async move {
             let q = bind_args!(sqlx::query_as::<_, $row>(&sql), args).persistent(persistent);
             let mut rows = q.fetch(&pool);
+            let mut batch = Vec::with_capacity(crate::store::EXPORT_BATCH);
             while let Some(row) = rows.next().await {
-                let item = row.map_err(map_err).and_then($convert);
-                let failed = item.is_err();
-                if tx.send(item).await.is_err() || failed {
-                    break;
+                match row.map_err(map_err).and_then($convert) {
+                    Ok(item) => batch.push(item),
+                    Err(e) => {
+                        // What was read before the failure, then the failure.
+                        if !batch.is_empty() && tx.send(Ok(batch)).await.is_err() {
+                            return;
+                        }
+                        let _ = tx.send(Err(e)).await;
+                        return;
+                    }
                 }
+                if batch.len() == crate::store::EXPORT_BATCH {
+                    let full = std::mem::replace(
+                        &mut batch,
+                        Vec::with_capacity(crate::store::EXPORT_BATCH),
+                    );
+                    if tx.send(Ok(full)).await.is_err() {
+                        return;
+                    }
+                }
+            }
+            if !batch.is_empty() {
+                let _ = tx.send(Ok(batch)).await;
             }
         });
         futures_util::stream::unfold(rx, |mut rx| async move {
@@ -1301,7 +1322,7 @@ macro_rules! impl_store {
                 Ok((clients, total))
             }
 
-            fn export_clients(&self, f: &ClientFilter) -> BoxStream<'static, StoreResult<Client>> {
+            fn export_clients(&self, f: &ClientFilter) -> Batches<Client> {
                 let (where_sql, args) = client_where(f);
                 let order = client_order(f, $text_order);
                 if $json_rows {

@@ -8,11 +8,10 @@ use super::{
 use super::{insert_user, USER_COLUMNS, USER_MODULES, USER_RETURNING};
 use crate::domain::{Module, Timestamp, User};
 use crate::store::{
-    ActivityEntry, ActivityFilter, DirectoryStore, NewUser, StoreError, StoreResult, UserChanges,
-    UserFilter, UserPage, UserSortKey, SEARCH_COUNT_CAP,
+    ActivityEntry, ActivityFilter, Batches, DirectoryStore, NewUser, StoreError, StoreResult,
+    UserChanges, UserFilter, UserPage, UserSortKey, SEARCH_COUNT_CAP,
 };
 use async_trait::async_trait;
-use futures_util::stream::BoxStream;
 use futures_util::StreamExt;
 use sqlx::{Postgres, Sqlite};
 use std::collections::HashMap;
@@ -560,7 +559,7 @@ macro_rules! impl_directory_store {
                 Ok(UserPage { users, total, total_exact, has_more })
             }
 
-            fn export_users(&self, f: &UserFilter) -> BoxStream<'static, StoreResult<User>> {
+            fn export_users(&self, f: &UserFilter) -> Batches<User> {
                 let q = user_query(f, $search, false);
                 let sql = format!(
                     "SELECT {USER_COLUMNS} FROM {} {} ORDER BY {}",
@@ -815,10 +814,7 @@ macro_rules! impl_directory_store {
                 Ok((rows.into_iter().map(ActivityEntry::from).collect(), total))
             }
 
-            fn export_activity(
-                &self,
-                f: &ActivityFilter,
-            ) -> BoxStream<'static, StoreResult<ActivityEntry>> {
+            fn export_activity(&self, f: &ActivityFilter) -> Batches<ActivityEntry> {
                 let (where_sql, args) = activity_where(f);
                 let sql = format!(
                     "SELECT {ACTIVITY_COLUMNS} FROM activity_log {where_sql} ORDER BY at DESC, id DESC"
