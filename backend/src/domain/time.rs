@@ -49,7 +49,7 @@ pub struct Rfc3339 {
 impl Rfc3339 {
     /// `t` with `zone` (`Z`, as chrono's serde writes it, or `+00:00`, as its
     /// `to_rfc3339` does); `None` for years outside 0–9999 and for leap
-    /// seconds, which are left to chrono.
+    /// seconds, which are left to chrono, and for a zone of more than 6 bytes.
     pub fn new(t: &DateTime<Utc>, zone: &str) -> Option<Self> {
         let year = u32::try_from(t.year()).ok().filter(|y| *y <= 9999)?;
         // A leap second's nanoseconds run past 1e9.
@@ -93,7 +93,8 @@ impl Rfc3339 {
         std::str::from_utf8(&self.buf[..self.len]).unwrap_or_default()
     }
 
-    /// chrono's text (at most 28 bytes, for its earliest year).
+    /// chrono's text: at most 32 bytes (`-262143-01-01T00:00:00.001+00:00`,
+    /// its earliest year to the millisecond).
     fn copy(text: &str) -> Self {
         let mut out = Self {
             buf: [0; 36],

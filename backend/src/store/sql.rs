@@ -646,6 +646,10 @@ macro_rules! stream_rows {
             let mut rows = q.fetch(&pool);
             let mut batch = Vec::with_capacity(crate::store::EXPORT_BATCH);
             while let Some(row) = rows.next().await {
+                // The download was dropped: stop reading now, not a batch later.
+                if tx.is_closed() {
+                    return;
+                }
                 match row.map_err(map_err).and_then($convert) {
                     Ok(item) => batch.push(item),
                     Err(e) => {

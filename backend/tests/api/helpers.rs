@@ -399,6 +399,42 @@ pub async fn count_users(app: &TestApp, token: &str) -> i64 {
     list["pagination"]["total"].as_i64().unwrap()
 }
 
+/// A CSV export's rows, each by its header's names (parsed by the `csv` crate,
+/// quotes and all).
+pub fn csv_rows(body: &str) -> Vec<std::collections::HashMap<String, String>> {
+    let mut reader = csv::Reader::from_reader(body.as_bytes());
+    let header = reader.headers().expect("a header row").clone();
+    reader
+        .records()
+        .map(|r| {
+            let r = r.expect("a CSV record");
+            header
+                .iter()
+                .map(str::to_owned)
+                .zip(r.iter().map(str::to_owned))
+                .collect()
+        })
+        .collect()
+}
+
+/// What an export's cell holds for a JSON value of the API: text as it is (a
+/// formula's text after a `'`), numbers and booleans as JSON writes them, and
+/// nothing for null.
+pub fn csv_cell_of(v: &Value) -> String {
+    match v {
+        Value::Null => String::new(),
+        Value::String(s) if s.starts_with(['=', '+', '-', '@', '\t', '\r']) => format!("'{s}"),
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// The same instant, written as an export writes it (`+00:00`) and as JSON does (`Z`).
+pub fn same_instant(cell: &str, json: &Value) -> bool {
+    let ms = |t: &str| chrono::DateTime::parse_from_rfc3339(t).map(|t| t.timestamp_millis());
+    cell.ends_with("+00:00") && json.as_str().is_some_and(|j| ms(cell).ok() == ms(j).ok())
+}
+
 /// The body of a response as JSON, asserting its status first.
 pub async fn json_of(res: Response, status: StatusCode) -> Value {
     let got = res.status();

@@ -1863,6 +1863,32 @@ async fn export_is_scoped_csv(b: Backend) {
     assert!(body.contains(",'=SUM(A1),"));
     assert!(body.contains(",1 3,"));
     assert!(!body.contains("argon2"));
+    // Every cell of a row is the user's own field.
+    let rows = csv_rows(&body);
+    let row = rows.iter().find(|r| r["username"] == "formula").unwrap();
+    let id = row["id"].parse::<i64>().unwrap();
+    let user = json_of(
+        app.get(&format!("{UM}/{id}"), Some(&sa)).await,
+        StatusCode::OK,
+    )
+    .await["user"]
+        .clone();
+    for field in [
+        "id",
+        "username",
+        "name",
+        "email",
+        "role",
+        "companyId",
+        "isActive",
+        "mustChangePassword",
+        "lastLogin",
+    ] {
+        assert_eq!(row[field], csv_cell_of(&user[field]), "{field}");
+    }
+    assert_eq!(row["permissions"], "1 3");
+    assert!(same_instant(&row["createdAt"], &user["createdAt"]));
+    assert!(same_instant(&row["updatedAt"], &user["updatedAt"]));
     // A client admin exports its own company only.
     let owner = app
         .first_login(
@@ -2130,6 +2156,43 @@ async fn activity_log_records_redacts_filters_and_scopes(b: Backend) {
     let csv = res.text().await.unwrap();
     assert!(csv.starts_with("id,at,actorId,actorUsername,companyId,action,"));
     assert!(csv.lines().skip(1).all(|l| l.contains(",create,")));
+    // Every cell of every row is the entry's own field, as the log's JSON has it.
+    let rows = csv_rows(&csv);
+    let entries = json_of(
+        app.get("/api/activity?action=create&limit=100", Some(&sa))
+            .await,
+        StatusCode::OK,
+    )
+    .await["entries"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert_eq!(rows.len(), entries.len());
+    for (row, e) in rows.iter().zip(&entries) {
+        for field in [
+            "id",
+            "actorId",
+            "actorUsername",
+            "companyId",
+            "action",
+            "targetType",
+            "targetId",
+            "targetLabel",
+            "ip",
+        ] {
+            assert_eq!(row[field], csv_cell_of(&e[field]), "{field} of {e}");
+        }
+        assert!(same_instant(&row["at"], &e["at"]), "{e}");
+        let changes: Value = if row["changes"].is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&row["changes"]).unwrap()
+        };
+        assert_eq!(changes, e["changes"]);
+    }
+    assert!(rows
+        .iter()
+        .any(|r| !r["companyId"].is_empty() && !r["actorId"].is_empty()));
 }
 
 /// The retry after a username conflict. The fuzzer found it answering 503
