@@ -435,6 +435,29 @@ pub fn same_instant(cell: &str, json: &Value) -> bool {
     cell.ends_with("+00:00") && json.as_str().is_some_and(|j| ms(cell).ok() == ms(j).ok())
 }
 
+/// Every cell of an export's row is `json`'s field of the same name: a time
+/// as the same instant, an object (the log's `changes`) as the same JSON, a
+/// list (`permissions`) space-separated, anything else as [`csv_cell_of`].
+pub fn assert_row_matches(row: &std::collections::HashMap<String, String>, json: &Value) {
+    for (field, cell) in row {
+        let v = &json[field.as_str()];
+        match v {
+            Value::Array(items) => {
+                let items: Vec<String> = items.iter().map(csv_cell_of).collect();
+                assert_eq!(cell, &items.join(" "), "{field} of {json}");
+            }
+            Value::Object(_) => {
+                let parsed = serde_json::from_str::<Value>(cell).ok();
+                assert_eq!(parsed.as_ref(), Some(v), "{field} of {json}");
+            }
+            Value::String(s) if chrono::DateTime::parse_from_rfc3339(s).is_ok() => {
+                assert!(same_instant(cell, v), "{field}: {cell} against {v}");
+            }
+            _ => assert_eq!(cell, &csv_cell_of(v), "{field} of {json}"),
+        }
+    }
+}
+
 /// The body of a response as JSON, asserting its status first.
 pub async fn json_of(res: Response, status: StatusCode) -> Value {
     let got = res.status();
