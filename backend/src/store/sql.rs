@@ -645,6 +645,7 @@ macro_rules! stream_rows {
             let q = bind_args!(sqlx::query_as::<_, $row>(&sql), args).persistent(persistent);
             let mut rows = q.fetch(&pool);
             let mut batch = Vec::with_capacity(crate::store::EXPORT_BATCH);
+            let mut failure = None;
             while let Some(row) = rows.next().await {
                 // The download was dropped: stop reading now, not a batch later.
                 if tx.is_closed() {
@@ -653,12 +654,8 @@ macro_rules! stream_rows {
                 match row.map_err(map_err).and_then($convert) {
                     Ok(item) => batch.push(item),
                     Err(e) => {
-                        // What was read before the failure, then the failure.
-                        if !batch.is_empty() && tx.send(Ok(batch)).await.is_err() {
-                            return;
-                        }
-                        let _ = tx.send(Err(e)).await;
-                        return;
+                        failure = Some(e);
+                        break;
                     }
                 }
                 if batch.len() == crate::store::EXPORT_BATCH {
@@ -671,8 +668,12 @@ macro_rules! stream_rows {
                     }
                 }
             }
-            if !batch.is_empty() {
-                let _ = tx.send(Ok(batch)).await;
+            // What was read before the end or a failure, then the failure.
+            if !batch.is_empty() && tx.send(Ok(batch)).await.is_err() {
+                return;
+            }
+            if let Some(e) = failure {
+                let _ = tx.send(Err(e)).await;
             }
         });
         futures_util::stream::unfold(rx, |mut rx| async move {
