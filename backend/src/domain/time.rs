@@ -39,7 +39,7 @@ impl Timestamp {
 
 /// A time's RFC 3339 text, written on the stack as chrono writes it (the
 /// fraction only when there is one, in 3, 6 or 9 digits): chrono goes through
-/// `fmt::Display` field by field.
+/// `fmt::Display` field by field. The default is empty: no time.
 pub struct Rfc3339 {
     /// `YYYY-MM-DDTHH:MM:SS.nnnnnnnnn+00:00` at most: 35 bytes.
     buf: [u8; 36],
@@ -57,10 +57,7 @@ impl Rfc3339 {
         if nanos >= 1_000_000_000 || zone.len() > 6 {
             return None;
         }
-        let mut out = Self {
-            buf: [0; 36],
-            len: 0,
-        };
+        let mut out = Self::default();
         out.digits(year, 4);
         out.byte(b'-');
         out.digits(t.month(), 2);
@@ -96,10 +93,8 @@ impl Rfc3339 {
     /// chrono's text: at most 32 bytes (`-262143-01-01T00:00:00.001+00:00`,
     /// its earliest year to the millisecond).
     fn copy(text: &str) -> Self {
-        let mut out = Self {
-            buf: [0; 36],
-            len: text.len().min(36),
-        };
+        let mut out = Self::default();
+        out.len = text.len().min(out.buf.len());
         out.buf[..out.len].copy_from_slice(&text.as_bytes()[..out.len]);
         out
     }
@@ -119,9 +114,12 @@ impl Rfc3339 {
     }
 }
 
-impl AsRef<str> for Rfc3339 {
-    fn as_ref(&self) -> &str {
-        self.as_str()
+impl Default for Rfc3339 {
+    fn default() -> Self {
+        Self {
+            buf: [0; 36],
+            len: 0,
+        }
     }
 }
 

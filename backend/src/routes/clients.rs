@@ -484,21 +484,17 @@ pub async fn export_clients(
         // The cells that are not text already, written on the stack.
         let mut credits = itoa::Buffer::new();
         let times = [
-            c.last_login.map(Timestamp::rfc3339),
-            Some(c.created_at.rfc3339()),
-            Some(c.updated_at.rfc3339()),
+            c.last_login.map(Timestamp::rfc3339).unwrap_or_default(),
+            c.created_at.rfc3339(),
+            c.updated_at.rfc3339(),
         ];
         crate::csv::push_line(out, &csv_cells(c, credits.format(c.credits), &times))
     }))
 }
 
-fn csv_cells<'a>(
-    c: &'a Client,
-    credits: &'a str,
-    times: &'a [Option<Rfc3339>; 3],
-) -> [&'a str; 18] {
+fn csv_cells<'a>(c: &'a Client, credits: &'a str, times: &'a [Rfc3339; 3]) -> [&'a str; 18] {
     let o = |s: &'a Option<String>| s.as_deref().unwrap_or_default();
-    let [last_login, created_at, updated_at] = times.each_ref().map(super::time_cell);
+    let [last_login, created_at, updated_at] = times.each_ref().map(Rfc3339::as_str);
     [
         &c.account_number,
         &c.company_name,

@@ -158,13 +158,6 @@ where
         .streaming(head.chain(body))
 }
 
-/// A CSV cell for an optional time: its RFC 3339 text, or nothing.
-pub fn time_cell(t: &Option<crate::domain::Rfc3339>) -> &str {
-    t.as_ref()
-        .map(crate::domain::Rfc3339::as_str)
-        .unwrap_or_default()
-}
-
 /// The methods the documented routes serve at `path` (empty: no such route).
 pub fn methods_at(path: &str) -> Vec<&'static str> {
     static TABLE: std::sync::OnceLock<Vec<(Vec<String>, Vec<&'static str>)>> =

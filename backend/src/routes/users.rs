@@ -406,12 +406,8 @@ pub async fn export_users(
             .map(u8::to_string)
             .collect::<Vec<_>>()
             .join(" ");
-        let times = [
-            u.last_login.map(Timestamp::rfc3339),
-            Some(u.created_at.rfc3339()),
-            Some(u.updated_at.rfc3339()),
-        ];
-        let [last_login, created_at, updated_at] = times.each_ref().map(super::time_cell);
+        let last_login = u.last_login.map(Timestamp::rfc3339).unwrap_or_default();
+        let (created_at, updated_at) = (u.created_at.rfc3339(), u.updated_at.rfc3339());
         let cells: [&str; 12] = [
             id.format(u.id),
             &u.username,
@@ -426,9 +422,9 @@ pub async fn export_users(
             } else {
                 "false"
             },
-            last_login,
-            created_at,
-            updated_at,
+            last_login.as_str(),
+            created_at.as_str(),
+            updated_at.as_str(),
         ];
         crate::csv::push_line(out, &cells)
     }))
