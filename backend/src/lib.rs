@@ -19,6 +19,7 @@ pub mod modules;
 pub mod routes;
 pub mod startup;
 pub mod state;
+pub mod stats;
 pub mod store;
 pub mod telemetry;
 pub mod users;

@@ -16,6 +16,8 @@ pub struct AppState {
     pub tokens: TokenService,
     pub metrics: Metrics,
     pub settings: Arc<Settings>,
+    /// The dashboard's counts, remembered briefly (`stats`).
+    pub stats: crate::stats::FiguresCache,
 }
 
 impl AppState {
@@ -42,6 +44,7 @@ impl AppState {
             ),
             metrics: Metrics::default(),
             settings: Arc::new(settings),
+            stats: crate::stats::figures_cache(),
         })
     }
 }

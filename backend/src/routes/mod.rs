@@ -9,6 +9,7 @@ pub mod clients;
 pub mod modules;
 pub mod ops;
 pub mod rfc3339;
+pub mod stats;
 pub mod users;
 pub mod views;
 
@@ -37,6 +38,7 @@ use utoipa_actix_web::{scope, AppExt};
         (name = "users", description = "The users-management API (seed 003)"),
         (name = "modules", description = "Product modules: the catalogue and each client's active ones"),
         (name = "activity", description = "The activity log"),
+        (name = "stats", description = "The dashboard's figures"),
         (name = "ops", description = "Health, readiness and metrics"),
     ),
     components(schemas(ErrorBody)),
@@ -115,6 +117,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(modules::list_modules)
                 .service(modules::create_module),
         )
+        .service(scope::scope("/api/stats").service(stats::get_stats))
         .service(
             scope::scope("/api/activity")
                 .service(activity::list_activity)

@@ -491,7 +491,41 @@ pub trait DirectoryStore: Send + Sync + 'static {
     async fn merge_search_index(&self, pages: u32) -> StoreResult<bool>;
     /// Every entry matching the filter, newest first, streamed in batches.
     fn export_activity(&self, filter: &ActivityFilter) -> Batches<ActivityEntry>;
+    /// The newest `limit` entries (of one company's, or of all), without a total.
+    async fn recent_activity(
+        &self,
+        company_id: Option<i64>,
+        limit: i64,
+    ) -> StoreResult<Vec<ActivityEntry>>;
+
+    /// The dashboard's figures, of one company or of all: its clients and
+    /// users, logins per day since `days_from` and new clients per week since
+    /// `weeks_from`.
+    async fn dashboard_figures(
+        &self,
+        company_id: Option<i64>,
+        days_from: Timestamp,
+        weeks_from: Timestamp,
+    ) -> StoreResult<DashboardFigures>;
 }
+
+/// What the dashboard counts (`GET /api/stats`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DashboardFigures {
+    pub clients_total: i64,
+    pub clients_active: i64,
+    pub users_total: i64,
+    pub users_active: i64,
+    /// `(UTC day since the epoch, logins, failed logins)`, days without any left out.
+    pub logins_by_day: Vec<(i64, i64, i64)>,
+    /// `(week since the Monday 1970-01-05, new clients)`, weeks without any left out.
+    pub new_clients_by_week: Vec<(i64, i64)>,
+}
+
+/// 1970-01-05, the first Monday of the epoch, in milliseconds: weeks start on Mondays.
+pub const FIRST_MONDAY_MS: i64 = 4 * DAY_MS;
+pub const DAY_MS: i64 = 86_400_000;
+pub const WEEK_MS: i64 = 7 * DAY_MS;
 
 /// Connect to the store the URL names, creating it when needed, and migrate it.
 pub async fn connect(url: &str) -> anyhow::Result<Arc<dyn Store>> {

@@ -13,6 +13,7 @@ mod http;
 mod openapi;
 mod owasp;
 mod redis;
+mod stats;
 mod throttle;
 mod users;
 mod users_authz;

@@ -8,8 +8,9 @@ use super::{
 use super::{insert_user, USER_COLUMNS, USER_MODULES, USER_RETURNING};
 use crate::domain::{Module, Timestamp, User};
 use crate::store::{
-    ActivityEntry, ActivityFilter, Batches, DirectoryStore, NewUser, StoreError, StoreResult,
-    UserChanges, UserFilter, UserPage, UserSortKey, SEARCH_COUNT_CAP,
+    ActivityEntry, ActivityFilter, Batches, DashboardFigures, DirectoryStore, NewUser, StoreError,
+    StoreResult, UserChanges, UserFilter, UserPage, UserSortKey, DAY_MS, FIRST_MONDAY_MS,
+    SEARCH_COUNT_CAP, WEEK_MS,
 };
 use async_trait::async_trait;
 use futures_util::StreamExt;
@@ -826,6 +827,86 @@ macro_rules! impl_directory_store {
 
             async fn merge_search_index(&self, pages: u32) -> StoreResult<bool> {
                 self.merge_search_step(pages).await
+            }
+            async fn recent_activity(
+                &self,
+                company_id: Option<i64>,
+                limit: i64,
+            ) -> StoreResult<Vec<ActivityEntry>> {
+                let filter = ActivityFilter { company_id, ..ActivityFilter::default() };
+                let (where_sql, args) = activity_where(&filter);
+                let sql = format!(
+                    "SELECT {ACTIVITY_COLUMNS} FROM activity_log {where_sql} \
+                     ORDER BY at DESC, id DESC LIMIT ${}",
+                    args.len() + 1
+                );
+                let rows = bind_args!(sqlx::query_as::<_, ActivityRow>(&sql), args)
+                    .bind(limit)
+                    .fetch_all(&self.scans)
+                    .await
+                    .map_err(map_err)?;
+                Ok(rows.into_iter().map(ActivityEntry::from).collect())
+            }
+
+            async fn dashboard_figures(
+                &self,
+                company_id: Option<i64>,
+                days_from: Timestamp,
+                weeks_from: Timestamp,
+            ) -> StoreResult<DashboardFigures> {
+                // Of one company (its index), or of all: `$n` is the company.
+                let of = |column: &str, n: usize| match company_id {
+                    Some(_) => format!("AND {column} = ${n}"),
+                    None => String::new(),
+                };
+                let active = "CAST(COALESCE(SUM(CASE WHEN is_active THEN 1 ELSE 0 END), 0) AS BIGINT)";
+                let sql = format!("SELECT COUNT(*), {active} FROM clients WHERE TRUE {}", of("id", 1));
+                let mut q = sqlx::query_as::<_, (i64, i64)>(&sql);
+                if let Some(c) = company_id {
+                    q = q.bind(c);
+                }
+                let (clients_total, clients_active) = q.fetch_one(&self.scans).await.map_err(map_err)?;
+                let sql = format!(
+                    "SELECT COUNT(*), {active} FROM users WHERE TRUE {}",
+                    of("company_id", 1)
+                );
+                let mut q = sqlx::query_as::<_, (i64, i64)>(&sql);
+                if let Some(c) = company_id {
+                    q = q.bind(c);
+                }
+                let (users_total, users_active) = q.fetch_one(&self.scans).await.map_err(map_err)?;
+                let sql = format!(
+                    "SELECT at / {DAY_MS} AS day, \
+                     CAST(SUM(CASE WHEN action = 'login' THEN 1 ELSE 0 END) AS BIGINT), \
+                     CAST(SUM(CASE WHEN action = 'login_failed' THEN 1 ELSE 0 END) AS BIGINT) \
+                     FROM activity_log WHERE action IN ('login', 'login_failed') AND at >= $1 {} \
+                     GROUP BY at / {DAY_MS} ORDER BY day",
+                    of("company_id", 2)
+                );
+                let mut q = sqlx::query_as::<_, (i64, i64, i64)>(&sql).bind(now_ms(days_from));
+                if let Some(c) = company_id {
+                    q = q.bind(c);
+                }
+                let logins_by_day = q.fetch_all(&self.scans).await.map_err(map_err)?;
+                let week = format!("(created_at - {FIRST_MONDAY_MS}) / {WEEK_MS}");
+                let sql = format!(
+                    "SELECT {week} AS week, COUNT(*) FROM clients WHERE created_at >= $1 {} \
+                     GROUP BY {week} ORDER BY week",
+                    of("id", 2)
+                );
+                let mut q = sqlx::query_as::<_, (i64, i64)>(&sql).bind(now_ms(weeks_from));
+                if let Some(c) = company_id {
+                    q = q.bind(c);
+                }
+                let new_clients_by_week = q.fetch_all(&self.scans).await.map_err(map_err)?;
+                Ok(DashboardFigures {
+                    clients_total,
+                    clients_active,
+                    users_total,
+                    users_active,
+                    logins_by_day,
+                    new_clients_by_week,
+                })
             }
         }
     };

@@ -363,6 +363,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The dashboard's figures, of every client for operator staff and of its own
+         *     company for a client's user. The counts are made at most every ten seconds
+         *     for each scope; the latest activity is read at each call.
+         */
+        get: operations["get_stats"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/users-management": {
         parameters: {
             query?: never;
@@ -656,6 +677,14 @@ export interface components {
              */
             newPassword: string;
         };
+        ClientCounts: {
+            /** Format: int64 */
+            active: number;
+            /** Format: int64 */
+            inactive: number;
+            /** Format: int64 */
+            total: number;
+        };
         /** @description A client with its owner's new credentials. */
         ClientCredentialsResponse: {
             client: components["schemas"]["ClientView"];
@@ -914,6 +943,20 @@ export interface components {
             entries: components["schemas"]["CreditEntryView"][];
             pagination: components["schemas"]["Pagination"];
         };
+        DayCount: {
+            /**
+             * Format: int64
+             * @description Successful logins.
+             */
+            count: number;
+            /** Format: date */
+            date: string;
+            /**
+             * Format: int64
+             * @description Failed logins.
+             */
+            failed: number;
+        };
         /** @description The body of every error answer. */
         ErrorBody: {
             /**
@@ -964,6 +1007,12 @@ export interface components {
          * @enum {string}
          */
         LeadStatus: "lead" | "qualified" | "customer" | "closed";
+        LoginCounts: {
+            /** Format: int64 */
+            failedToday: number;
+            /** Format: int64 */
+            today: number;
+        };
         /**
          * @description Credentials.
          * @example {
@@ -1133,6 +1182,35 @@ export interface components {
             /** @description `https://wa.me/<number>?text=…`, when the client has a WhatsApp number. */
             whatsappUrl?: string | null;
         };
+        /**
+         * @description The dashboard's figures. Each part is null when the caller lacks the
+         *     permission its own list needs.
+         */
+        Stats: {
+            clients?: null | components["schemas"]["ClientCounts"];
+            /**
+             * Format: date-time
+             * @description When the counts were made: they may be up to ten seconds old.
+             */
+            generatedAt: string;
+            logins?: null | components["schemas"]["LoginCounts"];
+            /**
+             * @description Logins on each of the last 30 days (UTC), oldest first, today last
+             *     (permission 50).
+             */
+            loginsPerDay?: components["schemas"]["DayCount"][] | null;
+            /**
+             * @description New clients in each of the last 12 weeks (from Mondays, UTC), oldest
+             *     first, this week last (permission 20).
+             */
+            newClientsPerWeek?: components["schemas"]["WeekCount"][] | null;
+            /**
+             * @description The latest entries of the activity log, newest first, at most 10
+             *     (permission 50).
+             */
+            recentActivity?: components["schemas"]["ActivityEntryView"][] | null;
+            users?: null | components["schemas"]["UserCounts"];
+        };
         Status: {
             /** @example ok */
             status: string;
@@ -1253,6 +1331,12 @@ export interface components {
             role?: null | components["schemas"]["Role"];
             username?: string | null;
         };
+        UserCounts: {
+            /** Format: int64 */
+            active: number;
+            /** Format: int64 */
+            total: number;
+        };
         /** @description `{"user": …}` */
         UserEnvelope: {
             user: components["schemas"]["UserView"];
@@ -1329,6 +1413,15 @@ export interface components {
             updatedAt: string;
             /** @description Unique, case-insensitive; shown in lower case. */
             username: string;
+        };
+        WeekCount: {
+            /** Format: int64 */
+            count: number;
+            /**
+             * Format: date
+             * @description The week's Monday.
+             */
+            weekStart: string;
         };
     };
     responses: never;
@@ -2938,6 +3031,44 @@ export interface operations {
                 };
                 content: {
                     "application/json": unknown;
+                };
+            };
+        };
+    };
+    get_stats: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The figures the caller may see */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Stats"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller must change its password first */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
