@@ -5,12 +5,14 @@
 use super::{
     contains_pattern, map_err, now_ms, placeholders, Arg, ManagedUserRow, SqlStore, UserRow,
 };
-use super::{insert_user, USER_COLUMNS, USER_MODULES, USER_RETURNING};
+use super::{
+    insert_user, next_updated_at, INSERT_ACTIVITY, USER_COLUMNS, USER_MODULES, USER_RETURNING,
+};
 use crate::domain::{Module, Timestamp, User};
 use crate::store::{
-    ActivityEntry, ActivityFilter, Batches, DashboardFigures, DirectoryStore, NewUser, StoreError,
-    StoreResult, UserChanges, UserFilter, UserPage, UserSortKey, DAY_MS, FIRST_MONDAY_MS,
-    SEARCH_COUNT_CAP, WEEK_MS,
+    ActivityEntry, ActivityFilter, Batches, DashboardFigures, DirectoryStore, NewActivity, NewUser,
+    StoreError, StoreResult, UserChanges, UserFilter, UserPage, UserSortKey, DAY_MS,
+    FIRST_MONDAY_MS, SEARCH_COUNT_CAP, WEEK_MS,
 };
 use async_trait::async_trait;
 use futures_util::StreamExt;
@@ -599,24 +601,37 @@ macro_rules! impl_directory_store {
                 id: i64,
                 ch: &UserChanges,
                 now: Timestamp,
+                entry: Option<&NewActivity>,
             ) -> StoreResult<User> {
                 let mut conn = self.pool.lease().await.map_err(map_err)?;
                 let mut tx = conn.begin_with($begin).await.map_err(map_err)?;
                 let (mut sets, mut args) = user_set(ch);
                 args.push(Arg::Int(now_ms(now)));
-                sets.push(format!("updated_at = ${}", args.len()));
+                sets.push(next_updated_at(args.len()));
                 args.push(Arg::Int(id));
-                let sql = format!(
-                    "UPDATE users SET {} WHERE id = ${} RETURNING {USER_RETURNING}",
+                let mut sql = format!(
+                    "UPDATE users SET {} WHERE id = ${}",
                     sets.join(", "),
                     args.len()
                 );
-                let user = bind_args!(sqlx::query_as::<_, UserRow>(&sql), args)
+                if let Some(since) = ch.unchanged_since {
+                    args.push(Arg::Int(now_ms(since)));
+                    sql.push_str(&format!(" AND updated_at = ${}", args.len()));
+                }
+                sql.push_str(&format!(" RETURNING {USER_RETURNING}"));
+                let updated = bind_args!(sqlx::query_as::<_, UserRow>(&sql), args)
                     .fetch_optional(&mut *tx)
                     .await
-                    .map_err(map_err)?
-                    .ok_or(StoreError::NotFound)?
-                    .into_user()?;
+                    .map_err(map_err)?;
+                let Some(user) = updated else {
+                    let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE id = $1")
+                        .bind(id)
+                        .fetch_optional(&mut *tx)
+                        .await
+                        .map_err(map_err)?;
+                    return Err(if exists.is_some() { StoreError::Changed } else { StoreError::NotFound });
+                };
+                let user = user.into_user()?;
                 if ch.modules.is_some() || ch.company_id.is_some() {
                     sqlx::query("DELETE FROM user_modules WHERE user_id = $1")
                         .bind(id)
@@ -643,6 +658,12 @@ macro_rules! impl_directory_store {
                     .execute(&mut *tx)
                     .await
                     .map_err(map_err)?;
+                }
+                if let Some(e) = entry {
+                    bind_activity!(sqlx::query(INSERT_ACTIVITY.as_str()), e)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(map_err)?;
                 }
                 tx.commit().await.map_err(map_err)?;
                 self.user_counts.invalidate();
@@ -753,17 +774,29 @@ macro_rules! impl_directory_store {
                 client_id: i64,
                 modules: &[String],
                 now: Timestamp,
+                unchanged_since: Timestamp,
+                entry: Option<&NewActivity>,
             ) -> StoreResult<Vec<String>> {
                 let mut conn = self.pool.lease().await.map_err(map_err)?;
                 let mut tx = conn.begin_with($begin).await.map_err(map_err)?;
-                let done = sqlx::query("UPDATE clients SET updated_at = $2 WHERE id = $1")
+                let sql = format!(
+                    "UPDATE clients SET {} WHERE id = $1 AND updated_at = $3",
+                    next_updated_at(2)
+                );
+                let done = sqlx::query(&sql)
                     .bind(client_id)
                     .bind(now_ms(now))
+                    .bind(now_ms(unchanged_since))
                     .execute(&mut *tx)
                     .await
                     .map_err(map_err)?;
                 if done.rows_affected() == 0 {
-                    return Err(StoreError::NotFound);
+                    let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM clients WHERE id = $1")
+                        .bind(client_id)
+                        .fetch_optional(&mut *tx)
+                        .await
+                        .map_err(map_err)?;
+                    return Err(if exists.is_some() { StoreError::Changed } else { StoreError::NotFound });
                 }
                 sqlx::query("DELETE FROM client_modules WHERE client_id = $1")
                     .bind(client_id)
@@ -781,11 +814,21 @@ macro_rules! impl_directory_store {
                     .await
                     .map_err(map_err)?;
                 }
+                if let Some(e) = entry {
+                    bind_activity!(sqlx::query(INSERT_ACTIVITY.as_str()), e)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(map_err)?;
+                }
+                let after: Vec<String> = sqlx::query_scalar(
+                    "SELECT module FROM client_modules WHERE client_id = $1 ORDER BY module",
+                )
+                .bind(client_id)
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(map_err)?;
                 tx.commit().await.map_err(map_err)?;
-                // The lease ends before the next one is asked for: holding it
-                // while waiting for another could wait on itself.
-                drop(conn);
-                self.client_modules(client_id).await
+                Ok(after)
             }
 
             async fn list_activity(
