@@ -356,8 +356,10 @@ pub trait Store: DirectoryStore + ThrottleStore + Send + Sync + 'static {
         entry: Option<&NewActivity>,
     ) -> StoreResult<ManagedUser>;
     async fn user_by_id(&self, id: i64) -> StoreResult<Option<User>>;
-    /// The user whose username is `login`, or else the one user whose e-mail it is.
-    async fn login_candidate(&self, login: &str) -> StoreResult<Option<LoginCandidate>>;
+    /// The users who may sign in as `login` (already lower case): the one
+    /// whose username it is, or, for an e-mail address (it has an `@`), up to
+    /// `limit` of those holding it, the ones that took it first first.
+    async fn login_candidates(&self, login: &str, limit: i64) -> StoreResult<Vec<LoginCandidate>>;
     async fn password_hash(&self, user_id: i64) -> StoreResult<Option<String>>;
     /// The user, its company's status and its session's status, in one read.
     async fn auth_context(

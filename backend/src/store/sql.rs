@@ -905,32 +905,37 @@ macro_rules! impl_store {
                     .transpose()
             }
 
-            async fn login_candidate(&self, login: &str) -> StoreResult<Option<LoginCandidate>> {
-                // The username match wins; an e-mail counts only when exactly one user has it.
+            async fn login_candidates(
+                &self,
+                login: &str,
+                limit: i64,
+            ) -> StoreResult<Vec<LoginCandidate>> {
+                // A username has no `@`; an e-mail address always has one.
+                let which = if login.contains('@') {
+                    "u.email = $1 ORDER BY COALESCE(u.email_since, u.created_at), u.id LIMIT $2"
+                } else {
+                    "u.username = $1 LIMIT $2"
+                };
                 let sql = format!(
                     "SELECT {USER_COLUMNS}, COALESCE(c.is_active, TRUE) AS company_active, \
                      u.password_hash AS extra \
-                     FROM users u LEFT JOIN clients c ON c.id = u.company_id \
-                     WHERE u.username = $1 OR u.email = $1 \
-                     ORDER BY CASE WHEN u.username = $1 THEN 0 ELSE 1 END LIMIT 2"
+                     FROM users u LEFT JOIN clients c ON c.id = u.company_id WHERE {which}"
                 );
                 let rows = sqlx::query_as::<_, UserWithStatusRow>(&sql)
                     .bind(login)
+                    .bind(limit)
                     .fetch_all(&self.pool)
                     .await
                     .map_err(map_err)?;
-                let by_username = rows.first().is_some_and(|r| r.user.username == login);
-                if !(by_username || rows.len() == 1) {
-                    return Ok(None);
-                }
-                let Some(row) = rows.into_iter().next() else {
-                    return Ok(None);
-                };
-                Ok(Some(LoginCandidate {
-                    company_active: row.company_active.unwrap_or(true),
-                    password_hash: row.extra.unwrap_or_default(),
-                    user: row.user.into_user()?,
-                }))
+                rows.into_iter()
+                    .map(|row| {
+                        Ok(LoginCandidate {
+                            company_active: row.company_active.unwrap_or(true),
+                            password_hash: row.extra.unwrap_or_default(),
+                            user: row.user.into_user()?,
+                        })
+                    })
+                    .collect()
             }
 
             async fn password_hash(&self, user_id: i64) -> StoreResult<Option<String>> {
@@ -981,7 +986,8 @@ macro_rules! impl_store {
                 let sql = format!(
                     "UPDATE users SET \
                      name = COALESCE($2, name), \
-                     email = CASE WHEN $3 THEN $4 ELSE email END, {} \
+                     email = CASE WHEN $3 THEN $4 ELSE email END, \
+                     email_since = CASE WHEN $3 THEN $5 ELSE email_since END, {} \
                      WHERE id = $1 RETURNING {USER_RETURNING}",
                     next_updated_at(5)
                 );

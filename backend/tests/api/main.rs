@@ -9,6 +9,7 @@ mod helpers;
 mod auth;
 mod cli;
 mod clients;
+mod email_sign_in;
 mod hashing;
 mod http;
 mod openapi;

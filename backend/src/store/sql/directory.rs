@@ -327,8 +327,8 @@ fn count_sql(q: &UserQuery) -> String {
     }
 }
 
-/// The SET items of a user update (without `updated_at`).
-fn user_set(ch: &UserChanges) -> (Vec<String>, Vec<Arg>) {
+/// The SET items of a user update made at `now` (without `updated_at`).
+fn user_set(ch: &UserChanges, now: Timestamp) -> (Vec<String>, Vec<Arg>) {
     let mut sets = Vec::new();
     let mut args = Vec::new();
     let mut push = |col: &str, a: Arg, args: &mut Vec<Arg>| {
@@ -343,6 +343,8 @@ fn user_set(ch: &UserChanges) -> (Vec<String>, Vec<Arg>) {
     }
     if let Some(v) = &ch.email {
         push("email", Arg::Text(v.clone()), &mut args);
+        // Given an address, the user takes it now (decision 0023).
+        push("email_since", Arg::Int(now_ms(now)), &mut args);
     }
     if let Some(v) = ch.role {
         push("role", Arg::Text(Some(v.as_str().to_owned())), &mut args);
@@ -605,7 +607,7 @@ macro_rules! impl_directory_store {
             ) -> StoreResult<User> {
                 let mut conn = self.pool.lease().await.map_err(map_err)?;
                 let mut tx = conn.begin_with($begin).await.map_err(map_err)?;
-                let (mut sets, mut args) = user_set(ch);
+                let (mut sets, mut args) = user_set(ch, now);
                 args.push(Arg::Int(now_ms(now)));
                 sets.push(next_updated_at(args.len()));
                 args.push(Arg::Int(id));
