@@ -12,6 +12,7 @@ mod clients;
 mod email_sign_in;
 mod hashing;
 mod http;
+mod http_heads;
 mod import;
 mod openapi;
 mod owasp;
