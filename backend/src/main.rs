@@ -1,7 +1,7 @@
 use clap::{Parser, Subcommand};
-use clientele::accounts::{self, NewAdmin};
 use clientele::config::Settings;
 use clientele::domain::Role;
+use clientele::services::accounts::{self, NewAdmin};
 use clientele::startup::Application;
 use clientele::state::AppState;
 use clientele::{store, telemetry};
@@ -49,12 +49,13 @@ enum AdminCommand {
     },
 }
 
+/// mimalloc frees memory across threads without a lock (sqlx hands every row
+/// from the thread that read it to the one that uses it): docs/performance.
 #[global_allocator]
-static ALLOCATOR: clientele::memory::Allocator = clientele::memory::Allocator;
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    clientele::memory::tune_for_start_up();
     match run(Cli::parse()).await {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {

@@ -1,14 +1,14 @@
 //! Building and running the HTTP server.
 
-use crate::accounts;
 use crate::config::Settings;
-use crate::domain::{Password, Timestamp};
+use crate::domain::Password;
 use crate::error::Error;
-use crate::head_guard::GuardedStream;
-use crate::memory::{release_free_memory, tune_for_service};
-use crate::middleware;
+use crate::http::head_guard::GuardedStream;
+use crate::http::middleware;
 use crate::routes;
+use crate::services::accounts;
 use crate::state::AppState;
+use crate::workers;
 use actix_http::error::DispatchError;
 use actix_http::{HttpService, KeepAlive, Protocol};
 use actix_service::{fn_service, map_config, IntoServiceFactory, ServiceFactoryExt};
@@ -39,8 +39,8 @@ impl Application {
         let bootstrap_password = bootstrap(&state).await?;
         let port = listener.local_addr()?.port();
         let server = run(listener, state.clone())?;
-        spawn_housekeeping(state.clone());
-        spawn_search_upkeep(state.clone());
+        workers::housekeeping::spawn(state.clone());
+        workers::search_upkeep::spawn(state.clone());
         Ok(Self {
             port,
             server,
@@ -77,79 +77,6 @@ async fn bootstrap(state: &AppState) -> anyhow::Result<Option<Password>> {
         );
     }
     Ok(created.generated_password)
-}
-
-/// Forget stale throttling counters and expired sessions every ten minutes, and
-/// hand free memory back to the system every second (mimalloc would purge it
-/// when the thread that freed it next allocates, which in an idle service may
-/// be never).
-fn spawn_housekeeping(state: web::Data<AppState>) {
-    let window = state.settings.throttle.window;
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_secs(1));
-        for second in 0u64.. {
-            tick.tick().await;
-            if second % 600 == 0 {
-                let now = Timestamp::now();
-                let before = Timestamp::from_millis(now.millis() - window.as_millis() as i64);
-                if let Err(e) = state.store.purge_expired(before, now).await {
-                    tracing::warn!(error = %e, "housekeeping failed");
-                }
-            }
-            if second == 1 {
-                // Start-up is over (the workers have built their apps).
-                tune_for_service();
-            }
-            release_free_memory();
-        }
-    });
-}
-
-/// Pages of the search index one merge step writes at most: the write lock is
-/// held for some tens of milliseconds at a time.
-const MERGE_STEP_PAGES: u32 = 500;
-/// Between merge steps, other writers have the database.
-const MERGE_PAUSE: Duration = Duration::from_millis(10);
-/// How often the search index is brought back to one part.
-const MERGE_EVERY: Duration = Duration::from_secs(600);
-
-/// Merge the users' search index into one part at start and every ten
-/// minutes, in small steps (docs/decisions/0013). On SQLite every write leaves
-/// the FTS5 index in one more part and a search reads them all: at a million
-/// users created one by one, a searched page cost several times what it costs
-/// on a merged index. Merging rewrites the whole index (about 3 s of one core
-/// at a million users), so it is done at most once per period, and only when
-/// something was written since.
-fn spawn_search_upkeep(state: web::Data<AppState>) {
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(MERGE_EVERY);
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tick.tick().await;
-            let started = std::time::Instant::now();
-            let mut steps = 0u32;
-            loop {
-                match state.store.merge_search_index(MERGE_STEP_PAGES).await {
-                    Ok(true) => {
-                        steps += 1;
-                        tokio::time::sleep(MERGE_PAUSE).await;
-                    }
-                    Ok(false) => break,
-                    Err(e) => {
-                        tracing::warn!(error = %e, "merging the search index failed");
-                        break;
-                    }
-                }
-            }
-            if steps > 0 {
-                tracing::info!(
-                    steps,
-                    elapsed_ms = started.elapsed().as_millis() as u64,
-                    "merged the users' search index into one part"
-                );
-            }
-        }
-    });
 }
 
 fn json_config(limit: usize) -> web::JsonConfig {
@@ -204,9 +131,6 @@ pub fn run(listener: TcpListener, state: web::Data<AppState>) -> anyhow::Result<
     // The document is built and serialised once, and its bytes shared by every
     // worker: a copy of the document per worker cost about 1.5 MiB each.
     let openapi = web::Bytes::from(serde_json::to_vec(&routes::openapi())?);
-    // Building it took several MiB, now free on this thread, which from here
-    // on only waits for the server: hand them back.
-    release_free_memory();
     let limit = settings.body_limit;
     let workers = settings.workers;
     let make_app = move || {
@@ -235,8 +159,7 @@ pub fn run(listener: TcpListener, state: web::Data<AppState>) -> anyhow::Result<
             ),
             _ => app,
         };
-        let app = app
-            .default_service(web::to(fallback))
+        app.default_service(web::to(fallback))
             .wrap(middleware::cors(settings.cors_origins.clone()))
             .wrap(ErrorHandlers::new().default_handler(middleware::json_error_body))
             .wrap(from_fn(middleware::security_headers))
@@ -244,11 +167,7 @@ pub fn run(listener: TcpListener, state: web::Data<AppState>) -> anyhow::Result<
             .wrap(from_fn(middleware::refused_head))
             .wrap(from_fn(middleware::api_host))
             .wrap(from_fn(middleware::request_id_header))
-            .wrap(TracingLogger::default());
-        // Building the app (and its OpenAPI paths) left about 1.7 MiB free in
-        // this worker's heap: hand it back.
-        release_free_memory();
-        app
+            .wrap(TracingLogger::default())
     };
     // actix-web's `HttpServer`, but with each connection read through the
     // request-head guard (`head_guard`): the same settings as its defaults.

@@ -1,4 +1,5 @@
-//! What every request handler shares.
+//! What every request handler shares: the store, the authentication machinery,
+//! the metrics and the settings.
 
 use crate::auth::password::PasswordService;
 use crate::auth::tokens::TokenService;
@@ -9,15 +10,13 @@ use secrecy::ExposeSecret;
 use std::sync::Arc;
 
 pub struct AppState {
-    pub store: Arc<dyn Store>,
+    pub store: Store,
     /// Throttle counters: the store's, or Redis's when `CLIENTELE_REDIS_URL` is set.
     pub throttle: Arc<dyn ThrottleStore>,
     pub passwords: PasswordService,
     pub tokens: TokenService,
     pub metrics: Metrics,
     pub settings: Arc<Settings>,
-    /// The dashboard's counts, remembered briefly (`stats`).
-    pub stats: crate::stats::FiguresCache,
 }
 
 impl AppState {
@@ -29,9 +28,9 @@ impl AppState {
                 &settings.redis_prefix,
                 settings.throttle.window,
                 settings.throttle.max_lock,
-                store.clone(),
+                store.throttle.clone(),
             )?),
-            None => store.clone(),
+            None => store.throttle.clone(),
         };
         Ok(Self {
             store,
@@ -44,7 +43,6 @@ impl AppState {
             ),
             metrics: Metrics::default(),
             settings: Arc::new(settings),
-            stats: crate::stats::figures_cache(),
         })
     }
 }

@@ -1,6 +1,6 @@
 -- wrk scenarios for tests/load/bench.py. The scenario and its inputs come from
 -- the environment:
---   BENCH_SCENARIO  login | me | users_page | users_search | user_get | user_create
+--   BENCH_SCENARIO  login | me | stats | users_page | users_search | user_get | user_create
 --   BENCH_TOKEN     an access token (all but login)
 --   BENCH_PASSWORD  the password of every seeded user (login) and of created users
 --   BENCH_LOGIN_FIRST, BENCH_LOGIN_COUNT   numbers of the seeded users to log in as
@@ -72,6 +72,8 @@ function request()
     return wrk.format("POST", "/api/auth/login", json, body)
   elseif scenario == "me" then
     return wrk.format("GET", "/api/auth/me", auth)
+  elseif scenario == "stats" then
+    return wrk.format("GET", "/api/stats", auth)
   elseif scenario == "users_page" then
     local offset = 50 * math.random(0, pages - 1)
     return wrk.format("GET", "/api/users-management?limit=50&offset=" .. offset, auth)

@@ -1,11 +1,10 @@
-//! Authentication rules: password hashing, tokens, brute-force throttling, the
-//! request extractor that authenticates every call, and the login flows.
+//! Authentication machinery: password hashing, tokens, brute-force throttling,
+//! and who is calling. The sign-in flows that use them are
+//! `services::sessions`.
 
-pub mod access;
-mod extract;
+mod caller;
 pub mod password;
-pub mod service;
 pub mod throttle;
 pub mod tokens;
 
-pub use extract::{Caller, PendingCaller, RequestMeta};
+pub use caller::{Caller, PendingCaller, RequestMeta};

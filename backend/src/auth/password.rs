@@ -13,7 +13,7 @@
 //! every other request still answers promptly. See docs/benchmarks.md.
 
 use crate::config::Argon2Cost;
-use crate::domain::Password;
+use crate::domain::{Password, PasswordHash as Phc};
 use crate::error::Error;
 use anyhow::Context;
 use argon2::password_hash::{rand_core::OsRng, Output, ParamsString, PasswordHash, SaltString};
@@ -26,8 +26,9 @@ use std::time::Duration;
 
 /// How long an idle hashing thread keeps its working memory.
 const KEEP_MEMORY: Duration = Duration::from_secs(1);
-/// The niceness of the hashing threads (0 is the request workers').
-const HASHING_NICENESS: i32 = 10;
+/// The hashing threads' priority, of thread-priority's 0–99 (the request
+/// workers' is the normal one, niceness 0).
+const HASHING_PRIORITY: u8 = 25;
 
 type Job = Box<dyn FnOnce(&mut Vec<Block>) + Send>;
 
@@ -46,7 +47,7 @@ pub struct PasswordService {
 pub struct Verified {
     pub matches: bool,
     /// A fresh hash at the current cost, when the stored one used another.
-    pub rehash: Option<String>,
+    pub rehash: Option<Phc>,
 }
 
 impl PasswordService {
@@ -71,24 +72,25 @@ impl PasswordService {
     }
 
     /// Hash a new password (PHC string), in the interactive lane.
-    pub async fn hash(&self, password: &Password) -> Result<String, Error> {
+    pub async fn hash(&self, password: &Password) -> Result<Phc, Error> {
         self.hash_in(password, Lane::Interactive).await
     }
 
     /// Hash a new password for bulk work of `tenant` (a client's id, or 0 for
     /// the operator's staff): after every interactive job, on at most all but
     /// one of the threads, taking turns with other tenants' bulk work.
-    pub async fn hash_bulk(&self, password: &Password, tenant: i64) -> Result<String, Error> {
+    pub async fn hash_bulk(&self, password: &Password, tenant: i64) -> Result<Phc, Error> {
         self.hash_in(password, Lane::Bulk(tenant)).await
     }
 
-    async fn hash_in(&self, password: &Password, lane: Lane) -> Result<String, Error> {
+    async fn hash_in(&self, password: &Password, lane: Lane) -> Result<Phc, Error> {
         let params = self.params.clone();
         let pw = SecretString::from(password.expose().to_owned());
         self.run(lane, move |memory| {
             hash_with(&params, pw.expose_secret(), memory)
         })
         .await?
+        .map(Phc::from_phc)
         .map_err(Error::internal)
     }
 
@@ -97,12 +99,12 @@ impl PasswordService {
     pub async fn verify(
         &self,
         candidate: SecretString,
-        stored: Option<String>,
+        stored: Option<Phc>,
     ) -> Result<Verified, Error> {
         let params = self.params.clone();
         let cost = self.cost;
         let known = stored.is_some();
-        let stored = stored.unwrap_or_else(|| self.dummy_hash.to_string());
+        let stored = stored.map_or_else(|| self.dummy_hash.to_string(), |h| h.as_str().to_owned());
         self.run(Lane::Interactive, move |memory| {
             let Ok(parsed) = PasswordHash::new(&stored) else {
                 return Verified {
@@ -114,7 +116,8 @@ impl PasswordService {
             let matches = verify_with(&parsed, candidate.expose_secret(), memory) && known;
             let rehash = (matches && !has_cost(&parsed, cost))
                 .then(|| hash_with(&params, candidate.expose_secret(), memory).ok())
-                .flatten();
+                .flatten()
+                .map(Phc::from_phc);
             Verified { matches, rehash }
         })
         .await
@@ -294,19 +297,13 @@ impl Queue {
     }
 }
 
-/// Make the calling thread yield to the request workers when both want a core.
+/// Make the calling thread yield to the request workers when both want a core:
+/// a quarter of the normal range, niceness 9 on Linux. Failure leaves the
+/// default priority, which is harmless.
 fn lower_priority() {
-    #[cfg(target_os = "linux")]
-    {
-        extern "C" {
-            fn setpriority(which: std::os::raw::c_int, who: u32, prio: std::os::raw::c_int) -> i32;
-        }
-        const PRIO_PROCESS: std::os::raw::c_int = 0;
-        // SAFETY: a plain system call; on Linux, who = 0 names the calling thread
-        // only. Failure leaves the default priority, which is harmless.
-        unsafe {
-            setpriority(PRIO_PROCESS, 0, HASHING_NICENESS);
-        }
+    use thread_priority::{set_current_thread_priority, ThreadPriority, ThreadPriorityValue};
+    if let Ok(value) = ThreadPriorityValue::try_from(HASHING_PRIORITY) {
+        let _ = set_current_thread_priority(ThreadPriority::Crossplatform(value));
     }
 }
 
@@ -417,7 +414,7 @@ mod tests {
         let a = svc.hash(&pw("Tr0ub4dor&3x")).await.unwrap();
         let b = svc.hash(&pw("Tr0ub4dor&3x")).await.unwrap();
         assert_ne!(a, b, "salted");
-        assert!(a.starts_with("$argon2id$v=19$m=64,t=1,p=1$"));
+        assert!(a.as_str().starts_with("$argon2id$v=19$m=64,t=1,p=1$"));
         let ok = svc
             .verify("Tr0ub4dor&3x".to_owned().into(), Some(a.clone()))
             .await
@@ -457,6 +454,7 @@ mod tests {
         assert!(v
             .rehash
             .unwrap()
+            .as_str()
             .starts_with("$argon2id$v=19$m=128,t=1,p=1$"));
     }
 
@@ -465,8 +463,8 @@ mod tests {
         let svc = PasswordService::new(Argon2Cost::OWASP).unwrap();
         let hash = svc.hash(&pw("Tr0ub4dor&3x")).await.unwrap();
         assert!(
-            hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
-            "{hash}"
+            hash.as_str().starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+            "{hash:?}"
         );
     }
 

@@ -1,6 +1,6 @@
 //! A client company and the values that describe it.
 
-use super::{ParseError, Timestamp};
+use super::{EmailAddress, ParseError, Timestamp, Username};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -8,16 +8,16 @@ use utoipa::ToSchema;
 #[derive(Debug, Clone)]
 pub struct Client {
     pub id: i64,
-    pub account_number: String,
+    pub account_number: AccountNumber,
     pub company_name: String,
-    pub contact_email: String,
+    pub contact_email: EmailAddress,
     pub contact_name: Option<String>,
-    pub phone_number: Option<String>,
-    pub whatsapp_number: Option<String>,
+    pub phone_number: Option<PhoneNumber>,
+    pub whatsapp_number: Option<PhoneNumber>,
     pub business_address: Option<String>,
     pub business_type: Option<BusinessType>,
-    pub gst_number: Option<String>,
-    pub website: Option<String>,
+    pub gst_number: Option<Gstin>,
+    pub website: Option<WebAddress>,
     pub lead_status: LeadStatus,
     pub notes: Option<String>,
     pub credits: i64,
@@ -27,12 +27,141 @@ pub struct Client {
     pub updated_at: Timestamp,
     /// The client-admin user created with the client.
     pub owner_id: Option<i64>,
-    pub owner_username: Option<String>,
+    pub owner_username: Option<Username>,
+}
+
+/// A client to insert with its owner. Every field is already parsed and checked.
+#[derive(Debug, Clone)]
+pub struct NewClient {
+    pub company_name: String,
+    pub contact_email: EmailAddress,
+    pub contact_name: Option<String>,
+    pub phone_number: Option<PhoneNumber>,
+    pub whatsapp_number: Option<PhoneNumber>,
+    pub business_address: Option<String>,
+    pub business_type: Option<BusinessType>,
+    pub gst_number: Option<Gstin>,
+    pub website: Option<WebAddress>,
+    pub lead_status: LeadStatus,
+    pub notes: Option<String>,
+    pub now: Timestamp,
+}
+
+/// Changes to a client: `None` leaves a field; `Some(None)` clears an optional one.
+#[derive(Debug, Clone, Default)]
+pub struct ClientChanges {
+    pub company_name: Option<String>,
+    pub contact_email: Option<EmailAddress>,
+    pub contact_name: Option<Option<String>>,
+    pub phone_number: Option<Option<PhoneNumber>>,
+    pub whatsapp_number: Option<Option<PhoneNumber>>,
+    pub business_address: Option<Option<String>>,
+    pub business_type: Option<Option<BusinessType>>,
+    pub gst_number: Option<Option<Gstin>>,
+    pub website: Option<Option<WebAddress>>,
+    pub lead_status: Option<LeadStatus>,
+    pub notes: Option<Option<String>>,
+}
+
+/// One entry of a client's credits ledger.
+#[derive(Debug, Clone)]
+pub struct CreditEntry {
+    pub id: i64,
+    pub client_id: i64,
+    pub delta: i64,
+    pub balance_after: i64,
+    pub reason: String,
+    pub actor_id: Option<i64>,
+    pub created_at: Timestamp,
+}
+
+/// What an adjustment of a client's credits did.
+#[derive(Debug, Clone)]
+pub enum CreditOutcome {
+    Applied(CreditEntry),
+    /// The balance would go below zero; nothing changed.
+    Insufficient {
+        balance: i64,
+    },
+    NotFound,
+}
+
+/// A text value a newtype holds, read back as it was written.
+macro_rules! text_value {
+    ($(#[$m:meta])* $name:ident) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, PartialEq, Eq)]
+        pub struct $name(String);
+
+        impl $name {
+            /// A value read back from the store, which only holds parsed ones.
+            pub fn from_trusted(s: String) -> Self {
+                Self(s)
+            }
+
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl AsRef<str> for $name {
+            fn as_ref(&self) -> &str {
+                &self.0
+            }
+        }
+    };
+}
+
+text_value!(
+    /// `ACC001`, `ACC002`, … from the client's never-reused id.
+    AccountNumber
+);
+text_value!(
+    /// A phone number in E.164 (`+917093635305`).
+    PhoneNumber
+);
+text_value!(
+    /// An Indian GSTIN (`27AAPFU0939F1ZV`), upper case, its check character right.
+    Gstin
+);
+text_value!(
+    /// An http(s) URL with a host and no credentials; never fetched.
+    WebAddress
+);
+
+impl AccountNumber {
+    pub fn of(id: i64) -> Self {
+        Self(format!("ACC{id:03}"))
+    }
+}
+
+impl PhoneNumber {
+    /// A number without `+` is read in `default_region` (ISO 3166 code, e.g. `IN`).
+    pub fn parse(input: &str, default_region: &str) -> Result<Self, ParseError> {
+        phone_number(input, default_region).map(Self)
+    }
+
+    /// The digits `wa.me` links take: the number without its `+`.
+    pub fn digits(&self) -> &str {
+        self.0.trim_start_matches('+')
+    }
+}
+
+impl Gstin {
+    pub fn parse(input: &str) -> Result<Self, ParseError> {
+        gstin(input).map(Self)
+    }
+}
+
+impl WebAddress {
+    pub fn parse(input: &str) -> Result<Self, ParseError> {
+        website(input).map(Self)
+    }
 }
 
 /// `ACC001`, `ACC002`, … from the client's never-reused id.
 pub fn account_number(id: i64) -> String {
-    format!("ACC{id:03}")
+    AccountNumber::of(id).0
 }
 
 macro_rules! string_enum {
@@ -108,7 +237,7 @@ pub fn text(input: &str, min: usize, max: usize, multiline: bool) -> Result<Stri
 
 /// A phone number in E.164 (`+917093635305`). A number without `+` is read in
 /// `default_region` (ISO 3166 code, e.g. `IN`).
-pub fn phone_number(input: &str, default_region: &str) -> Result<String, ParseError> {
+fn phone_number(input: &str, default_region: &str) -> Result<String, ParseError> {
     use phonenumber::{country, Mode};
     let bad = || ParseError::new("must be a valid phone number, e.g. +917093635305");
     let s = input.trim();
@@ -138,7 +267,7 @@ fn gstin_check_char(first14: &[u8]) -> Option<char> {
 
 /// An Indian GSTIN: state code (2 digits), PAN (5 letters, 4 digits, 1 letter),
 /// entity number, `Z` by convention, and a check character.
-pub fn gstin(input: &str) -> Result<String, ParseError> {
+fn gstin(input: &str) -> Result<String, ParseError> {
     let s = input.trim().to_ascii_uppercase();
     let b = s.as_bytes();
     let shape = b.len() == 15
@@ -168,7 +297,7 @@ pub fn gstin(input: &str) -> Result<String, ParseError> {
 }
 
 /// An http(s) URL with a host, at most 2,048 characters. Clientele never fetches it.
-pub fn website(input: &str) -> Result<String, ParseError> {
+fn website(input: &str) -> Result<String, ParseError> {
     let s = input.trim();
     let bad = || ParseError::new("must be an http:// or https:// URL");
     if s.len() > 2048 {

@@ -25,6 +25,10 @@ impl EmailAddress {
         Self(s)
     }
 
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
     pub fn into_inner(self) -> String {
         self.0
     }

@@ -22,6 +22,11 @@ impl ModuleName {
         Ok(Self(s.to_owned()))
     }
 
+    /// A value read back from the store, which only holds parsed names.
+    pub fn from_trusted(s: String) -> Self {
+        Self(s)
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }

@@ -69,7 +69,7 @@ impl Permission {
 
 /// Ids that are not in the catalogue.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown permission ids: {0:?}")]
+#[error("unknown permission ids: {}", .0.iter().map(i64::to_string).collect::<Vec<_>>().join(", "))]
 pub struct UnknownPermissions(pub Vec<i64>);
 
 /// A set of permissions, stored as a bit mask (bit n = permission n).
@@ -95,6 +95,17 @@ impl PermissionSet {
             return Err(UnknownPermissions(unknown));
         }
         Ok(ids.iter().fold(Self(0), |s, id| Self(s.0 | 1 << id)))
+    }
+
+    /// What a client's owner starts with: view, create and edit users, and
+    /// manage their permissions.
+    pub fn client_owner() -> Self {
+        Self::of(&[
+            Permission::ViewUsers,
+            Permission::CreateUsers,
+            Permission::EditUsers,
+            Permission::ManageUserPermissions,
+        ])
     }
 
     pub fn of(perms: &[Permission]) -> Self {

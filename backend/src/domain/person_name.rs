@@ -19,6 +19,15 @@ impl PersonName {
         Ok(Self(s.to_owned()))
     }
 
+    /// A value read back from the store, which only holds parsed names.
+    pub fn from_trusted(s: String) -> Self {
+        Self(s)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
     pub fn into_inner(self) -> String {
         self.0
     }

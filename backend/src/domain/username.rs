@@ -32,8 +32,44 @@ impl Username {
         Self(s)
     }
 
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
     pub fn into_inner(self) -> String {
         self.0
+    }
+
+    /// The part of an address before the `@`, made into a valid username
+    /// (`x@example.com` → `x-admin`); not yet checked or folded.
+    pub fn from_email(email: &str) -> String {
+        let local: String = email
+            .split('@')
+            .next()
+            .unwrap_or_default()
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+            .skip_while(|c| !c.is_ascii_alphanumeric())
+            .take(58)
+            .collect();
+        if local.len() < 3 {
+            format!(
+                "{}admin",
+                if local.is_empty() {
+                    String::new()
+                } else {
+                    format!("{local}-")
+                }
+            )
+        } else {
+            local
+        }
+    }
+}
+
+impl std::fmt::Display for Username {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
     }
 }
 

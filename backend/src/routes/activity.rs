@@ -1,12 +1,13 @@
 //! `/api/activity`: the activity log (seed 003), read with permission 50.
 
 use super::views::{page, Pagination};
-use crate::activity;
 use crate::auth::Caller;
+use crate::domain::ActivityEntry;
 use crate::domain::Timestamp;
 use crate::error::{Error, ErrorBody, Result};
+use crate::services::activity;
 use crate::state::AppState;
-use crate::store::{ActivityEntry, ActivityFilter};
+use crate::store::ActivityFilter;
 use actix_web::web::{Data, Json, Query};
 use actix_web::{get, HttpResponse};
 use chrono::{DateTime, Utc};
@@ -205,6 +206,6 @@ pub async fn export_activity(
             changes.as_deref().unwrap_or_default(),
             e.ip.as_deref().unwrap_or_default(),
         ];
-        crate::csv::push_line(out, &cells)
+        super::csv::push_line(out, &cells)
     }))
 }

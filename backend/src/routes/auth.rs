@@ -1,11 +1,12 @@
 //! `/api/auth`: login, client login, refresh, logout, the caller's profile and
 //! password.
 
+use super::extract::JsonObject;
 use super::views::{double_option, MessageResponse, TokenResponse, UserEnvelope, UserView};
-use crate::auth::service::{self, LoginInput, ProfileInput};
 use crate::auth::{PendingCaller, RequestMeta};
-use crate::error::{ErrorBody, Result};
-use crate::middleware::JsonObject;
+use crate::domain::{EmailAddress, PersonName, ProfileChanges};
+use crate::error::{Error, ErrorBody, FieldErrors, Result};
+use crate::services::sessions::{self, LoginInput};
 use crate::state::AppState;
 use actix_web::web::{Data, Json};
 use actix_web::{get, post, put, HttpResponse};
@@ -64,7 +65,7 @@ pub async fn login(
     body: JsonObject<LoginRequest>,
 ) -> Result<Json<TokenResponse>> {
     body.validate()?;
-    let session = service::login(&state, body.into_inner().into_input(false), &meta).await?;
+    let session = sessions::login(&state, body.into_inner().into_input(false), &meta).await?;
     Ok(Json(session.into()))
 }
 
@@ -93,7 +94,7 @@ pub async fn client_login(
     body: JsonObject<LoginRequest>,
 ) -> Result<Json<TokenResponse>> {
     body.validate()?;
-    let session = service::login(&state, body.into_inner().into_input(true), &meta).await?;
+    let session = sessions::login(&state, body.into_inner().into_input(true), &meta).await?;
     Ok(Json(session.into()))
 }
 
@@ -129,7 +130,7 @@ pub async fn refresh(
     body: JsonObject<RefreshRequest>,
 ) -> Result<Json<TokenResponse>> {
     use secrecy::ExposeSecret;
-    let session = service::refresh(&state, body.refresh_token.expose_secret(), &meta).await?;
+    let session = sessions::refresh(&state, body.refresh_token.expose_secret(), &meta).await?;
     Ok(Json(session.into()))
 }
 
@@ -144,7 +145,7 @@ pub async fn refresh(
 )]
 #[post("/logout")]
 pub async fn logout(state: Data<AppState>, caller: PendingCaller) -> Result<HttpResponse> {
-    service::logout(&state, &caller.0).await?;
+    sessions::logout(&state, &caller.0).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -180,6 +181,37 @@ pub struct UpdateMeRequest {
     pub email: Option<Option<String>>,
 }
 
+impl TryFrom<UpdateMeRequest> for ProfileChanges {
+    type Error = Error;
+
+    /// Every field sent, parsed; every field's error together.
+    fn try_from(r: UpdateMeRequest) -> std::result::Result<Self, Error> {
+        let mut details = FieldErrors::new();
+        let name = match r.name.as_deref().map(PersonName::parse).transpose() {
+            Ok(n) => n,
+            Err(e) => {
+                details.insert("name".into(), vec![e.0]);
+                None
+            }
+        };
+        let email = match r.email {
+            None => None,
+            Some(None) => Some(None),
+            Some(Some(e)) => match EmailAddress::parse(&e) {
+                Ok(e) => Some(Some(e)),
+                Err(err) => {
+                    details.insert("email".into(), vec![err.0]);
+                    None
+                }
+            },
+        };
+        if !details.is_empty() {
+            return Err(Error::fields(details));
+        }
+        Ok(ProfileChanges { name, email })
+    }
+}
+
 /// Update the authenticated user's own name and e-mail address.
 #[utoipa::path(
     tag = "auth",
@@ -200,12 +232,8 @@ pub async fn update_me(
     caller: PendingCaller,
     body: JsonObject<UpdateMeRequest>,
 ) -> Result<Json<UserEnvelope>> {
-    let body = body.into_inner();
-    let input = ProfileInput {
-        name: body.name,
-        email: body.email,
-    };
-    let user = service::update_me(&state, &caller.0, input).await?;
+    let changes = ProfileChanges::try_from(body.into_inner())?;
+    let user = sessions::update_me(&state, &caller.0, changes).await?;
     Ok(Json(UserEnvelope {
         user: UserView::from(&user),
     }))
@@ -246,6 +274,6 @@ pub async fn change_password(
     body: JsonObject<ChangePasswordRequest>,
 ) -> Result<Json<MessageResponse>> {
     let body = body.into_inner();
-    service::change_password(&state, &caller.0, body.current_password, body.new_password).await?;
+    sessions::change_password(&state, &caller.0, body.current_password, body.new_password).await?;
     Ok(Json(MessageResponse::new("Password changed")))
 }

@@ -1,12 +1,12 @@
 //! `/api/clients/{id}/users`: a client's users (seed 000's "Add New User").
 
 use super::clients::Credentials;
+use super::extract::JsonObject;
 use super::users::{ManagedUserView, UserList, UserListQuery};
 use crate::auth::Caller;
 use crate::error::{ErrorBody, Result};
-use crate::middleware::JsonObject;
+use crate::services::users;
 use crate::state::AppState;
-use crate::users;
 use actix_web::web::{Data, Json, Path, Query};
 use actix_web::{get, post, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
@@ -106,7 +106,7 @@ pub async fn add_client_user(
     Ok(HttpResponse::Created().json(ClientUserCreated {
         message: "User created successfully".into(),
         credentials: Credentials {
-            username: done.user.user.username.clone(),
+            username: done.user.user.username.as_str().to_owned(),
             password: done.password.expose().to_owned(),
             login_url: super::clients::login_url(&state, &req),
         },

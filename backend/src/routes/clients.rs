@@ -1,13 +1,14 @@
 //! `/api/clients`: client companies (seed 001) — operator staff only.
 
+use super::extract::JsonObject;
 use super::views::{double_option, page, Pagination};
 use crate::auth::Caller;
-use crate::clients::{self, ClientInput, Onboarded};
+use crate::domain::CreditEntry;
 use crate::domain::{BusinessType, Client, LeadStatus, Rfc3339, Timestamp};
 use crate::error::{Error, ErrorBody, Result};
-use crate::middleware::JsonObject;
+use crate::services::clients::{self, ClientInput, Onboarded};
 use crate::state::AppState;
-use crate::store::{ClientFilter, ClientSortKey, CreditEntry};
+use crate::store::{ClientFilter, ClientSortKey};
 use actix_web::web::{Data, Json, Path, Query};
 use actix_web::{get, post, put, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
@@ -64,16 +65,16 @@ impl From<&Client> for ClientView {
     fn from(c: &Client) -> Self {
         Self {
             id: c.id,
-            account_number: c.account_number.clone(),
+            account_number: c.account_number.as_str().to_owned(),
             company_name: c.company_name.clone(),
-            contact_email: c.contact_email.clone(),
+            contact_email: c.contact_email.as_str().to_owned(),
             contact_name: c.contact_name.clone(),
-            phone_number: c.phone_number.clone(),
-            whatsapp_number: c.whatsapp_number.clone(),
+            phone_number: text(&c.phone_number),
+            whatsapp_number: text(&c.whatsapp_number),
             business_address: c.business_address.clone(),
             business_type: c.business_type,
-            gst_number: c.gst_number.clone(),
-            website: c.website.clone(),
+            gst_number: text(&c.gst_number),
+            website: text(&c.website),
             lead_status: c.lead_status,
             notes: c.notes.clone(),
             credits: c.credits,
@@ -82,9 +83,14 @@ impl From<&Client> for ClientView {
             created_at: c.created_at.to_datetime(),
             updated_at: c.updated_at.to_datetime(),
             owner_id: c.owner_id,
-            username: c.owner_username.clone(),
+            username: text(&c.owner_username),
         }
     }
+}
+
+/// An optional value's text.
+fn text<T: AsRef<str>>(v: &Option<T>) -> Option<String> {
+    v.as_ref().map(|v| v.as_ref().to_owned())
 }
 
 /// A new client. Only `companyName` and `contactEmail` are required.
@@ -360,7 +366,7 @@ fn credentials_response(
 ) -> ClientCredentialsResponse {
     let share = clients::share(
         &done.client,
-        &done.owner.username,
+        done.owner.username.as_str(),
         &done.password,
         &login_url,
     );
@@ -368,7 +374,7 @@ fn credentials_response(
         message: message.to_owned(),
         client: ClientView::from(&done.client),
         credentials: Credentials {
-            username: done.owner.username,
+            username: done.owner.username.into_inner(),
             password: done.password.expose().to_owned(),
             login_url,
         },
@@ -488,17 +494,19 @@ pub async fn export_clients(
             c.created_at.rfc3339(),
             c.updated_at.rfc3339(),
         ];
-        crate::csv::push_line(out, &csv_cells(c, credits.format(c.credits), &times))
+        super::csv::push_line(out, &csv_cells(c, credits.format(c.credits), &times))
     }))
 }
 
 fn csv_cells<'a>(c: &'a Client, credits: &'a str, times: &'a [Rfc3339; 3]) -> [&'a str; 18] {
-    let o = |s: &'a Option<String>| s.as_deref().unwrap_or_default();
+    fn o<T: AsRef<str>>(s: &Option<T>) -> &str {
+        s.as_ref().map_or("", AsRef::as_ref)
+    }
     let [last_login, created_at, updated_at] = times.each_ref().map(Rfc3339::as_str);
     [
-        &c.account_number,
+        c.account_number.as_str(),
         &c.company_name,
-        &c.contact_email,
+        c.contact_email.as_str(),
         o(&c.contact_name),
         o(&c.phone_number),
         o(&c.whatsapp_number),

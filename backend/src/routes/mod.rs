@@ -6,6 +6,8 @@ pub mod activity;
 pub mod auth;
 pub mod client_users;
 pub mod clients;
+pub mod csv;
+pub mod extract;
 pub mod modules;
 pub mod ops;
 pub mod rfc3339;
@@ -126,7 +128,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
 }
 
 /// A streamed CSV download named `<what>-<date>.csv`: the header, then one line
-/// per row written by `write` (with [`crate::csv::push_line`]), every cell
+/// per row written by `write` (with [`super::csv::push_line`]), every cell
 /// formula-safe. Each batch of rows from the store is one chunk of the body, so
 /// memory stays flat.
 pub fn csv_response<T, F>(
@@ -140,7 +142,7 @@ where
     F: Fn(&T, &mut String) + 'static,
 {
     use futures_util::StreamExt;
-    let header = actix_web::web::Bytes::from(crate::csv::line(header));
+    let header = actix_web::web::Bytes::from(csv::line(header));
     let head = futures_util::stream::once(async move { Ok::<_, crate::error::Error>(header) });
     let body = rows.map(move |batch| {
         let batch = batch?;

@@ -1,11 +1,11 @@
 //! `/api/modules` (the catalogue) and `/api/clients/{id}/modules` (a client's
 //! active modules), seed 000.
 
+use super::extract::JsonObject;
 use crate::auth::Caller;
 use crate::domain::Module;
 use crate::error::{ErrorBody, Result};
-use crate::middleware::JsonObject;
-use crate::modules;
+use crate::services::modules;
 use crate::state::AppState;
 use actix_web::web::{Data, Json, Path};
 use actix_web::{get, post, put, HttpResponse};

@@ -36,7 +36,7 @@ pub async fn healthz() -> HttpResponse {
 )]
 #[get("/readyz")]
 pub async fn readyz(state: Data<AppState>) -> HttpResponse {
-    match tokio::time::timeout(Duration::from_secs(2), state.store.ping()).await {
+    match tokio::time::timeout(Duration::from_secs(2), state.store.health.ping()).await {
         Ok(Ok(())) => HttpResponse::Ok().json(Status { status: "ready" }),
         _ => HttpResponse::ServiceUnavailable().json(ErrorBody {
             error: "The database is unreachable".into(),

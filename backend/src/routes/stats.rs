@@ -3,8 +3,8 @@
 use super::activity::ActivityEntryView;
 use crate::auth::Caller;
 use crate::error::{ErrorBody, Result};
+use crate::services::stats;
 use crate::state::AppState;
-use crate::stats;
 use actix_web::get;
 use actix_web::web::{Data, Json};
 use chrono::{DateTime, NaiveDate, Utc};

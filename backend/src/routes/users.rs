@@ -1,15 +1,17 @@
 //! `/api/users-management`: the seed 003 users API, with the additions of
 //! issue #4 (email, role, modules, filters, sort, import and export).
 
+use super::extract::JsonObject;
 use super::views::{double_option, page, Pagination, UserView};
 use crate::auth::Caller;
-use crate::domain::{Permission, PermissionInfo, Role, Timestamp, User, CATALOGUE};
+use crate::domain::{
+    ManagedUser, Permission, PermissionInfo, Role, Timestamp, User, UserText, CATALOGUE,
+};
 use crate::error::{Error, ErrorBody, Result};
-use crate::import::{self, ImportReport};
-use crate::middleware::JsonObject;
+use crate::services::import::{self, ImportReport};
+use crate::services::users;
 use crate::state::AppState;
 use crate::store::{UserFilter, UserSortKey};
-use crate::users::{self, ManagedUser, UserInput};
 use actix_web::web::{Data, Json, Path, Query};
 use actix_web::{delete, get, post, put, HttpRequest, HttpResponse};
 use futures_util::StreamExt;
@@ -141,36 +143,36 @@ pub struct UpdateUserRequest {
     pub modules: Option<Option<Vec<String>>>,
 }
 
-impl From<CreateUserRequest> for UserInput {
-    fn from(r: CreateUserRequest) -> Self {
-        Self {
-            name: Some(r.name),
-            username: Some(r.username),
-            password: Some(r.password),
-            email: r.email,
-            role: r.role,
-            company_id: r.company_id,
-            is_active: r.is_active,
-            permissions: r.permissions,
-            modules: r.modules,
-            created_by: r.created_by,
+impl CreateUserRequest {
+    /// The fields sent, as the rules read them.
+    fn text(&self) -> UserText<'_> {
+        UserText {
+            name: Some(&self.name),
+            username: Some(&self.username),
+            password: Some(self.password.clone()),
+            email: self.email.as_ref().map(Option::as_deref),
+            role: self.role.as_deref(),
+            company_id: self.company_id,
+            is_active: self.is_active,
+            permissions: self.permissions.as_deref(),
+            modules: self.modules.as_ref().map(Option::as_deref),
         }
     }
 }
 
-impl From<UpdateUserRequest> for UserInput {
-    fn from(r: UpdateUserRequest) -> Self {
-        Self {
-            name: r.name,
-            username: r.username,
-            password: r.password,
-            email: r.email,
-            role: r.role,
-            company_id: r.company_id,
-            is_active: r.is_active,
-            permissions: r.permissions,
-            modules: r.modules,
-            created_by: None,
+impl UpdateUserRequest {
+    /// The fields sent, as the rules read them.
+    fn text(&self) -> UserText<'_> {
+        UserText {
+            name: self.name.as_deref(),
+            username: self.username.as_deref(),
+            password: self.password.clone(),
+            email: self.email.as_ref().map(Option::as_deref),
+            role: self.role.as_deref(),
+            company_id: self.company_id,
+            is_active: self.is_active,
+            permissions: self.permissions.as_deref(),
+            modules: self.modules.as_ref().map(Option::as_deref),
         }
     }
 }
@@ -301,7 +303,7 @@ pub async fn list_users(
 }
 
 impl UserList {
-    pub fn new(page: &users::ManagedPage, limit: i64, offset: i64) -> Self {
+    pub fn new(page: &crate::store::UserPage, limit: i64, offset: i64) -> Self {
         Self {
             pagination: Pagination::of_users(page, limit, offset),
             users: page.users.iter().map(ManagedUserView::from).collect(),
@@ -333,7 +335,7 @@ pub async fn create_user(
     caller: Caller,
     body: JsonObject<CreateUserRequest>,
 ) -> Result<HttpResponse> {
-    let user = users::create(&state, &caller, body.into_inner().into()).await?;
+    let user = users::create(&state, &caller, body.text(), body.created_by).await?;
     Ok(HttpResponse::Created().json(UserSaved {
         message: "User created successfully".into(),
         user: ManagedUserView::from(&user),
@@ -410,9 +412,9 @@ pub async fn export_users(
         let (created_at, updated_at) = (u.created_at.rfc3339(), u.updated_at.rfc3339());
         let cells: [&str; 12] = [
             id.format(u.id),
-            &u.username,
-            &u.name,
-            u.email.as_deref().unwrap_or_default(),
+            u.username.as_str(),
+            u.name.as_str(),
+            u.email.as_ref().map_or("", |e| e.as_str()),
             u.role.as_str(),
             u.company_id.map(|c| company.format(c)).unwrap_or_default(),
             &permissions,
@@ -426,7 +428,7 @@ pub async fn export_users(
             created_at.as_str(),
             updated_at.as_str(),
         ];
-        crate::csv::push_line(out, &cells)
+        super::csv::push_line(out, &cells)
     }))
 }
 
@@ -579,7 +581,7 @@ pub async fn update_user(
     id: Path<i64>,
     body: JsonObject<UpdateUserRequest>,
 ) -> Result<Json<UserSaved>> {
-    let user = users::update(&state, &caller, id.into_inner(), body.into_inner().into()).await?;
+    let user = users::update(&state, &caller, id.into_inner(), body.text()).await?;
     Ok(Json(UserSaved {
         message: "User updated successfully".into(),
         user: ManagedUserView::from(&user),
@@ -637,8 +639,8 @@ impl UserPermissions {
         Self {
             message: message.map(str::to_owned),
             user_id: user.id,
-            username: user.username.clone(),
-            name: user.name.clone(),
+            username: user.username.as_str().to_owned(),
+            name: user.name.as_str().to_owned(),
             permission_details: ids
                 .iter()
                 .map(|id| {

@@ -1,7 +1,7 @@
 //! What the API answers and accepts: camelCase JSON, documented in the schema.
 
-use crate::auth::service::Session;
 use crate::domain::{Role, User};
+use crate::services::sessions::Session;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::ToSchema;
@@ -44,9 +44,9 @@ impl From<&User> for UserView {
         Self {
             id: u.id,
             company_id: u.company_id,
-            name: u.name.clone(),
-            username: u.username.clone(),
-            email: u.email.clone(),
+            name: u.name.as_str().to_owned(),
+            username: u.username.as_str().to_owned(),
+            email: u.email.as_ref().map(|e| e.as_str().to_owned()),
             role: u.role,
             permissions: u.permissions.ids(),
             is_active: u.is_active,
@@ -157,7 +157,7 @@ impl Pagination {
 
     /// A page of users, whose store knows whether more follow and whether
     /// the total was counted to the end.
-    pub fn of_users(page: &crate::users::ManagedPage, limit: i64, offset: i64) -> Self {
+    pub fn of_users(page: &crate::store::UserPage, limit: i64, offset: i64) -> Self {
         Self {
             total: page.total,
             limit,

@@ -242,6 +242,12 @@ impl ThrottleStore for RedisThrottle {
         }
     }
 
+    /// Redis forgets its counters by itself (they carry TTLs); those kept in
+    /// the database while Redis was away are purged there.
+    async fn purge_throttle(&self, before: Timestamp, now: Timestamp) -> StoreResult<u64> {
+        self.fallback.purge_throttle(before, now).await
+    }
+
     async fn clear_throttle_keys(&self, keys: &[String]) -> StoreResult<()> {
         if keys.is_empty() {
             return Ok(());

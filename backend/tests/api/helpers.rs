@@ -378,9 +378,9 @@ impl TestApp {
 
     /// Create another operator account through the rules (no endpoint for it yet).
     pub async fn create_operator(&self, username: &str, password: Option<&str>) -> (i64, String) {
-        let created = clientele::accounts::create_admin(
+        let created = clientele::services::accounts::create_admin(
             &self.state,
-            clientele::accounts::NewAdmin {
+            clientele::services::accounts::NewAdmin {
                 email: Some(format!("{username}@example.com")),
                 name: format!("Operator {username}"),
                 username: Some(username.to_owned()),

@@ -49,6 +49,7 @@ async fn forget(prefix: &str) {
 async fn database_failures(app: &TestApp) -> i64 {
     app.state
         .store
+        .throttle
         .throttle_states(&["user:1".into()])
         .await
         .expect("throttle states")

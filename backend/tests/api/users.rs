@@ -19,8 +19,6 @@ on_both_stores!(
     modules_default_to_the_clients_and_never_exceed_them,
     import_dry_run_reports_and_writes_nothing,
     import_is_all_or_nothing,
-    store_import_transaction_is_atomic,
-    store_create_user_writes_the_user_its_modules_and_its_entry_together,
     export_is_scoped_csv,
     activity_log_records_redacts_filters_and_scopes,
     a_taken_username_is_retried_without_locking_the_database,
@@ -1655,181 +1653,6 @@ async fn import_is_all_or_nothing(b: Backend) {
     assert!(!log.to_string().contains(pw));
 }
 
-async fn store_import_transaction_is_atomic(b: Backend) {
-    use clientele::domain::{PermissionSet, Role, Timestamp};
-    use clientele::store::NewUser;
-    let app = spawn(b).await;
-    let sa = app.admin_token().await;
-    let before = count_users(&app, &sa).await;
-    let new = |u: &str| NewUser {
-        company_id: None,
-        name: "T".into(),
-        username: u.into(),
-        email: None,
-        role: Role::Admin,
-        permissions: PermissionSet::empty(),
-        password_hash: "not-a-real-hash".into(),
-        is_active: true,
-        must_change_password: true,
-        created_by: None,
-        modules: None,
-        now: Timestamp::now(),
-    };
-    // The second row breaks a unique rule inside the transaction: the first must go too.
-    let err = app
-        .state
-        .store
-        .create_users(&[new("tx.first"), new("admin")])
-        .await;
-    assert!(
-        matches!(err, Err(clientele::store::StoreError::Conflict(ref f)) if f == "username"),
-        "{err:?}"
-    );
-    assert_eq!(count_users(&app, &sa).await, before);
-    assert_eq!(
-        app.state
-            .store
-            .taken_usernames(&["tx.first".into()])
-            .await
-            .unwrap(),
-        Vec::<String>::new()
-    );
-}
-
-/// A new user, its modules and the entry about it are one write (one trip to
-/// the database): all of it or, when any part fails, none of it, and the store
-/// writes on normally afterwards (no transaction left open on SQLite).
-async fn store_create_user_writes_the_user_its_modules_and_its_entry_together(b: Backend) {
-    use clientele::domain::{PermissionSet, Role, Timestamp};
-    use clientele::store::{NewActivity, NewUser};
-    let app = spawn(b).await;
-    let sa = app.admin_token().await;
-    let (company, _, _) = app.client(&sa, "One Write").await;
-    json_of(
-        app.put(
-            &format!("/api/clients/{company}/modules"),
-            &json!({"modules": ["crm", "billing", "reports"]}),
-            Some(&sa),
-        )
-        .await,
-        StatusCode::OK,
-    )
-    .await;
-    let active = app.state.store.client_modules(company).await.unwrap();
-    assert_eq!(active, ["billing", "crm", "reports"]);
-    let new = |u: &str, modules: Option<Vec<String>>| NewUser {
-        company_id: Some(company),
-        name: "T".into(),
-        username: u.into(),
-        email: None,
-        role: Role::User,
-        permissions: PermissionSet::empty(),
-        password_hash: "not-a-real-hash".into(),
-        is_active: true,
-        must_change_password: true,
-        created_by: None,
-        modules,
-        now: Timestamp::now(),
-    };
-    let entry = |label: &str| NewActivity {
-        at: Some(Timestamp::now()),
-        action: "create".into(),
-        target_type: Some("user".into()),
-        target_label: Some(label.into()),
-        company_id: Some(company),
-        ..NewActivity::default()
-    };
-    let entries_about = |label: &'static str| {
-        let app = &app;
-        let sa = sa.clone();
-        async move {
-            created_entries(app, &sa)
-                .await
-                .into_iter()
-                .filter(|e| e["targetLabel"] == label)
-                .collect::<Vec<Value>>()
-        }
-    };
-    let before = count_users(&app, &sa).await;
-    // A module outside the catalogue breaks the write after the user's row.
-    for _ in 0..3 {
-        let err = app
-            .state
-            .store
-            .create_user(
-                &new("one.broken", Some(vec!["no-such-module".into()])),
-                Some(&entry("one.broken")),
-            )
-            .await;
-        assert!(err.is_err(), "{err:?}");
-    }
-    assert_eq!(count_users(&app, &sa).await, before);
-    assert!(entries_about("one.broken").await.is_empty());
-    assert!(app
-        .state
-        .store
-        .taken_usernames(&["one.broken".into()])
-        .await
-        .unwrap()
-        .is_empty());
-    // A taken username: nothing written either.
-    let err = app
-        .state
-        .store
-        .create_user(&new("admin", None), Some(&entry("admin")))
-        .await;
-    assert!(
-        matches!(err, Err(clientele::store::StoreError::Conflict(ref f)) if f == "username"),
-        "{err:?}"
-    );
-    assert!(entries_about("admin").await.is_empty());
-
-    // And then writes go on: a chosen module, the client's modules, none.
-    let chosen = vec![active[1].clone()];
-    let cases = [
-        ("one.chosen", Some(chosen.clone()), chosen),
-        ("one.default", None, active.clone()),
-        ("one.none", Some(vec![]), vec![]),
-    ];
-    for (username, modules, expected) in cases {
-        let created = app
-            .state
-            .store
-            .create_user(&new(username, modules), Some(&entry(username)))
-            .await
-            .unwrap();
-        assert_eq!(created.user.username, username);
-        assert_eq!(created.modules, expected, "{username}");
-        let read = json_of(
-            app.get(&format!("{UM}/{}", created.user.id), Some(&sa))
-                .await,
-            StatusCode::OK,
-        )
-        .await;
-        assert_eq!(read["user"]["modules"], json!(expected), "{username}");
-        let logged = entries_about(username).await;
-        assert_eq!(logged.len(), 1, "{logged:?}");
-        assert_eq!(logged[0]["targetId"], created.user.id.to_string());
-    }
-    // Without an entry (the command line's first admin), only the user.
-    let admin = app
-        .state
-        .store
-        .create_user(
-            &NewUser {
-                company_id: None,
-                role: Role::Admin,
-                ..new("one.staff", None)
-            },
-            None,
-        )
-        .await
-        .unwrap();
-    assert!(admin.modules.is_empty());
-    assert!(entries_about("one.staff").await.is_empty());
-    assert_eq!(count_users(&app, &sa).await, before + 4);
-}
-
 async fn export_is_scoped_csv(b: Backend) {
     let app = spawn(b).await;
     let sa = app.admin_token().await;
@@ -2337,7 +2160,7 @@ async fn the_search_index_is_merged_in_steps_and_finds_the_same_users(b: Backend
     if b == Backend::Sqlite {
         assert!(parts().await > 1, "one part per write");
     }
-    let store = &app.state.store;
+    let store = &app.state.store.search;
     let mut steps = 0;
     while store.merge_search_index(1).await.unwrap() {
         steps += 1;

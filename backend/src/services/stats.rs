@@ -2,45 +2,21 @@
 //! latest activity, scoped like everything else and each part shown only to a
 //! caller holding the permission its own list needs.
 //!
-//! Counting a million users is a scan, so the counts of each scope (all
-//! clients, or one company) are remembered for [`FIGURES_TTL`] at most; the
+//! Counting a million users is a scan, so the store remembers the counts of
+//! each scope (all clients, or one company) for ten seconds at most; the
 //! latest activity is read fresh (an index gives it).
 
 use crate::auth::Caller;
-use crate::domain::{Permission, Timestamp};
+use crate::domain::{ActivityEntry, Permission, Timestamp};
 use crate::error::Error;
 use crate::state::AppState;
-use crate::store::{ActivityEntry, DashboardFigures, DAY_MS, FIRST_MONDAY_MS, WEEK_MS};
-use std::sync::Arc;
-use std::time::Duration;
+use crate::store::{DAY_MS, FIRST_MONDAY_MS, WEEK_MS};
 
-/// How long a scope's counts are remembered: the dashboard may be this much
-/// behind the database.
-pub const FIGURES_TTL: Duration = Duration::from_secs(10);
-/// Scopes remembered at once (each company a client owner looks at is one).
-const SCOPES: u64 = 10_000;
 /// Days of logins, and weeks of new clients, the charts show.
 pub const DAYS: i64 = 30;
 pub const WEEKS: i64 = 12;
 /// Entries of the latest activity.
 pub const RECENT: i64 = 10;
-
-/// The remembered counts, by scope (`None`: every client).
-pub type FiguresCache = moka::future::Cache<Option<i64>, Arc<Counted>>;
-
-pub fn figures_cache() -> FiguresCache {
-    moka::future::Cache::builder()
-        .max_capacity(SCOPES)
-        .time_to_live(FIGURES_TTL)
-        .build()
-}
-
-/// A scope's counts and when they were made.
-#[derive(Debug)]
-pub struct Counted {
-    pub at: Timestamp,
-    pub figures: DashboardFigures,
-}
 
 /// One day of logins.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -78,34 +54,21 @@ pub struct Dashboard {
 
 pub async fn dashboard(state: &AppState, caller: &Caller) -> Result<Dashboard, Error> {
     let held = caller.user.effective_permissions();
-    let scope = crate::users::own_company(caller);
+    let scope = caller.scope();
     let now = Timestamp::now();
     let today = now.millis().div_euclid(DAY_MS);
     let this_week = (now.millis() - FIRST_MONDAY_MS).div_euclid(WEEK_MS);
     let first_day = today - (DAYS - 1);
     let first_week = this_week - (WEEKS - 1);
-    let store = state.store.clone();
-    let counted = state
+    let f = state
+        .store
         .stats
-        .try_get_with(scope, async move {
-            let figures = store
-                .dashboard_figures(
-                    scope,
-                    Timestamp::from_millis(first_day * DAY_MS),
-                    Timestamp::from_millis(FIRST_MONDAY_MS + first_week * WEEK_MS),
-                )
-                .await?;
-            Ok::<_, crate::store::StoreError>(Arc::new(Counted {
-                at: Timestamp::now(),
-                figures,
-            }))
-        })
-        .await
-        .map_err(|e| match Arc::try_unwrap(e) {
-            Ok(e) => Error::from(e),
-            Err(shared) => Error::Unavailable(format!("the figures cannot be counted: {shared}")),
-        })?;
-    let f = &counted.figures;
+        .dashboard_figures(
+            scope,
+            Timestamp::from_millis(first_day * DAY_MS),
+            Timestamp::from_millis(FIRST_MONDAY_MS + first_week * WEEK_MS),
+        )
+        .await?;
     let may = |p: Permission| held.contains(p);
     let logins_per_day = (first_day..=today)
         .map(|day| {
@@ -132,12 +95,12 @@ pub async fn dashboard(state: &AppState, caller: &Caller) -> Result<Dashboard, E
         })
         .collect();
     let recent_activity = if may(Permission::ViewActivityLogs) {
-        Some(state.store.recent_activity(scope, RECENT).await?)
+        Some(state.store.activity.recent_activity(scope, RECENT).await?)
     } else {
         None
     };
     Ok(Dashboard {
-        counted_at: counted.at,
+        counted_at: f.counted_at,
         clients: may(Permission::ViewCustomers).then_some((f.clients_total, f.clients_active)),
         users: may(Permission::ViewUsers).then_some((f.users_total, f.users_active)),
         new_clients_per_week: may(Permission::ViewCustomers).then_some(new_clients_per_week),

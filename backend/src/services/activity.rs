@@ -1,12 +1,11 @@
 //! Building and recording activity-log entries. Secrets never reach the log:
 //! fields named like secrets are redacted wherever they appear.
 
-use crate::auth::access::require;
-use crate::auth::RequestMeta;
-use crate::domain::Permission;
-use crate::domain::{Timestamp, User};
+use crate::auth::{Caller, RequestMeta};
+use crate::domain::{ActivityEntry, NewActivity, Permission, Timestamp, User};
 use crate::error::Error;
-use crate::store::{ActivityEntry, ActivityFilter, Batches, NewActivity, Store};
+use crate::state::AppState;
+use crate::store::{ActivityFilter, Batches};
 use serde_json::{json, Map, Value};
 
 const SECRET_FIELDS: &[&str] = &[
@@ -47,7 +46,7 @@ pub fn entry(action: &str, actor: Option<&User>, meta: &RequestMeta) -> NewActiv
     NewActivity {
         at: Some(Timestamp::now()),
         actor_id: actor.map(|u| u.id),
-        actor_username: actor.map(|u| u.username.clone()),
+        actor_username: actor.map(|u| u.username.as_str().to_owned()),
         company_id: actor.and_then(|u| u.company_id),
         action: action.to_owned(),
         ip: Some(meta.ip.clone()),
@@ -59,7 +58,7 @@ pub fn entry(action: &str, actor: Option<&User>, meta: &RequestMeta) -> NewActiv
 
 /// Name the user an entry is about.
 pub fn on_user(e: NewActivity, user: &User) -> NewActivity {
-    let mut e = on_new_user(e, &user.username, user.company_id);
+    let mut e = on_new_user(e, user.username.as_str(), user.company_id);
     e.target_id = Some(user.id.to_string());
     e
 }
@@ -74,8 +73,8 @@ pub fn on_new_user(mut e: NewActivity, username: &str, company_id: Option<i64>) 
 
 /// Record an entry. The log must not lose entries silently, but neither may a
 /// broken log entry undo a change already made: a failure is logged loudly.
-pub async fn record(store: &dyn Store, entry: NewActivity) {
-    if let Err(e) = store.log_activity(&entry).await {
+pub async fn record(state: &AppState, entry: NewActivity) {
+    if let Err(e) = state.store.activity.log_activity(&entry).await {
         tracing::error!(error = %e, action = %entry.action, "cannot write the activity log");
     }
 }
@@ -83,40 +82,37 @@ pub async fn record(store: &dyn Store, entry: NewActivity) {
 /// A page of the log, newest first: permission 50, and a client-side caller
 /// sees only its own company's entries.
 pub async fn list(
-    state: &crate::state::AppState,
-    caller: &crate::auth::Caller,
+    state: &AppState,
+    caller: &Caller,
     filter: ActivityFilter,
 ) -> Result<(Vec<ActivityEntry>, i64), Error> {
-    require(caller, Permission::ViewActivityLogs)?;
+    caller.require(Permission::ViewActivityLogs)?;
     match scoped(caller, filter) {
-        Some(f) => Ok(state.store.list_activity(&f).await?),
+        Some(f) => Ok(state.store.activity.list_activity(&f).await?),
         None => Ok((Vec::new(), 0)),
     }
 }
 
 /// Every matching entry, streamed; the export itself is recorded.
 pub async fn export(
-    state: &crate::state::AppState,
-    caller: &crate::auth::Caller,
+    state: &AppState,
+    caller: &Caller,
     filter: ActivityFilter,
 ) -> Result<Batches<ActivityEntry>, Error> {
-    require(caller, Permission::ViewActivityLogs)?;
+    caller.require(Permission::ViewActivityLogs)?;
     let mut e = entry("export", Some(&caller.user), &caller.meta);
     e.target_type = Some("activity".into());
-    record(state.store.as_ref(), e).await;
+    record(state, e).await;
     Ok(match scoped(caller, filter) {
-        Some(f) => state.store.export_activity(&f),
+        Some(f) => state.store.activity.export_activity(&f),
         None => Box::pin(futures_util::stream::empty()),
     })
 }
 
-fn scoped(caller: &crate::auth::Caller, mut filter: ActivityFilter) -> Option<ActivityFilter> {
-    if let Some(own) = crate::users::own_company(caller) {
-        if filter.company_id.is_some_and(|c| c != own) {
-            return None;
-        }
-        filter.company_id = Some(own);
-    }
+/// The filter confined to the caller's scope; `None` when it asks for
+/// another company than its own.
+fn scoped(caller: &Caller, mut filter: ActivityFilter) -> Option<ActivityFilter> {
+    filter.company_id = caller.within_scope(filter.company_id)?;
     Some(filter)
 }
 

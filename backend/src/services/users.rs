@@ -4,38 +4,20 @@
 //!
 //! Scope: operator staff act on every company; client-side users only on their
 //! own, and anything outside a caller's scope is "not found". Nobody grants a
-//! role or a permission above its own; only a super admin creates operator staff.
+//! role or a permission above its own; only a super admin creates operator
+//! staff; nobody changes a user above itself (docs/decisions/0024).
 
-use crate::activity;
-use crate::auth::access::require;
+use super::activity;
 use crate::auth::{throttle, Caller};
 use crate::domain::{
-    EmailAddress, ModuleName, Password, Permission, PermissionSet, PersonName, Role, Timestamp,
-    User, Username,
+    client::random_digits, EmailAddress, ManagedUser, ModuleName, NewActivity, NewUser, Password,
+    PasswordHash, Permission, PermissionSet, PersonName, Role, Timestamp, User, UserChanges,
+    UserDraft, UserText, Username,
 };
 use crate::error::{Error, FieldErrors};
 use crate::state::AppState;
-use crate::store::{Batches, NewActivity, NewUser, StoreError, UserChanges, UserFilter};
-use secrecy::SecretString;
+use crate::store::{Batches, StoreError, UserFilter, UserPage};
 use serde_json::{json, Value};
-
-/// A user's fields as sent, still unparsed. `None`: not sent; `Some(None)`: null.
-#[derive(Debug, Default)]
-pub struct UserInput {
-    pub name: Option<String>,
-    pub username: Option<String>,
-    pub password: Option<SecretString>,
-    pub email: Option<Option<String>>,
-    pub role: Option<String>,
-    pub company_id: Option<Option<i64>>,
-    pub is_active: Option<bool>,
-    pub permissions: Option<Vec<i64>>,
-    pub modules: Option<Option<Vec<String>>>,
-    /// Seed 003 lets the caller name itself as the creator; nobody else.
-    pub created_by: Option<i64>,
-}
-
-pub use crate::domain::ManagedUser;
 
 fn not_found() -> Error {
     Error::NotFound("User not found".into())
@@ -45,20 +27,15 @@ fn client_not_found() -> Error {
     Error::NotFound("Client not found".into())
 }
 
-/// The company a client-side caller is confined to; `None` for operator staff.
-pub fn own_company(caller: &Caller) -> Option<i64> {
-    if caller.user.role.is_operator_staff() {
-        None
-    } else {
-        // A client-side user without a company sees nothing: company 0 never exists.
-        Some(caller.user.company_id.unwrap_or(0))
-    }
-}
-
 /// The user, if it exists and is inside the caller's scope.
 async fn find_in_scope(state: &AppState, caller: &Caller, id: i64) -> Result<User, Error> {
-    let user = state.store.user_by_id(id).await?.ok_or_else(not_found)?;
-    match own_company(caller) {
+    let user = state
+        .store
+        .users
+        .user_by_id(id)
+        .await?
+        .ok_or_else(not_found)?;
+    match caller.scope() {
         Some(company) if user.company_id != Some(company) => Err(not_found()),
         _ => Ok(user),
     }
@@ -70,13 +47,12 @@ pub async fn client_in_scope(
     caller: &Caller,
     client_id: i64,
 ) -> Result<(), Error> {
-    if let Some(own) = own_company(caller) {
-        if own != client_id {
-            return Err(client_not_found());
-        }
+    if caller.scope().is_some_and(|own| own != client_id) {
+        return Err(client_not_found());
     }
     state
         .store
+        .clients
         .client_by_id(client_id)
         .await?
         .map(|_| ())
@@ -100,19 +76,9 @@ pub async fn check_may_manage(
             "Only a super admin may change the operator's staff".into(),
         ));
     }
-    let held = caller.user.effective_permissions();
-    let lacking = PermissionSet::from_bits(target.effective_permissions().bits() & !held.bits());
-    if target.role > caller.user.role || !lacking.ids().is_empty() {
-        let mut what = Vec::new();
-        if target.role > caller.user.role {
-            what.push(format!("the role {}", target.role.as_str()));
-        }
-        if !lacking.ids().is_empty() {
-            what.push(format!("permissions {}", join_ids(&lacking.ids())));
-        }
+    if let Some(what) = target.above(&caller.user) {
         return Err(Error::Forbidden(format!(
-            "You cannot change a user above you: it holds {} that you do not",
-            what.join(" and ")
+            "You cannot change a user above you: it holds {what} that you do not"
         )));
     }
     if !caller.user.role.is_operator_staff() && is_owner(state, target).await? {
@@ -132,6 +98,7 @@ async fn is_owner(state: &AppState, user: &User) -> Result<bool, Error> {
     };
     Ok(state
         .store
+        .clients
         .client_by_id(company)
         .await?
         .is_some_and(|c| c.owner_id == Some(user.id)))
@@ -143,7 +110,7 @@ const TRIES: u32 = 50;
 
 /// A short, growing, random pause before trying a change again, so that
 /// callers racing for one row do not keep colliding in step.
-async fn back_off(attempt: u32) {
+pub async fn back_off(attempt: u32) {
     use rand::Rng;
     let ms = rand::thread_rng().gen_range(0..=u64::from(attempt.min(10)) + 1);
     tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
@@ -198,108 +165,16 @@ fn join_ids(ids: &[u8]) -> String {
     ids.iter().map(u8::to_string).collect::<Vec<_>>().join(", ")
 }
 
+/// Permission ids sent to the permissions endpoints, parsed.
 pub fn parse_permissions(ids: &[i64]) -> Result<PermissionSet, Error> {
-    PermissionSet::from_ids(ids).map_err(|e| {
-        Error::field(
-            "permissions",
-            format!(
-                "unknown permission ids: {}",
-                e.0.iter()
-                    .map(i64::to_string)
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-        )
-    })
-}
-
-/// Parsed, well-formed fields (not yet checked against the caller or the store).
-#[derive(Default)]
-struct Parsed {
-    name: Option<String>,
-    username: Option<String>,
-    password: Option<Password>,
-    email: Option<Option<String>>,
-    role: Option<Role>,
-    permissions: Option<PermissionSet>,
-    modules: Option<Option<Vec<String>>>,
-}
-
-fn parse_fields(input: &UserInput, errors: &mut FieldErrors) -> Parsed {
-    let mut p = Parsed::default();
-    let mut fail = |field: &str, msg: String| {
-        errors.entry(field.to_owned()).or_default().push(msg);
-    };
-    if let Some(n) = &input.name {
-        match PersonName::parse(n) {
-            Ok(n) => p.name = Some(n.into_inner()),
-            Err(e) => fail("name", e.0),
-        }
-    }
-    if let Some(u) = &input.username {
-        match Username::parse(u) {
-            Ok(u) => p.username = Some(u.into_inner()),
-            Err(e) => fail("username", e.0),
-        }
-    }
-    if let Some(pw) = &input.password {
-        match Password::parse(pw.clone()) {
-            Ok(pw) => p.password = Some(pw),
-            Err(e) => fail("password", e.to_string()),
-        }
-    }
-    match &input.email {
-        None => {}
-        Some(None) => p.email = Some(None),
-        Some(Some(e)) if e.trim().is_empty() => p.email = Some(None),
-        Some(Some(e)) => match EmailAddress::parse(e) {
-            Ok(e) => p.email = Some(Some(e.into_inner())),
-            Err(err) => fail("email", err.0),
-        },
-    }
-    if let Some(r) = &input.role {
-        match Role::parse(r) {
-            Ok(r) => p.role = Some(r),
-            Err(e) => fail("role", e.0),
-        }
-    }
-    if let Some(ids) = &input.permissions {
-        match parse_permissions(ids) {
-            Ok(set) => p.permissions = Some(set),
-            Err(Error::Validation { details, .. }) => {
-                for (f, msgs) in details {
-                    for m in msgs {
-                        fail(&f, m);
-                    }
-                }
-            }
-            Err(_) => {}
-        }
-    }
-    match &input.modules {
-        None => {}
-        Some(None) => p.modules = Some(None),
-        Some(Some(list)) => {
-            let mut names = Vec::new();
-            for m in list {
-                match ModuleName::parse(m) {
-                    Ok(n) if !names.contains(&n.as_str().to_owned()) => names.push(n.into_inner()),
-                    Ok(_) => {}
-                    Err(e) => fail("modules", format!("{m:?} {}", e.0)),
-                }
-            }
-            names.sort();
-            p.modules = Some(Some(names));
-        }
-    }
-    p
+    PermissionSet::from_ids(ids).map_err(|e| Error::field("permissions", e.to_string()))
 }
 
 /// The modules must all be active for the company (and staff have none).
 async fn check_modules(
     state: &AppState,
     company: Option<i64>,
-    modules: &Option<Option<Vec<String>>>,
+    modules: &Option<Option<Vec<ModuleName>>>,
 ) -> Result<(), Error> {
     let Some(Some(list)) = modules else {
         return Ok(());
@@ -310,11 +185,11 @@ async fn check_modules(
             "the operator's staff have no modules",
         ));
     };
-    let active = state.store.client_modules(company).await?;
+    let active = state.store.modules.client_modules(company).await?;
     let outside: Vec<&str> = list
         .iter()
-        .filter(|m| !active.contains(m))
-        .map(String::as_str)
+        .map(ModuleName::as_str)
+        .filter(|m| !active.iter().any(|a| a == m))
         .collect();
     if !outside.is_empty() {
         return Err(Error::field(
@@ -341,7 +216,7 @@ async fn company_for_new_user(
     role: Role,
     sent: Option<Option<i64>>,
 ) -> Result<Option<i64>, Error> {
-    if let Some(own) = own_company(caller) {
+    if let Some(own) = caller.scope() {
         return match sent.flatten() {
             Some(id) if id != own => Err(client_not_found()),
             _ => Ok(Some(own)),
@@ -364,64 +239,72 @@ async fn company_for_new_user(
     }
 }
 
-/// A new user checked against every rule, waiting for its password hash.
-pub struct Prepared {
-    pub user: NewUser,
-    /// The password sent, if any.
-    pub password: Option<Password>,
-}
-
-/// Check a new user's fields against every rule (the caller's rights, the
-/// company, permissions and modules) without writing anything. Uniqueness is
-/// left to the store.
-pub async fn prepare(
-    state: &AppState,
+/// A new user's fields, parsed: every field's error together with the
+/// missing ones (`password` only where one is required) and a `createdBy`
+/// that is not the caller's own id.
+pub fn parse_new(
     caller: &Caller,
-    input: &UserInput,
+    text: UserText<'_>,
+    created_by: Option<i64>,
     password_required: bool,
-) -> Result<Prepared, Error> {
+) -> Result<UserDraft, Error> {
     let mut errors = FieldErrors::new();
     for (field, sent) in [
-        ("name", input.name.is_some()),
-        ("username", input.username.is_some()),
-        ("password", input.password.is_some() || !password_required),
+        ("name", text.name.is_some()),
+        ("username", text.username.is_some()),
+        ("password", text.password.is_some() || !password_required),
     ] {
         if !sent {
             errors.insert(field.to_owned(), vec!["is required".into()]);
         }
     }
-    if input.created_by.is_some_and(|id| id != caller.user.id) {
+    if created_by.is_some_and(|id| id != caller.user.id) {
         errors.insert(
             "createdBy".into(),
             vec!["must be your own user id, or left out".into()],
         );
     }
-    let p = parse_fields(input, &mut errors);
-    if !errors.is_empty() {
-        return Err(Error::fields(errors));
+    match UserDraft::parse(text) {
+        Ok(draft) if errors.is_empty() => Ok(draft),
+        Ok(_) => Err(Error::fields(errors)),
+        Err(parse) => {
+            for (field, msgs) in parse {
+                errors.entry(field).or_default().extend(msgs);
+            }
+            Err(Error::fields(errors))
+        }
     }
-    let role = p.role.unwrap_or(Role::User);
+}
+
+/// Check a new user against every rule (the caller's rights, the company,
+/// permissions and modules) without writing anything: the user to create.
+/// Uniqueness is left to the store.
+pub async fn check_new(
+    state: &AppState,
+    caller: &Caller,
+    draft: &UserDraft,
+) -> Result<NewUser, Error> {
+    let (Some(name), Some(username)) = (draft.name.clone(), draft.username.clone()) else {
+        return Err(Error::field("name", "is required"));
+    };
+    let role = draft.role.unwrap_or(Role::User);
     check_role_grant(caller, role)?;
-    let company = company_for_new_user(state, caller, role, input.company_id).await?;
-    let permissions = p.permissions.unwrap_or_default();
+    let company = company_for_new_user(state, caller, role, draft.company_id).await?;
+    let permissions = draft.permissions.unwrap_or_default();
     check_permission_change(caller, PermissionSet::empty(), permissions, role)?;
-    check_modules(state, company, &p.modules).await?;
-    Ok(Prepared {
-        user: NewUser {
-            company_id: company,
-            name: p.name.unwrap_or_default(),
-            username: p.username.unwrap_or_default(),
-            email: p.email.flatten(),
-            role,
-            permissions,
-            password_hash: String::new(),
-            is_active: input.is_active.unwrap_or(true),
-            must_change_password: true,
-            created_by: Some(caller.user.id),
-            modules: p.modules.flatten(),
-            now: Timestamp::now(),
-        },
-        password: p.password,
+    check_modules(state, company, &draft.modules).await?;
+    Ok(NewUser {
+        company_id: company,
+        name,
+        username,
+        email: draft.email.clone().flatten(),
+        role,
+        permissions,
+        is_active: draft.is_active.unwrap_or(true),
+        must_change_password: true,
+        created_by: Some(caller.user.id),
+        modules: draft.modules.clone().flatten(),
+        now: Timestamp::now(),
     })
 }
 
@@ -430,16 +313,22 @@ pub async fn prepare(
 pub async fn create(
     state: &AppState,
     caller: &Caller,
-    input: UserInput,
+    text: UserText<'_>,
+    created_by: Option<i64>,
 ) -> Result<ManagedUser, Error> {
-    require(caller, Permission::CreateUsers)?;
-    let Prepared { mut user, password } = prepare(state, caller, &input, true).await?;
-    let password = password.ok_or_else(|| Error::field("password", "is required"))?;
-    user.password_hash = state.passwords.hash(&password).await?;
+    caller.require(Permission::CreateUsers)?;
+    let draft = parse_new(caller, text, created_by, true)?;
+    let user = check_new(state, caller, &draft).await?;
+    let password = draft
+        .password
+        .as_ref()
+        .ok_or_else(|| Error::field("password", "is required"))?;
+    let hash = state.passwords.hash(password).await?;
     let entry = created_entry(caller, &user);
     state
         .store
-        .create_user(&user, Some(&entry))
+        .users
+        .create_user(&user, &hash, Some(&entry))
         .await
         .map_err(conflict)
 }
@@ -450,11 +339,11 @@ fn created_entry(caller: &Caller, user: &NewUser) -> NewActivity {
     let mut e = activity::entry("create", Some(&caller.user), &caller.meta);
     // The new user's company, not the caller's.
     e.company_id = user.company_id;
-    e = activity::on_new_user(e, &user.username, user.company_id);
+    e = activity::on_new_user(e, user.username.as_str(), user.company_id);
     let fields = fields_of(
         &user.name,
         &user.username,
-        user.email.as_deref(),
+        user.email.as_ref(),
         user.role,
         user.company_id,
         user.permissions,
@@ -470,7 +359,7 @@ fn created_entry(caller: &Caller, user: &NewUser) -> NewActivity {
 }
 
 pub async fn with_modules(state: &AppState, user: User) -> Result<ManagedUser, Error> {
-    let mut map = state.store.modules_of_users(&[user.id]).await?;
+    let mut map = state.store.users.modules_of_users(&[user.id]).await?;
     Ok(ManagedUser {
         modules: map.remove(&user.id).unwrap_or_default(),
         user,
@@ -478,53 +367,34 @@ pub async fn with_modules(state: &AppState, user: User) -> Result<ManagedUser, E
 }
 
 pub async fn get(state: &AppState, caller: &Caller, id: i64) -> Result<ManagedUser, Error> {
-    require(caller, Permission::ViewUsers)?;
+    caller.require(Permission::ViewUsers)?;
     let user = find_in_scope(state, caller, id).await?;
     with_modules(state, user).await
 }
 
-/// The filter, confined to the caller's scope: a client-side caller asking for
+/// The filter confined to the caller's scope: a client-side caller asking for
 /// another company gets an empty page (`None`).
-pub fn scoped(caller: &Caller, mut filter: UserFilter) -> Option<UserFilter> {
-    if let Some(own) = own_company(caller) {
-        if filter.company_id.is_some_and(|c| c != own) {
-            return None;
-        }
-        filter.company_id = Some(own);
-    }
+fn scoped(caller: &Caller, mut filter: UserFilter) -> Option<UserFilter> {
+    filter.company_id = caller.within_scope(filter.company_id)?;
     Some(filter)
 }
 
 /// A page of users with their modules, and what is known of the whole list.
-pub struct ManagedPage {
-    pub users: Vec<ManagedUser>,
-    pub total: i64,
-    pub total_exact: bool,
-    pub has_more: bool,
-}
-
 pub async fn list(
     state: &AppState,
     caller: &Caller,
     filter: UserFilter,
-) -> Result<ManagedPage, Error> {
-    require(caller, Permission::ViewUsers)?;
+) -> Result<UserPage, Error> {
+    caller.require(Permission::ViewUsers)?;
     let Some(filter) = scoped(caller, filter) else {
-        let empty = ManagedPage {
+        return Ok(UserPage {
             users: Vec::new(),
             total: 0,
             total_exact: true,
             has_more: false,
-        };
-        return Ok(empty);
+        });
     };
-    let page = state.store.list_users(&filter).await?;
-    Ok(ManagedPage {
-        users: page.users,
-        total: page.total,
-        total_exact: page.total_exact,
-        has_more: page.has_more,
-    })
+    Ok(state.store.users.list_users(&filter).await?)
 }
 
 pub async fn export(
@@ -532,38 +402,36 @@ pub async fn export(
     caller: &Caller,
     filter: UserFilter,
 ) -> Result<Batches<User>, Error> {
-    require(caller, Permission::ViewUsers)?;
+    caller.require(Permission::ViewUsers)?;
     let mut e = activity::entry("export", Some(&caller.user), &caller.meta);
     e.target_type = Some("users".into());
-    activity::record(state.store.as_ref(), e).await;
+    activity::record(state, e).await;
     Ok(match scoped(caller, filter) {
-        Some(f) => state.store.export_users(&f),
+        Some(f) => state.store.users.export_users(&f),
         None => Box::pin(futures_util::stream::empty()),
     })
 }
 
 /// `PUT /api/users-management/{id}`: only the fields sent change. The change
 /// is decided on the user as read and applied only if it is still so; if it
-/// changed meanwhile, it is read and decided again.
+/// changed meanwhile, it is read and decided again (decision 0022).
 pub async fn update(
     state: &AppState,
     caller: &Caller,
     id: i64,
-    input: UserInput,
+    text: UserText<'_>,
 ) -> Result<ManagedUser, Error> {
-    require(caller, Permission::EditUsers)?;
-    let mut errors = FieldErrors::new();
-    let p = parse_fields(&input, &mut errors);
-    let mut password_hash: Option<String> = None;
+    caller.require(Permission::EditUsers)?;
+    // Not found before invalid, as for a read.
+    find_in_scope(state, caller, id).await?;
+    let draft = UserDraft::parse(text).map_err(Error::fields)?;
+    let mut password_hash: Option<PasswordHash> = None;
     for attempt in 0..TRIES {
         let before = find_in_scope(state, caller, id).await?;
-        if !errors.is_empty() {
-            return Err(Error::fields(errors));
-        }
-        let Some(mut changes) = plan_update(state, caller, &before, &input, &p).await? else {
+        let Some(mut changes) = plan_update(state, caller, &before, &draft).await? else {
             return with_modules(state, before).await;
         };
-        if let (Some(pw), None) = (&p.password, &password_hash) {
+        if let (Some(pw), None) = (&draft.password, &password_hash) {
             let policy = &state.settings.throttle;
             let now = Timestamp::now();
             throttle::reset(state.throttle.as_ref(), policy, caller.user.id, id, now).await?;
@@ -591,6 +459,7 @@ pub async fn update(
         let entry = e.changes.is_some().then_some(&e);
         match state
             .store
+            .users
             .update_user(id, &changes, Timestamp::now(), entry)
             .await
         {
@@ -602,24 +471,23 @@ pub async fn update(
     Err(changed_meanwhile())
 }
 
-/// The changes `input` makes to `before`, checked against every rule; `None`
+/// The changes `draft` makes to `before`, checked against every rule; `None`
 /// when it changes nothing. The password's hash is left to the caller.
 async fn plan_update(
     state: &AppState,
     caller: &Caller,
     before: &User,
-    input: &UserInput,
-    p: &Parsed,
+    draft: &UserDraft,
 ) -> Result<Option<UserChanges>, Error> {
     check_may_manage(state, caller, before).await?;
     let own = before.id == caller.user.id;
     if own {
         let refused: Vec<&str> = [
-            ("role", input.role.is_some()),
-            ("permissions", input.permissions.is_some()),
-            ("companyId", input.company_id.is_some()),
-            ("isActive", input.is_active.is_some()),
-            ("password", input.password.is_some()),
+            ("role", draft.role.is_some()),
+            ("permissions", draft.permissions.is_some()),
+            ("companyId", draft.company_id.is_some()),
+            ("isActive", draft.is_active.is_some()),
+            ("password", draft.password.is_some()),
         ]
         .into_iter()
         .filter(|(_, sent)| *sent)
@@ -632,14 +500,14 @@ async fn plan_update(
             )));
         }
     }
-    let role = p.role.unwrap_or(before.role);
-    if p.role.is_some_and(|r| r != before.role) {
+    let role = draft.role.unwrap_or(before.role);
+    if draft.role.is_some_and(|r| r != before.role) {
         check_role_grant(caller, role)?;
     }
     // The company after the change, checked like a new user's.
-    let company = match input.company_id {
+    let company = match draft.company_id {
         Some(sent) if sent != before.company_id => {
-            if own_company(caller).is_some() {
+            if caller.scope().is_some() {
                 return Err(client_not_found());
             }
             if is_owner(state, before).await? {
@@ -661,9 +529,9 @@ async fn plan_update(
             },
         ));
     }
-    if let Some(perms) = p.permissions {
+    if let Some(perms) = draft.permissions {
         if perms != before.permissions {
-            require(caller, Permission::ManageUserPermissions)?;
+            caller.require(Permission::ManageUserPermissions)?;
         }
         check_permission_change(caller, before.permissions, perms, role)?;
     } else if !role.is_operator_staff()
@@ -677,20 +545,20 @@ async fn plan_update(
             "permission 60 (System Administration) is for the operator's staff only; remove it too",
         ));
     }
-    check_modules(state, company, &p.modules).await?;
+    check_modules(state, company, &draft.modules).await?;
     let changes = UserChanges {
-        name: p.name.clone(),
-        username: p.username.clone(),
-        email: p.email.clone(),
-        role: p.role,
-        permissions: p.permissions,
-        is_active: input.is_active,
+        name: draft.name.clone(),
+        username: draft.username.clone(),
+        email: draft.email.clone(),
+        role: draft.role,
+        permissions: draft.permissions,
+        is_active: draft.is_active,
         company_id: (company != before.company_id).then_some(company),
         password_hash: None,
-        modules: p.modules.clone(),
+        modules: draft.modules.clone(),
         unchanged_since: None,
     };
-    Ok((!changes.is_empty() || p.password.is_some()).then_some(changes))
+    Ok((!changes.is_empty() || draft.password.is_some()).then_some(changes))
 }
 
 /// The user as `changes` will leave `before` (what the activity entry, written
@@ -723,9 +591,9 @@ async fn planned_after(
         user.company_id = v;
     }
     let modules = match (&changes.modules, changes.company_id) {
-        (Some(Some(list)), _) => list.clone(),
+        (Some(Some(list)), _) => list.iter().map(|m| m.as_str().to_owned()).collect(),
         (Some(None), _) | (None, Some(_)) => match user.company_id {
-            Some(company) => state.store.client_modules(company).await?,
+            Some(company) => state.store.modules.client_modules(company).await?,
             None => Vec::new(),
         },
         (None, None) => before.modules.clone(),
@@ -740,7 +608,7 @@ pub struct PermissionsChanged {
 }
 
 pub async fn permissions(state: &AppState, caller: &Caller, id: i64) -> Result<User, Error> {
-    require(caller, Permission::ViewUsers)?;
+    caller.require(Permission::ViewUsers)?;
     find_in_scope(state, caller, id).await
 }
 
@@ -755,7 +623,7 @@ pub async fn change_permissions(
     updated_by: Option<i64>,
     add: bool,
 ) -> Result<PermissionsChanged, Error> {
-    require(caller, Permission::ManageUserPermissions)?;
+    caller.require(Permission::ManageUserPermissions)?;
     for attempt in 0..TRIES {
         let before = find_in_scope(state, caller, id).await?;
         let sent = parse_permissions(ids)?;
@@ -805,6 +673,7 @@ pub async fn change_permissions(
         };
         match state
             .store
+            .users
             .update_user(id, &changes, Timestamp::now(), Some(&e))
             .await
         {
@@ -832,15 +701,13 @@ pub async fn create_client_user(
     email: &str,
     role: Option<&str>,
 ) -> Result<ClientUserCreated, Error> {
-    require(caller, Permission::CreateUsers)?;
+    caller.require(Permission::CreateUsers)?;
     client_in_scope(state, caller, client_id).await?;
     let mut errors = FieldErrors::new();
     let name = PersonName::parse(name)
-        .map(PersonName::into_inner)
         .map_err(|e| errors.insert("name".into(), vec![e.0]))
         .ok();
     let email = EmailAddress::parse(email)
-        .map(EmailAddress::into_inner)
         .map_err(|e| errors.insert("email".into(), vec![e.0]))
         .ok();
     let role = match role.unwrap_or("user") {
@@ -855,25 +722,25 @@ pub async fn create_client_user(
         return Err(Error::fields(errors));
     };
     check_role_grant(caller, role)?;
-    if !state
+    let taken = state
         .store
-        .taken_emails(Some(client_id), std::slice::from_ref(&email))
-        .await?
-        .is_empty()
-    {
+        .users
+        .taken_emails(Some(client_id), &[email.as_str().to_owned()])
+        .await?;
+    if !taken.is_empty() {
         return Err(Error::Conflict(
             "A user with this email already exists in this client".into(),
         ));
     }
     let permissions = match role {
-        Role::ClientAdmin => crate::clients::owner_permissions(),
+        Role::ClientAdmin => PermissionSet::client_owner(),
         _ => PermissionSet::of(&[Permission::ViewUsers]),
     };
     let permissions =
         PermissionSet::from_bits(permissions.bits() & caller.user.effective_permissions().bits());
     let password = Password::generate(16);
     let hash = state.passwords.hash(&password).await?;
-    let base: String = crate::accounts::username_from_email(&email)
+    let base: String = Username::from_email(email.as_str())
         .chars()
         .take(56)
         .collect();
@@ -882,11 +749,9 @@ pub async fn create_client_user(
         let username = if attempt == 0 {
             base.clone()
         } else {
-            format!(
-                "{base}{}",
-                crate::domain::client::random_digits(2 + attempt / 4)
-            )
+            format!("{base}{}", random_digits(2 + attempt / 4))
         };
+        let username = Username::parse(&username).map_err(|e| Error::field("email", e.0))?;
         let new = NewUser {
             company_id: Some(client_id),
             name: name.clone(),
@@ -894,7 +759,6 @@ pub async fn create_client_user(
             email: Some(email.clone()),
             role,
             permissions,
-            password_hash: hash.clone(),
             is_active: true,
             must_change_password: true,
             created_by: Some(caller.user.id),
@@ -903,7 +767,8 @@ pub async fn create_client_user(
         };
         match state
             .store
-            .create_user(&new, Some(&created_entry(caller, &new)))
+            .users
+            .create_user(&new, &hash, Some(&created_entry(caller, &new)))
             .await
         {
             Ok(u) => break u,
@@ -919,7 +784,7 @@ pub fn fields(u: &User) -> Vec<(&'static str, Value)> {
     fields_of(
         &u.name,
         &u.username,
-        u.email.as_deref(),
+        u.email.as_ref(),
         u.role,
         u.company_id,
         u.permissions,
@@ -928,18 +793,18 @@ pub fn fields(u: &User) -> Vec<(&'static str, Value)> {
 }
 
 fn fields_of(
-    name: &str,
-    username: &str,
-    email: Option<&str>,
+    name: &PersonName,
+    username: &Username,
+    email: Option<&EmailAddress>,
     role: Role,
     company_id: Option<i64>,
     permissions: PermissionSet,
     is_active: bool,
 ) -> Vec<(&'static str, Value)> {
     vec![
-        ("name", json!(name)),
-        ("username", json!(username)),
-        ("email", json!(email)),
+        ("name", json!(name.as_str())),
+        ("username", json!(username.as_str())),
+        ("email", json!(email.map(EmailAddress::as_str))),
         ("role", json!(role.as_str())),
         ("companyId", json!(company_id)),
         ("permissions", json!(permissions.ids())),

@@ -1,18 +1,17 @@
 //! Rules for product modules (seed 000): the catalogue, and each client's
 //! active modules. A user's own modules are set through the user rules.
 
-use crate::activity;
-use crate::auth::access::{require, require_staff};
+use super::activity;
+use super::users::{back_off, client_in_scope};
 use crate::auth::Caller;
 use crate::domain::{client, Module, ModuleName, Permission, Timestamp};
 use crate::error::{Error, FieldErrors};
 use crate::state::AppState;
 use crate::store::StoreError;
-use crate::users::client_in_scope;
 use serde_json::json;
 
 pub async fn catalogue(state: &AppState) -> Result<Vec<Module>, Error> {
-    Ok(state.store.list_modules().await?)
+    Ok(state.store.modules.list_modules().await?)
 }
 
 /// Add a module to the catalogue: System Administration (60) only.
@@ -22,7 +21,7 @@ pub async fn add(
     name: &str,
     label: &str,
 ) -> Result<Module, Error> {
-    require_staff(caller, Permission::SystemAdministration)?;
+    caller.require_staff(Permission::SystemAdministration)?;
     let mut errors = FieldErrors::new();
     let name = ModuleName::parse(name)
         .map_err(|e| errors.insert("name".into(), vec![e.0]))
@@ -40,6 +39,7 @@ pub async fn add(
     };
     let module = state
         .store
+        .modules
         .create_module(&module)
         .await
         .map_err(|e| match e {
@@ -53,7 +53,7 @@ pub async fn add(
     e.target_id = Some(module.name.clone());
     e.target_label = Some(module.label.clone());
     e.changes = activity::changes(&[("name", json!(null), json!(module.name))]);
-    activity::record(state.store.as_ref(), e).await;
+    activity::record(state, e).await;
     Ok(module)
 }
 
@@ -65,10 +65,10 @@ pub async fn of_client(
     client_id: i64,
 ) -> Result<Vec<String>, Error> {
     if caller.user.role.is_operator_staff() {
-        require(caller, Permission::ViewCustomers)?;
+        caller.require(Permission::ViewCustomers)?;
     }
     client_in_scope(state, caller, client_id).await?;
-    Ok(state.store.client_modules(client_id).await?)
+    Ok(state.store.modules.client_modules(client_id).await?)
 }
 
 /// Replace a client's active modules: operator staff with permission 22. Users
@@ -79,9 +79,10 @@ pub async fn set_for_client(
     client_id: i64,
     names: &[String],
 ) -> Result<Vec<String>, Error> {
-    require_staff(caller, Permission::EditCustomers)?;
+    caller.require_staff(Permission::EditCustomers)?;
     let catalogue: Vec<String> = state
         .store
+        .modules
         .list_modules()
         .await?
         .into_iter()
@@ -103,6 +104,7 @@ pub async fn set_for_client(
     for attempt in 0..50u32 {
         let client = state
             .store
+            .clients
             .client_by_id(client_id)
             .await?
             .ok_or_else(|| Error::NotFound("Client not found".into()))?;
@@ -110,6 +112,10 @@ pub async fn set_for_client(
         let mut after: Vec<String> = names.to_vec();
         after.sort();
         after.dedup();
+        let modules: Vec<ModuleName> = after
+            .iter()
+            .map(|m| ModuleName::from_trusted(m.clone()))
+            .collect();
         let mut e = activity::entry("update_modules", Some(&caller.user), &caller.meta);
         e.company_id = Some(client_id);
         e.target_type = Some("client".into());
@@ -119,15 +125,18 @@ pub async fn set_for_client(
         let entry = e.changes.is_some().then_some(&e);
         match state
             .store
-            .set_client_modules(client_id, names, Timestamp::now(), client.updated_at, entry)
+            .modules
+            .set_client_modules(
+                client_id,
+                &modules,
+                Timestamp::now(),
+                client.updated_at,
+                entry,
+            )
             .await
         {
             Ok(after) => return Ok(after),
-            Err(StoreError::Changed) => {
-                use rand::Rng;
-                let ms = rand::thread_rng().gen_range(0..=u64::from(attempt.min(10)) + 1);
-                tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
-            }
+            Err(StoreError::Changed) => back_off(attempt).await,
             Err(e) => return Err(e.into()),
         }
     }

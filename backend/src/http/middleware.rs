@@ -10,9 +10,7 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::http::{Method, Uri};
 use actix_web::middleware::{ErrorHandlerResponse, Next};
-use actix_web::{web, FromRequest, HttpMessage, HttpRequest, HttpResponse};
-use futures_util::future::LocalBoxFuture;
-use serde::de::DeserializeOwned;
+use actix_web::{web, HttpMessage, HttpResponse};
 use std::time::Instant;
 use tracing_actix_web::RequestId;
 
@@ -58,7 +56,7 @@ pub async fn refused_head(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<actix_web::body::BoxBody>, actix_web::Error> {
-    if let Some(refusal) = crate::head_guard::Refusal::of_path(req.path()) {
+    if let Some(refusal) = super::head_guard::Refusal::of_path(req.path()) {
         let (status, message) = refusal.answer();
         let status = actix_web::http::StatusCode::from_u16(status)
             .unwrap_or(actix_web::http::StatusCode::BAD_REQUEST);
@@ -194,83 +192,4 @@ pub fn json_error_body<B: MessageBody + 'static>(
     Ok(ErrorHandlerResponse::Response(
         ServiceResponse::new(req, new).map_into_right_body(),
     ))
-}
-
-/// A JSON request body that must be a JSON **object** of type `T`.
-///
-/// `web::Json<T>` alone would also take an array for a struct (serde reads
-/// `["a", "b"]` as the fields in order), so `[null, null]` would pass for a valid
-/// request. This reads the body with the app's `JsonConfig` (size limit,
-/// content type, the API's errors), refuses anything but an object, then builds `T`.
-#[derive(Debug)]
-pub struct JsonObject<T>(pub T);
-
-impl<T> JsonObject<T> {
-    pub fn into_inner(self) -> T {
-        self.0
-    }
-}
-
-impl<T> std::ops::Deref for JsonObject<T> {
-    type Target = T;
-
-    fn deref(&self) -> &T {
-        &self.0
-    }
-}
-
-impl<T: DeserializeOwned + 'static> FromRequest for JsonObject<T> {
-    type Error = actix_web::Error;
-    type Future = LocalBoxFuture<'static, Result<Self, actix_web::Error>>;
-
-    fn from_request(req: &HttpRequest, payload: &mut actix_web::dev::Payload) -> Self::Future {
-        let value = web::Json::<serde_json::Value>::from_request(req, payload);
-        Box::pin(async move {
-            let mut value = value.await?.into_inner();
-            if settle_numbers_and_find_nul(&mut value) {
-                return Err(
-                    Error::BadRequest("Text must not contain NUL characters".into()).into(),
-                );
-            }
-            if !value.is_object() {
-                return Err(
-                    Error::BadRequest("The request body must be a JSON object".into()).into(),
-                );
-            }
-            serde_json::from_value(value)
-                .map(JsonObject)
-                .map_err(|e| crate::error::from_json_error(&e).into())
-        })
-    }
-}
-
-/// One walk over a request body: whole numbers written as floats become
-/// integers, and the answer is whether any string (or key) holds a NUL
-/// character (the body is then refused, so the walk may stop there).
-///
-/// JSON Schema (and so the OpenAPI document) counts a number with no fraction as
-/// an integer: `5.0` and `5e0` are `5`. serde reads them as floats, which an
-/// `i64` field refuses, so they are turned into integers here, up to 2^53 either
-/// way: beyond it a float has already been rounded while it was read
-/// (`9007199254740993.0` reads as …992), so it stays as sent and a field that
-/// wants an integer refuses it, as it refuses `5.5`.
-fn settle_numbers_and_find_nul(v: &mut serde_json::Value) -> bool {
-    use serde_json::Value;
-    const EXACT: f64 = 9_007_199_254_740_992.0; // 2^53
-    match v {
-        Value::Number(n) => {
-            if let Some(f) = n.as_f64().filter(|_| n.is_f64()) {
-                if f.fract() == 0.0 && f.abs() <= EXACT {
-                    *v = Value::from(f as i64);
-                }
-            }
-            false
-        }
-        Value::String(s) => s.contains('\0'),
-        Value::Array(a) => a.iter_mut().any(settle_numbers_and_find_nul),
-        Value::Object(o) => o
-            .iter_mut()
-            .any(|(k, v)| k.contains('\0') || settle_numbers_and_find_nul(v)),
-        _ => false,
-    }
 }

@@ -2,11 +2,10 @@
 //! `clientele admin create`.
 
 use crate::domain::{
-    EmailAddress, Password, PermissionSet, PersonName, Role, Timestamp, User, Username,
+    EmailAddress, NewUser, Password, PermissionSet, PersonName, Role, Timestamp, User, Username,
 };
 use crate::error::Error;
 use crate::state::AppState;
-use crate::store::NewUser;
 use secrecy::SecretString;
 
 /// What to create.
@@ -37,7 +36,7 @@ pub async fn create_admin(state: &AppState, new: NewAdmin) -> Result<CreatedAdmi
         .map_err(|e| Error::field("email", e.0))?;
     let username = match (&new.username, &email) {
         (Some(u), _) => u.clone(),
-        (None, Some(e)) => username_from_email(e.as_ref()),
+        (None, Some(e)) => Username::from_email(e.as_str()),
         (None, None) => "admin".to_owned(),
     };
     let username = Username::parse(&username).map_err(|e| Error::field("username", e.0))?;
@@ -52,21 +51,22 @@ pub async fn create_admin(state: &AppState, new: NewAdmin) -> Result<CreatedAdmi
     let hash = state.passwords.hash(&password).await?;
     let user = state
         .store
+        .users
         .create_user(
             &NewUser {
                 company_id: None,
-                name: name.into_inner(),
-                username: username.into_inner(),
-                email: email.map(EmailAddress::into_inner),
+                name,
+                username,
+                email,
                 role: new.role,
                 permissions: PermissionSet::all(),
-                password_hash: hash,
                 is_active: true,
                 must_change_password: generated,
                 created_by: None,
                 modules: None,
                 now: Timestamp::now(),
             },
+            &hash,
             None,
         )
         .await?;
@@ -76,35 +76,9 @@ pub async fn create_admin(state: &AppState, new: NewAdmin) -> Result<CreatedAdmi
     })
 }
 
-/// The part of an address before the `@`, made into a valid username
-/// (`x@example.com` → `x-admin`).
-pub fn username_from_email(email: &str) -> String {
-    let local: String = email
-        .split('@')
-        .next()
-        .unwrap_or_default()
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
-        .skip_while(|c| !c.is_ascii_alphanumeric())
-        .take(58)
-        .collect();
-    if local.len() < 3 {
-        format!(
-            "{}admin",
-            if local.is_empty() {
-                String::new()
-            } else {
-                format!("{local}-")
-            }
-        )
-    } else {
-        local
-    }
-}
-
 /// Create the first super admin when there is none, from the settings.
 pub async fn ensure_bootstrap_admin(state: &AppState) -> anyhow::Result<Option<CreatedAdmin>> {
-    if state.store.has_super_admin().await? {
+    if state.store.users.has_super_admin().await? {
         return Ok(None);
     }
     let settings = &state.settings;
@@ -132,8 +106,11 @@ fn details(e: &Error) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::username_from_email;
     use crate::domain::Username;
+
+    fn username_from_email(email: &str) -> String {
+        Username::from_email(email)
+    }
 
     #[test]
     fn usernames_from_any_address_are_valid() {

@@ -1,20 +1,17 @@
 //! Rules for client companies: onboarding with generated credentials, changes,
 //! password resets, activation, credits and export.
 
-use crate::activity;
-use crate::auth::access::require_staff;
+use super::{activity, users};
 use crate::auth::{throttle, Caller};
 use crate::domain::client::{self, derived_username};
 use crate::domain::{
-    BusinessType, Client, EmailAddress, LeadStatus, Password, Permission, PermissionSet, Role,
-    Timestamp, User,
+    BusinessType, Client, ClientChanges, CreditEntry, CreditOutcome, EmailAddress, Gstin,
+    LeadStatus, NewActivity, NewClient, NewUser, Password, Permission, PermissionSet, PersonName,
+    PhoneNumber, Role, Timestamp, User, Username, WebAddress,
 };
 use crate::error::{Error, FieldErrors};
 use crate::state::AppState;
-use crate::store::{
-    Batches, ClientChanges, ClientFilter, CreditEntry, CreditOutcome, NewClient, NewUser,
-    StoreError,
-};
+use crate::store::{Batches, ClientFilter, StoreError};
 use serde_json::{json, Value};
 
 /// A client's fields as sent, still unparsed. `None`: not sent; `Some(None)`: null.
@@ -43,71 +40,64 @@ fn collect<T>(
         .ok()
 }
 
+/// An optional field as sent: null or blank clears it; anything else must
+/// parse (its error kept under `field`).
+fn optional<T>(
+    errors: &mut FieldErrors,
+    field: &str,
+    sent: Option<Option<String>>,
+    parse: impl Fn(&str) -> Result<T, crate::domain::ParseError>,
+) -> Option<Option<T>> {
+    match sent {
+        None => None,
+        Some(None) => Some(None),
+        Some(Some(s)) if s.trim().is_empty() => Some(None),
+        Some(Some(s)) => collect(errors, field, parse(&s)).map(Some),
+    }
+}
+
 /// Parse every sent field, collecting every field's error.
 fn parse(input: ClientInput, region: &str) -> Result<ClientChanges, Error> {
     let mut errors = FieldErrors::new();
+    let e = &mut errors;
     // One of the listed values or null: unlike a text field, blank is not one
     // of them (the schema says so too; the fuzzer found blank accepted).
     let business_type = match input.business_type {
         None => None,
         Some(None) => Some(None),
-        Some(Some(s)) => collect(&mut errors, "businessType", BusinessType::parse(&s)).map(Some),
+        Some(Some(s)) => collect(e, "businessType", BusinessType::parse(&s)).map(Some),
     };
-    // An optional field: null or blank clears it; anything else must parse.
-    let mut optional =
-        |field: &str,
-         v: Option<Option<String>>,
-         f: &dyn Fn(&str) -> Result<String, crate::domain::ParseError>| {
-            match v {
-                None => None,
-                Some(None) => Some(None),
-                Some(Some(s)) if s.trim().is_empty() => Some(None),
-                Some(Some(s)) => collect(&mut errors, field, f(&s)).map(Some),
-            }
-        };
     let changes = ClientChanges {
-        contact_name: optional("contactName", input.contact_name, &|s| {
+        contact_name: optional(e, "contactName", input.contact_name, |s| {
             client::text(s, 1, 100, false)
         }),
-        phone_number: optional("phoneNumber", input.phone_number, &|s| {
-            client::phone_number(s, region)
+        phone_number: optional(e, "phoneNumber", input.phone_number, |s| {
+            PhoneNumber::parse(s, region)
         }),
-        whatsapp_number: optional("whatsappNumber", input.whatsapp_number, &|s| {
-            client::phone_number(s, region)
+        whatsapp_number: optional(e, "whatsappNumber", input.whatsapp_number, |s| {
+            PhoneNumber::parse(s, region)
         }),
-        business_address: optional("businessAddress", input.business_address, &|s| {
+        business_address: optional(e, "businessAddress", input.business_address, |s| {
             client::text(s, 1, 500, true)
         }),
         business_type,
-        gst_number: optional("gstNumber", input.gst_number, &client::gstin),
-        website: optional("website", input.website, &client::website),
-        notes: optional("notes", input.notes, &|s| client::text(s, 1, 5000, true)),
-        company_name: None,
-        contact_email: None,
-        lead_status: None,
+        gst_number: optional(e, "gstNumber", input.gst_number, Gstin::parse),
+        website: optional(e, "website", input.website, WebAddress::parse),
+        notes: optional(e, "notes", input.notes, |s| client::text(s, 1, 5000, true)),
+        company_name: input
+            .company_name
+            .and_then(|s| collect(e, "companyName", client::text(&s, 1, 200, false))),
+        contact_email: input
+            .contact_email
+            .and_then(|s| collect(e, "contactEmail", EmailAddress::parse(&s))),
+        lead_status: input
+            .lead_status
+            .and_then(|s| collect(e, "leadStatus", LeadStatus::parse(&s))),
     };
-    let company_name = input
-        .company_name
-        .and_then(|s| collect(&mut errors, "companyName", client::text(&s, 1, 200, false)));
-    let contact_email = input.contact_email.and_then(|s| {
-        collect(
-            &mut errors,
-            "contactEmail",
-            EmailAddress::parse(&s).map(EmailAddress::into_inner),
-        )
-    });
-    let lead_status = input
-        .lead_status
-        .and_then(|s| collect(&mut errors, "leadStatus", LeadStatus::parse(&s)));
     if !errors.is_empty() {
         return Err(Error::fields(errors));
     }
-    Ok(ClientChanges {
-        company_name,
-        contact_email,
-        lead_status,
-        ..changes
-    })
+    Ok(changes)
 }
 
 /// What onboarding answers, once.
@@ -117,22 +107,12 @@ pub struct Onboarded {
     pub password: Password,
 }
 
-/// The owner's starting permissions: view, create and edit users, manage permissions.
-pub fn owner_permissions() -> PermissionSet {
-    PermissionSet::of(&[
-        Permission::ViewUsers,
-        Permission::CreateUsers,
-        Permission::EditUsers,
-        Permission::ManageUserPermissions,
-    ])
-}
-
 pub async fn create(
     state: &AppState,
     caller: &Caller,
     input: ClientInput,
 ) -> Result<Onboarded, Error> {
-    require_staff(caller, Permission::CreateCustomers)?;
+    caller.require_staff(Permission::CreateCustomers)?;
     let mut missing = FieldErrors::new();
     for (field, sent) in [
         ("companyName", input.company_name.is_some()),
@@ -147,9 +127,12 @@ pub async fn create(
     }
     let ch = parse(input, &state.settings.default_phone_region)?;
     let now = Timestamp::now();
+    let (Some(company_name), Some(contact_email)) = (ch.company_name, ch.contact_email) else {
+        return Err(Error::field("companyName", "is required"));
+    };
     let new = NewClient {
-        company_name: ch.company_name.unwrap_or_default(),
-        contact_email: ch.contact_email.unwrap_or_default(),
+        company_name,
+        contact_email,
         contact_name: ch.contact_name.flatten(),
         phone_number: ch.phone_number.flatten(),
         whatsapp_number: ch.whatsapp_number.flatten(),
@@ -166,24 +149,26 @@ pub async fn create(
     // A username taken by a concurrent create is retried with fresh digits.
     let mut attempt = 0u32;
     let (client, owner) = loop {
+        // The contact's name, or the company's as far as a person's name goes.
+        let name = match &new.contact_name {
+            Some(name) => name.clone(),
+            None => new.company_name.chars().take(100).collect(),
+        };
         let owner = NewUser {
             company_id: None,
-            name: new
-                .contact_name
-                .clone()
-                .unwrap_or_else(|| new.company_name.clone()),
-            username: derived_username(&new.company_name, 3 + attempt / 4),
+            name: PersonName::parse(&name).map_err(|e| Error::field("contactName", e.0))?,
+            username: Username::parse(&derived_username(&new.company_name, 3 + attempt / 4))
+                .map_err(|e| Error::field("companyName", e.0))?,
             email: Some(new.contact_email.clone()),
             role: Role::ClientAdmin,
-            permissions: owner_permissions(),
-            password_hash: hash.clone(),
+            permissions: PermissionSet::client_owner(),
             is_active: true,
             must_change_password: true,
             created_by: Some(caller.user.id),
             modules: None,
             now,
         };
-        match state.store.create_client(&new, &owner).await {
+        match state.store.clients.create_client(&new, &owner, &hash).await {
             Ok(done) => break done,
             Err(StoreError::Conflict(f)) if f == "username" && attempt < 24 => attempt += 1,
             Err(e) => return Err(e.into()),
@@ -199,7 +184,7 @@ pub async fn create(
             .map(|(k, v)| (k, Value::Null, v))
             .collect::<Vec<_>>(),
     );
-    activity::record(state.store.as_ref(), e).await;
+    activity::record(state, e).await;
     Ok(Onboarded {
         client,
         owner,
@@ -208,13 +193,14 @@ pub async fn create(
 }
 
 pub async fn get(state: &AppState, caller: &Caller, id: i64) -> Result<Client, Error> {
-    require_staff(caller, Permission::ViewCustomers)?;
+    caller.require_staff(Permission::ViewCustomers)?;
     find(state, id).await
 }
 
 async fn find(state: &AppState, id: i64) -> Result<Client, Error> {
     state
         .store
+        .clients
         .client_by_id(id)
         .await?
         .ok_or_else(|| Error::NotFound("Client not found".into()))
@@ -225,8 +211,8 @@ pub async fn list(
     caller: &Caller,
     filter: &ClientFilter,
 ) -> Result<(Vec<Client>, i64), Error> {
-    require_staff(caller, Permission::ViewCustomers)?;
-    Ok(state.store.list_clients(filter).await?)
+    caller.require_staff(Permission::ViewCustomers)?;
+    Ok(state.store.clients.list_clients(filter).await?)
 }
 
 pub async fn export(
@@ -234,12 +220,12 @@ pub async fn export(
     caller: &Caller,
     filter: &ClientFilter,
 ) -> Result<Batches<Client>, Error> {
-    require_staff(caller, Permission::ViewCustomers)?;
+    caller.require_staff(Permission::ViewCustomers)?;
     let mut e = activity::entry("export", Some(&caller.user), &caller.meta);
     e.company_id = None;
     e.target_type = Some("clients".into());
-    activity::record(state.store.as_ref(), e).await;
-    Ok(state.store.export_clients(filter))
+    activity::record(state, e).await;
+    Ok(state.store.clients.export_clients(filter))
 }
 
 pub async fn update(
@@ -248,11 +234,12 @@ pub async fn update(
     id: i64,
     input: ClientInput,
 ) -> Result<Client, Error> {
-    require_staff(caller, Permission::EditCustomers)?;
+    caller.require_staff(Permission::EditCustomers)?;
     let before = find(state, id).await?;
     let changes = parse(input, &state.settings.default_phone_region)?;
     let after = state
         .store
+        .clients
         .update_client(id, &changes, Timestamp::now())
         .await?;
     let mut e = on_client(
@@ -261,7 +248,7 @@ pub async fn update(
     );
     e.changes = diff(&before, &after);
     if e.changes.is_some() {
-        activity::record(state.store.as_ref(), e).await;
+        activity::record(state, e).await;
     }
     Ok(after)
 }
@@ -272,7 +259,7 @@ pub async fn reset_password(
     caller: &Caller,
     id: i64,
 ) -> Result<Onboarded, Error> {
-    require_staff(caller, Permission::EditCustomers)?;
+    caller.require_staff(Permission::EditCustomers)?;
     let client = find(state, id).await?;
     let owner_id = client
         .owner_id
@@ -280,10 +267,11 @@ pub async fn reset_password(
     // Taking over the owner must not give the caller what it lacks.
     let owner = state
         .store
+        .users
         .user_by_id(owner_id)
         .await?
         .ok_or_else(|| Error::NotFound("Client not found".into()))?;
-    crate::users::check_may_manage(state, caller, &owner).await?;
+    users::check_may_manage(state, caller, &owner).await?;
     let policy = &state.settings.throttle;
     throttle::reset(
         state.throttle.as_ref(),
@@ -296,13 +284,19 @@ pub async fn reset_password(
     let password = Password::generate(16);
     let hash = state.passwords.hash(&password).await?;
     let now = Timestamp::now();
-    state.store.set_password(owner_id, &hash, true, now).await?;
     state
         .store
+        .users
+        .set_password(owner_id, &hash, true, now)
+        .await?;
+    state
+        .store
+        .sessions
         .revoke_user_sessions(owner_id, None, now)
         .await?;
     let owner = state
         .store
+        .users
         .user_by_id(owner_id)
         .await?
         .ok_or_else(|| Error::NotFound("Client not found".into()))?;
@@ -311,7 +305,7 @@ pub async fn reset_password(
         &owner,
     );
     e.changes = activity::changes(&[("password", json!(null), json!("reset"))]);
-    activity::record(state.store.as_ref(), e).await;
+    activity::record(state, e).await;
     Ok(Onboarded {
         client,
         owner,
@@ -321,13 +315,14 @@ pub async fn reset_password(
 
 /// Activate or deactivate. Deactivating needs permission 23 as well as 22.
 pub async fn toggle_status(state: &AppState, caller: &Caller, id: i64) -> Result<Client, Error> {
-    require_staff(caller, Permission::EditCustomers)?;
+    caller.require_staff(Permission::EditCustomers)?;
     let before = find(state, id).await?;
     if before.is_active {
-        require_staff(caller, Permission::DeleteCustomers)?;
+        caller.require_staff(Permission::DeleteCustomers)?;
     }
     let after = state
         .store
+        .clients
         .set_client_active(id, !before.is_active, Timestamp::now())
         .await?;
     let mut e = on_client(
@@ -335,7 +330,7 @@ pub async fn toggle_status(state: &AppState, caller: &Caller, id: i64) -> Result
         &after,
     );
     e.changes = activity::changes(&[("isActive", json!(before.is_active), json!(after.is_active))]);
-    activity::record(state.store.as_ref(), e).await;
+    activity::record(state, e).await;
     Ok(after)
 }
 
@@ -346,7 +341,7 @@ pub async fn adjust_credits(
     delta: i64,
     reason: &str,
 ) -> Result<CreditEntry, Error> {
-    require_staff(caller, Permission::EditCustomers)?;
+    caller.require_staff(Permission::EditCustomers)?;
     let mut errors = FieldErrors::new();
     if delta == 0 || delta.unsigned_abs() > 1_000_000_000 {
         errors.insert(
@@ -366,6 +361,7 @@ pub async fn adjust_credits(
     }
     let outcome = state
         .store
+        .clients
         .adjust_credits(id, delta, &reason, caller.user.id, Timestamp::now())
         .await?;
     let entry = match outcome {
@@ -386,7 +382,7 @@ pub async fn adjust_credits(
         json!(entry.balance_after - entry.delta),
         json!(entry.balance_after),
     )]);
-    activity::record(state.store.as_ref(), e).await;
+    activity::record(state, e).await;
     Ok(entry)
 }
 
@@ -398,17 +394,17 @@ pub async fn credits(
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<CreditEntry>, i64, i64), Error> {
-    require_staff(caller, Permission::ViewCustomers)?;
+    caller.require_staff(Permission::ViewCustomers)?;
     let client = find(state, id).await?;
-    let (entries, total) = state.store.list_credits(id, limit, offset).await?;
+    let (entries, total) = state.store.clients.list_credits(id, limit, offset).await?;
     Ok((entries, total, client.credits))
 }
 
-fn on_client(mut e: crate::store::NewActivity, c: &Client) -> crate::store::NewActivity {
+fn on_client(mut e: NewActivity, c: &Client) -> NewActivity {
     e.company_id = Some(c.id);
     e.target_type = Some("client".into());
     e.target_id = Some(c.id.to_string());
-    e.target_label = Some(format!("{} {}", c.account_number, c.company_name));
+    e.target_label = Some(format!("{} {}", c.account_number.as_str(), c.company_name));
     e
 }
 
@@ -416,22 +412,29 @@ fn on_client(mut e: crate::store::NewActivity, c: &Client) -> crate::store::NewA
 fn fields(c: &Client) -> Vec<(&'static str, Value)> {
     vec![
         ("companyName", json!(c.company_name)),
-        ("contactEmail", json!(c.contact_email)),
+        ("contactEmail", json!(c.contact_email.as_str())),
         ("contactName", json!(c.contact_name)),
-        ("phoneNumber", json!(c.phone_number)),
-        ("whatsappNumber", json!(c.whatsapp_number)),
+        ("phoneNumber", json!(text(&c.phone_number))),
+        ("whatsappNumber", json!(text(&c.whatsapp_number))),
         ("businessAddress", json!(c.business_address)),
         (
             "businessType",
             json!(c.business_type.map(BusinessType::as_str)),
         ),
-        ("gstNumber", json!(c.gst_number)),
-        ("website", json!(c.website)),
+        ("gstNumber", json!(text(&c.gst_number))),
+        ("website", json!(text(&c.website))),
         ("leadStatus", json!(c.lead_status.as_str())),
         ("notes", json!(c.notes)),
-        ("accountNumber", json!(c.account_number)),
-        ("username", json!(c.owner_username)),
+        ("accountNumber", json!(c.account_number.as_str())),
+        (
+            "username",
+            json!(c.owner_username.as_ref().map(Username::as_str)),
+        ),
     ]
+}
+
+fn text<T: AsRef<str>>(v: &Option<T>) -> Option<&str> {
+    v.as_ref().map(AsRef::as_ref)
 }
 
 fn diff(before: &Client, after: &Client) -> Option<Value> {
@@ -470,8 +473,8 @@ pub fn share(client: &Client, username: &str, password: &Password, login_url: &s
     let encoded = utf8_percent_encode(&text, NON_ALPHANUMERIC).to_string();
     let whatsapp_url = client
         .whatsapp_number
-        .as_deref()
-        .map(|n| format!("https://wa.me/{}?text={encoded}", n.trim_start_matches('+')));
+        .as_ref()
+        .map(|n| format!("https://wa.me/{}?text={encoded}", n.digits()));
     let subject = utf8_percent_encode(
         &format!("Your {} account is ready", client.company_name),
         NON_ALPHANUMERIC,
@@ -479,7 +482,7 @@ pub fn share(client: &Client, username: &str, password: &Password, login_url: &s
     .to_string();
     let mailto_url = format!(
         "mailto:{}?subject={subject}&body={encoded}",
-        utf8_percent_encode(&client.contact_email, NON_ALPHANUMERIC)
+        utf8_percent_encode(client.contact_email.as_str(), NON_ALPHANUMERIC)
     );
     Share {
         text,

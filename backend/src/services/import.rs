@@ -2,14 +2,12 @@
 //! with the same rules as a single create; then either nothing is written (a dry
 //! run, or any invalid row) or every row is, in one transaction.
 
-use crate::activity;
-use crate::auth::access::require;
+use super::{activity, users};
 use crate::auth::Caller;
-use crate::domain::{Password, Permission};
+use crate::domain::{NewUser, Password, Permission, UserText};
 use crate::error::{Error, FieldErrors};
 use crate::state::AppState;
-use crate::store::{NewUser, StoreError};
-use crate::users::{self, UserInput};
+use crate::store::StoreError;
 use serde::Serialize;
 use serde_json::json;
 use std::collections::{HashMap, HashSet};
@@ -72,8 +70,33 @@ fn csv_error(msg: impl Into<String>) -> Error {
     Error::field("csv", msg)
 }
 
-/// Read the file into `(line, input)` pairs, or refuse it as a whole.
-fn read(bytes: &[u8]) -> Result<Vec<(usize, UserInput, FieldErrors)>, Error> {
+/// One row's cells, by column; a cell left empty is not sent.
+#[derive(Debug, Default)]
+struct Row {
+    name: Option<String>,
+    username: Option<String>,
+    email: Option<String>,
+    role: Option<String>,
+    permissions: Option<Vec<i64>>,
+    company_id: Option<i64>,
+}
+
+impl Row {
+    fn text(&self) -> UserText<'_> {
+        UserText {
+            name: self.name.as_deref(),
+            username: self.username.as_deref(),
+            email: self.email.as_deref().map(Some),
+            role: self.role.as_deref(),
+            company_id: self.company_id.map(Some),
+            permissions: self.permissions.as_deref(),
+            ..UserText::default()
+        }
+    }
+}
+
+/// Read the file into `(line, row, errors)`, or refuse it as a whole.
+fn read(bytes: &[u8]) -> Result<Vec<(usize, Row, FieldErrors)>, Error> {
     let text = std::str::from_utf8(bytes).map_err(|_| csv_error("must be UTF-8 text"))?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     if text.contains('\0') {
@@ -147,14 +170,13 @@ fn read(bytes: &[u8]) -> Result<Vec<(usize, UserInput, FieldErrors)>, Error> {
         });
         rows.push((
             line,
-            UserInput {
+            Row {
                 name: cell("name"),
                 username: cell("username"),
-                email: cell("email").map(Some),
+                email: cell("email"),
                 role: cell("role"),
-                company_id: company_id.map(Some),
+                company_id,
                 permissions,
-                ..UserInput::default()
             },
             errors,
         ));
@@ -227,32 +249,38 @@ pub async fn run(
     bytes: &[u8],
     dry_run: bool,
 ) -> Result<ImportReport, Error> {
-    require(caller, Permission::CreateUsers)?;
+    caller.require(Permission::CreateUsers)?;
     let rows = read(bytes)?;
     let mut prepared: Vec<Option<NewUser>> = Vec::with_capacity(rows.len());
     let mut report_rows = Vec::with_capacity(rows.len());
     let mut seen_usernames: HashMap<String, usize> = HashMap::new();
     let mut seen_emails: HashMap<(Option<i64>, String), usize> = HashMap::new();
-    for (line, input, mut errors) in rows {
-        let username = input.username.clone().unwrap_or_default().to_lowercase();
-        let new = match users::prepare(state, caller, &input, false).await {
-            Ok(p) => Some(p.user),
-            Err(e) => {
-                for (f, msgs) in row_errors(e) {
+    for (line, row, mut errors) in rows {
+        let username = row.username.clone().unwrap_or_default().to_lowercase();
+        let checked = match users::parse_new(caller, row.text(), None, false) {
+            Ok(draft) => users::check_new(state, caller, &draft).await,
+            Err(e) => Err(e),
+        }
+        .map_err(row_errors);
+        let new = match checked {
+            Ok(new) => Some(new),
+            Err(refused) => {
+                for (f, msgs) in refused {
                     errors.entry(f).or_default().extend(msgs);
                 }
                 None
             }
         };
         if let Some(new) = &new {
-            if let Some(first) = seen_usernames.insert(new.username.clone(), line) {
+            if let Some(first) = seen_usernames.insert(new.username.as_str().to_owned(), line) {
                 errors
                     .entry("username".into())
                     .or_default()
                     .push(format!("appears twice in this file (line {first})"));
             }
             if let Some(email) = &new.email {
-                if let Some(first) = seen_emails.insert((new.company_id, email.clone()), line) {
+                let key = (new.company_id, email.as_str().to_owned());
+                if let Some(first) = seen_emails.insert(key, line) {
                     errors.entry("email".into()).or_default().push(format!(
                         "appears twice for one company in this file (line {first})"
                     ));
@@ -261,7 +289,10 @@ pub async fn run(
         }
         report_rows.push(ImportRow {
             line,
-            username: new.as_ref().map(|n| n.username.clone()).unwrap_or(username),
+            username: new
+                .as_ref()
+                .map(|n| n.username.as_str().to_owned())
+                .unwrap_or(username),
             status: RowStatus::Valid,
             errors: (!errors.is_empty()).then_some(errors),
             user_id: None,
@@ -273,10 +304,11 @@ pub async fn run(
     let names: Vec<String> = prepared
         .iter()
         .flatten()
-        .map(|n| n.username.clone())
+        .map(|n| n.username.as_str().to_owned())
         .collect();
     let taken: HashSet<String> = state
         .store
+        .users
         .taken_usernames(&names)
         .await?
         .into_iter()
@@ -284,19 +316,22 @@ pub async fn run(
     let mut by_company: HashMap<Option<i64>, Vec<String>> = HashMap::new();
     for n in prepared.iter().flatten() {
         if let Some(e) = &n.email {
-            by_company.entry(n.company_id).or_default().push(e.clone());
+            by_company
+                .entry(n.company_id)
+                .or_default()
+                .push(e.as_str().to_owned());
         }
     }
     let mut taken_emails = HashSet::new();
     for (company, emails) in by_company {
-        for e in state.store.taken_emails(company, &emails).await? {
+        for e in state.store.users.taken_emails(company, &emails).await? {
             taken_emails.insert((company, e));
         }
     }
     for (row, new) in report_rows.iter_mut().zip(&prepared) {
         let Some(new) = new else { continue };
         let errors = row.errors.get_or_insert_with(FieldErrors::new);
-        if taken.contains(&new.username) {
+        if taken.contains(new.username.as_str()) {
             errors
                 .entry("username".into())
                 .or_default()
@@ -305,7 +340,7 @@ pub async fn run(
         if new
             .email
             .as_ref()
-            .is_some_and(|e| taken_emails.contains(&(new.company_id, e.clone())))
+            .is_some_and(|e| taken_emails.contains(&(new.company_id, e.as_str().to_owned())))
         {
             errors
                 .entry("email".into())
@@ -339,7 +374,7 @@ pub async fn run(
     // Every row is valid: hash a generated password for each (bulk work of
     // the caller's company, behind every sign-in), then write all.
     let tenant = caller.user.company_id.unwrap_or(0);
-    let mut news: Vec<NewUser> = prepared.into_iter().flatten().collect();
+    let news: Vec<NewUser> = prepared.into_iter().flatten().collect();
     let passwords: Vec<Password> = news.iter().map(|_| Password::generate(16)).collect();
     let hashes = futures_util::future::try_join_all(
         passwords
@@ -347,15 +382,18 @@ pub async fn run(
             .map(|p| state.passwords.hash_bulk(p, tenant)),
     )
     .await?;
-    for (n, h) in news.iter_mut().zip(hashes) {
-        n.password_hash = h;
-    }
-    let created = state.store.create_users(&news).await.map_err(|e| match e {
-        StoreError::Conflict(f) => Error::Conflict(format!(
-            "A {f} was taken while importing; nothing was imported"
-        )),
-        e => e.into(),
-    })?;
+    let news: Vec<_> = news.into_iter().zip(hashes).collect();
+    let created = state
+        .store
+        .users
+        .create_users(&news)
+        .await
+        .map_err(|e| match e {
+            StoreError::Conflict(f) => Error::Conflict(format!(
+                "A {f} was taken while importing; nothing was imported"
+            )),
+            e => e.into(),
+        })?;
     for ((row, user), password) in report.rows.iter_mut().zip(&created).zip(&passwords) {
         row.status = RowStatus::Created;
         row.user_id = Some(user.id);
@@ -373,7 +411,7 @@ pub async fn run(
             .map(|u| u.username.as_str())
             .collect::<Vec<_>>()),
     )]);
-    activity::record(state.store.as_ref(), e).await;
+    activity::record(state, e).await;
     Ok(report)
 }
 

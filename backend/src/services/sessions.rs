@@ -1,14 +1,16 @@
-//! The login flows: login, client login, refresh, logout, change-password and
-//! the caller's own profile.
+//! The sign-in flows: login, client login, refresh, logout, change-password,
+//! the caller's own profile, and authenticating a request's token.
 
-use super::throttle::{self, Keys};
-use super::tokens::{hash_refresh_token, new_refresh_token};
-use super::{Caller, RequestMeta};
-use crate::activity;
-use crate::domain::{EmailAddress, Password, PersonName, Timestamp, User};
+use super::activity;
+use crate::auth::throttle::{self, Keys};
+use crate::auth::tokens::{hash_refresh_token, new_refresh_token};
+use crate::auth::{Caller, RequestMeta};
+use crate::domain::{
+    LoginCandidate, NewSession, Password, ProfileChanges, RefreshOutcome, Timestamp, User,
+};
 use crate::error::Error;
 use crate::state::AppState;
-use crate::store::{LoginCandidate, NewSession, ProfileChanges, RefreshOutcome, StoreError};
+use crate::store::StoreError;
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::json;
 
@@ -28,6 +30,37 @@ pub struct LoginInput {
     pub client_only: bool,
 }
 
+/// The caller a request's access token stands for, read fresh from the
+/// store: its session must be open, and it and its company active.
+pub async fn authenticate(
+    state: &AppState,
+    token: &str,
+    meta: RequestMeta,
+) -> Result<Caller, Error> {
+    let invalid = || Error::Unauthorized("Invalid or expired token".into());
+    let claims = state.tokens.verify_access(token).ok_or_else(invalid)?;
+    let user_id: i64 = claims.sub.parse().map_err(|_| invalid())?;
+    let ctx = state
+        .store
+        .sessions
+        .auth_context(user_id, &claims.sid, Timestamp::now())
+        .await?
+        .ok_or_else(invalid)?;
+    if !ctx.session_open {
+        return Err(Error::Unauthorized(
+            "This session has ended; log in again".into(),
+        ));
+    }
+    if !ctx.user.is_active || !ctx.company_active {
+        return Err(Error::Unauthorized("This account is deactivated".into()));
+    }
+    Ok(Caller {
+        user: ctx.user,
+        session_id: claims.sid,
+        meta,
+    })
+}
+
 fn invalid_credentials() -> Error {
     Error::Unauthorized("Invalid username or password".into())
 }
@@ -43,7 +76,7 @@ pub async fn login(
     input: LoginInput,
     meta: &RequestMeta,
 ) -> Result<Session, Error> {
-    let store = state.store.as_ref();
+    let store = &state.store;
     let now = Timestamp::now();
     let login = input.login.trim().to_lowercase();
     // An e-mail address (it has an `@`, which no username has) may be held by
@@ -54,7 +87,10 @@ pub async fn login(
         1
     };
     let candidates = if (1..=254).contains(&login.len()) {
-        store.login_candidates(&login, slots as i64).await?
+        store
+            .sessions
+            .login_candidates(&login, slots as i64)
+            .await?
     } else {
         Vec::new()
     };
@@ -109,14 +145,14 @@ pub async fn login(
         if let [only] = candidates.as_slice() {
             e = activity::on_user(e, &only.user);
         }
-        activity::record(store, e).await;
+        activity::record(state, e).await;
         state.metrics.login("failure");
         return Err(invalid_credentials());
     };
     let mut user = candidate.user;
     if !user.is_active || !candidate.company_active {
         let e = activity::on_user(activity::entry("login_failed", None, meta), &user);
-        activity::record(store, e).await;
+        activity::record(state, e).await;
         state.metrics.login("deactivated");
         return Err(Error::Forbidden("This account is deactivated".into()));
     }
@@ -138,7 +174,8 @@ pub async fn login(
     };
     let entry = activity::on_user(activity::entry("login", Some(&user), meta), &user);
     store
-        .record_login(&user, verified.rehash.as_deref(), &session, &entry)
+        .sessions
+        .record_login(&user, verified.rehash.as_ref(), &session, &entry)
         .await?;
     let access_token = state
         .tokens
@@ -158,7 +195,7 @@ pub async fn refresh(
     presented: &str,
     meta: &RequestMeta,
 ) -> Result<Session, Error> {
-    let store = state.store.as_ref();
+    let store = &state.store.sessions;
     let now = Timestamp::now();
     let (refresh_token, new_hash) = new_refresh_token();
     let expires = now.plus_seconds(state.tokens.refresh_ttl.as_secs() as i64);
@@ -171,7 +208,7 @@ pub async fn refresh(
             user_id,
         } => (session_id, user_id),
         RefreshOutcome::Reused => {
-            activity::record(store, activity::entry("refresh_reuse", None, meta)).await;
+            activity::record(state, activity::entry("refresh_reuse", None, meta)).await;
             return Err(Error::Unauthorized(
                 "This refresh token was already used; the session has been ended".into(),
             ));
@@ -203,15 +240,16 @@ pub async fn refresh(
 }
 
 pub async fn logout(state: &AppState, caller: &Caller) -> Result<(), Error> {
-    let store = state.store.as_ref();
-    store
+    state
+        .store
+        .sessions
         .revoke_session(&caller.session_id, Timestamp::now())
         .await?;
     let e = activity::on_user(
         activity::entry("logout", Some(&caller.user), &caller.meta),
         &caller.user,
     );
-    activity::record(store, e).await;
+    activity::record(state, e).await;
     Ok(())
 }
 
@@ -221,7 +259,6 @@ pub async fn change_password(
     current: SecretString,
     new: SecretString,
 ) -> Result<(), Error> {
-    let store = state.store.as_ref();
     let now = Timestamp::now();
     let keys = Keys::of_account(caller.user.id, &caller.meta.ip);
     throttle::check(state.throttle.as_ref(), &keys, now).await?;
@@ -232,7 +269,7 @@ pub async fn change_password(
         ));
     }
     let new = Password::parse(new).map_err(|e| Error::field("newPassword", e.to_string()))?;
-    let stored = store.password_hash(caller.user.id).await?;
+    let stored = state.store.users.password_hash(caller.user.id).await?;
     let too_long = current
         .expose_secret()
         .chars()
@@ -253,10 +290,14 @@ pub async fn change_password(
         ));
     }
     let hash = state.passwords.hash(&new).await?;
-    store
+    state
+        .store
+        .users
         .set_password(caller.user.id, &hash, false, now)
         .await?;
-    store
+    state
+        .store
+        .sessions
         .revoke_user_sessions(caller.user.id, Some(&caller.session_id), now)
         .await?;
     let mut e = activity::on_user(
@@ -264,51 +305,24 @@ pub async fn change_password(
         &caller.user,
     );
     e.changes = activity::changes(&[("password", json!(null), json!("changed"))]);
-    activity::record(store, e).await;
+    activity::record(state, e).await;
     Ok(())
 }
 
-/// Changes to one's own profile, still unparsed.
-pub struct ProfileInput {
-    pub name: Option<String>,
-    pub email: Option<Option<String>>,
-}
-
+/// Changes to one's own profile: name and e-mail.
 pub async fn update_me(
     state: &AppState,
     caller: &Caller,
-    input: ProfileInput,
+    changes: ProfileChanges,
 ) -> Result<User, Error> {
-    let mut details = crate::error::FieldErrors::new();
-    let name = match input.name.as_deref().map(PersonName::parse).transpose() {
-        Ok(n) => n.map(PersonName::into_inner),
-        Err(e) => {
-            details.insert("name".into(), vec![e.0]);
-            None
-        }
-    };
-    let email = match input.email {
-        None => None,
-        Some(None) => Some(None),
-        Some(Some(e)) => match EmailAddress::parse(&e) {
-            Ok(e) => Some(Some(e.into_inner())),
-            Err(err) => {
-                details.insert("email".into(), vec![err.0]);
-                None
-            }
-        },
-    };
-    if !details.is_empty() {
-        return Err(Error::fields(details));
-    }
     let before = &caller.user;
-    if name.is_none() && email.is_none() {
+    if changes.name.is_none() && changes.email.is_none() {
         // Nothing sent: nothing changes, not even updatedAt.
         return Ok(before.clone());
     }
-    let changes = ProfileChanges { name, email };
     let after = state
         .store
+        .users
         .update_profile(before.id, &changes, Timestamp::now())
         .await
         .map_err(|e| match e {
@@ -317,16 +331,21 @@ pub async fn update_me(
             }
             e => e.into(),
         })?;
+    let email = |u: &User| json!(u.email.as_ref().map(|e| e.as_str()));
     let mut e = activity::on_user(
         activity::entry("update", Some(before), &caller.meta),
         &after,
     );
     e.changes = activity::changes(&[
-        ("name", json!(before.name), json!(after.name)),
-        ("email", json!(before.email), json!(after.email)),
+        (
+            "name",
+            json!(before.name.as_str()),
+            json!(after.name.as_str()),
+        ),
+        ("email", email(before), email(&after)),
     ]);
     if e.changes.is_some() {
-        activity::record(state.store.as_ref(), e).await;
+        activity::record(state, e).await;
     }
     Ok(after)
 }

@@ -1,0 +1,385 @@
+//! Users and their modules, on PostgreSQL.
+
+use super::{PgStore, BEGIN, TEXT_ORDER};
+use crate::domain::{
+    ManagedUser, NewActivity, NewUser, PasswordHash, ProfileChanges, Timestamp, User, UserChanges,
+};
+use crate::store::rows::{ManagedUserRow, UserRow, USER_COLUMNS, USER_RETURNING};
+use crate::store::search::{
+    count_sql, searched_alone_in_creation_order, user_order, user_query, Search,
+};
+use crate::store::sql::{
+    activity_args, bind, bind_as, bind_scalar, insert_user, map_err, modules_of_users, ms,
+    new_user_args, next_updated_at, placeholders, stream_rows, user_set, INSERT_ACTIVITY,
+    USER_MODULES,
+};
+use crate::store::{
+    Batches, StoreError, StoreResult, UserFilter, UserRows, UserSortKey, UserStore,
+};
+use async_trait::async_trait;
+use sqlx::{Postgres, Transaction};
+use std::collections::HashMap;
+
+/// Insert a user and its chosen modules in `tx`.
+async fn insert(
+    tx: &mut Transaction<'_, Postgres>,
+    new: &NewUser,
+    hash: &PasswordHash,
+) -> StoreResult<User> {
+    let custom = if new.modules.is_some() {
+        "TRUE"
+    } else {
+        "FALSE"
+    };
+    let sql = format!("{} RETURNING {USER_RETURNING}", insert_user(custom));
+    let user = bind_as(sqlx::query_as::<_, UserRow>(&sql), new_user_args(new, hash))
+        .fetch_one(&mut **tx)
+        .await
+        .map_err(map_err)?
+        .into_user()?;
+    for m in new.modules.iter().flatten() {
+        sqlx::query("INSERT INTO user_modules (user_id, module) VALUES ($1, $2)")
+            .bind(user.id)
+            .bind(m.as_str())
+            .execute(&mut **tx)
+            .await
+            .map_err(map_err)?;
+    }
+    Ok(user)
+}
+
+/// Record `entry` in `tx`.
+async fn log(tx: &mut Transaction<'_, Postgres>, entry: &NewActivity) -> StoreResult<()> {
+    bind(sqlx::query(INSERT_ACTIVITY), activity_args(entry))
+        .execute(&mut **tx)
+        .await
+        .map(|_| ())
+        .map_err(map_err)
+}
+
+#[async_trait]
+impl UserStore for PgStore {
+    async fn has_super_admin(&self) -> StoreResult<bool> {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE role = 'super_admin'")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(map_err)?;
+        Ok(n > 0)
+    }
+
+    async fn create_user(
+        &self,
+        new: &NewUser,
+        hash: &PasswordHash,
+        entry: Option<&NewActivity>,
+    ) -> StoreResult<ManagedUser> {
+        let mut tx = self.pool.begin_with(BEGIN).await.map_err(map_err)?;
+        let user = insert(&mut tx, new, hash).await?;
+        if let Some(entry) = entry {
+            let mut entry = entry.clone();
+            entry.target_id = entry.target_id.or_else(|| Some(user.id.to_string()));
+            log(&mut tx, &entry).await?;
+        }
+        let sql = format!(
+            "SELECT {USER_COLUMNS}, {USER_MODULES} AS modules FROM users u WHERE u.id = $1"
+        );
+        let row = sqlx::query_as::<_, ManagedUserRow>(&sql)
+            .bind(user.id)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        tx.commit().await.map_err(map_err)?;
+        row.into_managed()
+    }
+
+    async fn create_users(&self, users: &[(NewUser, PasswordHash)]) -> StoreResult<Vec<User>> {
+        let mut tx = self.pool.begin_with(BEGIN).await.map_err(map_err)?;
+        let mut created = Vec::with_capacity(users.len());
+        for (new, hash) in users {
+            created.push(insert(&mut tx, new, hash).await?);
+        }
+        tx.commit().await.map_err(map_err)?;
+        Ok(created)
+    }
+
+    async fn user_by_id(&self, id: i64) -> StoreResult<Option<User>> {
+        let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE u.id = $1");
+        sqlx::query_as::<_, UserRow>(&sql)
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(map_err)?
+            .map(UserRow::into_user)
+            .transpose()
+    }
+
+    async fn password_hash(&self, user_id: i64) -> StoreResult<Option<PasswordHash>> {
+        let hash: Option<String> =
+            sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1")
+                .bind(user_id)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(map_err)?;
+        Ok(hash.map(PasswordHash::from_phc))
+    }
+
+    async fn update_user(
+        &self,
+        id: i64,
+        ch: &UserChanges,
+        now: Timestamp,
+        entry: Option<&NewActivity>,
+    ) -> StoreResult<User> {
+        let mut tx = self.pool.begin_with(BEGIN).await.map_err(map_err)?;
+        let (mut sets, mut args) = user_set(ch, now);
+        args.push(crate::store::sql::Arg::Int(ms(now)));
+        sets.push(next_updated_at(args.len()));
+        args.push(crate::store::sql::Arg::Int(id));
+        let mut sql = format!(
+            "UPDATE users SET {} WHERE id = ${}",
+            sets.join(", "),
+            args.len()
+        );
+        if let Some(since) = ch.unchanged_since {
+            args.push(crate::store::sql::Arg::Int(ms(since)));
+            sql.push_str(&format!(" AND updated_at = ${}", args.len()));
+        }
+        sql.push_str(&format!(" RETURNING {USER_RETURNING}"));
+        let updated = bind_as(sqlx::query_as::<_, UserRow>(&sql), args)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        let Some(user) = updated else {
+            let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(map_err)?;
+            return Err(if exists.is_some() {
+                StoreError::Changed
+            } else {
+                StoreError::NotFound
+            });
+        };
+        let user = user.into_user()?;
+        if ch.modules.is_some() || ch.company_id.is_some() {
+            sqlx::query("DELETE FROM user_modules WHERE user_id = $1")
+                .bind(id)
+                .execute(&mut *tx)
+                .await
+                .map_err(map_err)?;
+        }
+        for m in ch.modules.iter().flatten().flatten() {
+            sqlx::query("INSERT INTO user_modules (user_id, module) VALUES ($1, $2)")
+                .bind(id)
+                .bind(m.as_str())
+                .execute(&mut *tx)
+                .await
+                .map_err(map_err)?;
+        }
+        if ch.password_hash.is_some() {
+            sqlx::query(
+                "UPDATE sessions SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL",
+            )
+            .bind(id)
+            .bind(ms(now))
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        }
+        if let Some(entry) = entry {
+            log(&mut tx, entry).await?;
+        }
+        tx.commit().await.map_err(map_err)?;
+        Ok(user)
+    }
+
+    async fn update_profile(
+        &self,
+        user_id: i64,
+        changes: &ProfileChanges,
+        now: Timestamp,
+    ) -> StoreResult<User> {
+        let sql = format!(
+            "UPDATE users SET \
+             name = COALESCE($2, name), \
+             email = CASE WHEN $3 THEN $4 ELSE email END, \
+             email_since = CASE WHEN $3 THEN $5 ELSE email_since END, {} \
+             WHERE id = $1 RETURNING {USER_RETURNING}",
+            next_updated_at(5)
+        );
+        sqlx::query_as::<_, UserRow>(&sql)
+            .bind(user_id)
+            .bind(changes.name.as_ref().map(|n| n.as_str()))
+            .bind(changes.email.is_some())
+            .bind(
+                changes
+                    .email
+                    .as_ref()
+                    .and_then(|e| e.as_ref().map(|e| e.as_str())),
+            )
+            .bind(ms(now))
+            .fetch_one(&self.pool)
+            .await
+            .map_err(map_err)?
+            .into_user()
+    }
+
+    async fn set_password(
+        &self,
+        user_id: i64,
+        hash: &PasswordHash,
+        must_change: bool,
+        now: Timestamp,
+    ) -> StoreResult<()> {
+        let sql = format!(
+            "UPDATE users SET password_hash = $2, must_change_password = $3, {} WHERE id = $1",
+            next_updated_at(4)
+        );
+        let done = sqlx::query(&sql)
+            .bind(user_id)
+            .bind(hash.as_str())
+            .bind(must_change)
+            .bind(ms(now))
+            .execute(&self.pool)
+            .await
+            .map_err(map_err)?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
+    async fn modules_of_users(&self, user_ids: &[i64]) -> StoreResult<HashMap<i64, Vec<String>>> {
+        let mut out: HashMap<i64, Vec<String>> = HashMap::new();
+        for chunk in user_ids.chunks(500) {
+            let sql = modules_of_users(&placeholders(1, chunk.len()));
+            let mut q = sqlx::query_as::<_, (i64, String)>(&sql);
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            for (id, module) in q.fetch_all(&self.pool).await.map_err(map_err)? {
+                out.entry(id).or_default().push(module);
+            }
+        }
+        Ok(out)
+    }
+
+    async fn taken_usernames(&self, usernames: &[String]) -> StoreResult<Vec<String>> {
+        let mut taken = Vec::new();
+        for chunk in usernames.chunks(500) {
+            let sql = format!(
+                "SELECT username FROM users WHERE username IN ({})",
+                placeholders(1, chunk.len())
+            );
+            let mut q = sqlx::query_scalar::<_, String>(&sql);
+            for u in chunk {
+                q = q.bind(u);
+            }
+            taken.extend(q.fetch_all(&self.pool).await.map_err(map_err)?);
+        }
+        Ok(taken)
+    }
+
+    async fn taken_emails(
+        &self,
+        company_id: Option<i64>,
+        emails: &[String],
+    ) -> StoreResult<Vec<String>> {
+        let mut taken = Vec::new();
+        for chunk in emails.chunks(500) {
+            let sql = format!(
+                "SELECT email FROM users WHERE COALESCE(company_id, 0) = $1 AND email IN ({})",
+                placeholders(2, chunk.len())
+            );
+            let mut q = sqlx::query_scalar::<_, String>(&sql).bind(company_id.unwrap_or(0));
+            for e in chunk {
+                q = q.bind(e);
+            }
+            taken.extend(q.fetch_all(&self.pool).await.map_err(map_err)?);
+        }
+        Ok(taken)
+    }
+
+    /// The page's rows, then their modules in a second query, where each
+    /// row's subquery costs the database more than the round trip saves. A
+    /// term already known to be common walks the newest users instead of the
+    /// trigram index. A searched page is prepared only when one plan is right
+    /// whatever the term (decision 0017): the walk, or a number's window in the
+    /// trigram index, in creation order with no other filter. Otherwise it is
+    /// planned with its own term each time: after five runs a prepared
+    /// statement may keep one generic plan for good, and for a whole term that
+    /// plan reads the trigram index even where the term is in every row.
+    async fn user_page(&self, f: &UserFilter, common: bool) -> StoreResult<UserRows> {
+        let indexed = user_query(f, Search::Trigram, false);
+        let walk = common && indexed.trigram_searched && f.sort == UserSortKey::CreatedAt;
+        let q = if walk {
+            user_query(f, Search::Trigram, true)
+        } else {
+            indexed
+        };
+        let n = q.args.len();
+        // One row past the page tells whether more follow.
+        let page = format!(
+            "SELECT {USER_COLUMNS}, u.custom_modules FROM {} {} ORDER BY {} LIMIT ${} OFFSET ${}",
+            q.from,
+            q.where_sql,
+            user_order(f, q.id_order, TEXT_ORDER),
+            n + 1,
+            n + 2,
+        );
+        let planned = !q.trigram_searched || (q.one_plan && searched_alone_in_creation_order(f));
+        let mut rows = bind_as(sqlx::query_as::<_, ManagedUserRow>(&page), q.args)
+            .persistent(planned)
+            .bind(f.limit.saturating_add(1))
+            .bind(f.offset)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(map_err)?;
+        let has_more = rows.len() as i64 > f.limit;
+        rows.truncate(f.limit.max(0) as usize);
+        let mut users = rows
+            .into_iter()
+            .map(ManagedUserRow::into_managed)
+            .collect::<StoreResult<Vec<_>>>()?;
+        let ids: Vec<i64> = users
+            .iter()
+            .filter(|u| u.user.company_id.is_some())
+            .map(|u| u.user.id)
+            .collect();
+        if !ids.is_empty() {
+            let mut modules = self.modules_of_users(&ids).await?;
+            for u in &mut users {
+                u.modules = modules.remove(&u.user.id).unwrap_or_default();
+            }
+        }
+        Ok(UserRows { users, has_more })
+    }
+
+    async fn count_users(&self, f: &UserFilter) -> StoreResult<i64> {
+        // Planned with its term: for a common one, reading the table stops
+        // at the cap; the trigram index reads every match.
+        let q = user_query(f, Search::Trigram, false);
+        let planned = !q.trigram_searched;
+        bind_scalar(sqlx::query_scalar::<_, i64>(&count_sql(&q)), q.args)
+            .persistent(planned)
+            .fetch_one(&self.pool)
+            .await
+            .map_err(map_err)
+    }
+
+    fn export_users(&self, f: &UserFilter) -> Batches<User> {
+        let q = user_query(f, Search::Trigram, false);
+        let sql = format!(
+            "SELECT {USER_COLUMNS} FROM {} {} ORDER BY {}",
+            q.from,
+            q.where_sql,
+            user_order(f, q.id_order, TEXT_ORDER)
+        );
+        // Never prepared when searched, as a search's count (decision 0017):
+        // a generic plan kept for good could read the trigram index for a
+        // term in every row.
+        let prepared = !q.trigram_searched;
+        stream_rows(self.pool.clone(), sql, q.args, prepared, UserRow::into_user)
+    }
+}
