@@ -206,6 +206,6 @@ pub async fn export_activity(
             changes.as_deref().unwrap_or_default(),
             e.ip.as_deref().unwrap_or_default(),
         ];
-        super::csv::push_line(out, &cells)
+        out.push(&cells)
     }))
 }

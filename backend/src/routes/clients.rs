@@ -494,7 +494,7 @@ pub async fn export_clients(
             c.created_at.rfc3339(),
             c.updated_at.rfc3339(),
         ];
-        super::csv::push_line(out, &csv_cells(c, credits.format(c.credits), &times))
+        out.push(&csv_cells(c, credits.format(c.credits), &times))
     }))
 }
 

@@ -128,8 +128,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
 }
 
 /// A streamed CSV download named `<what>-<date>.csv`: the header, then one line
-/// per row written by `write` (with [`super::csv::push_line`]), every cell
-/// formula-safe. Each batch of rows from the store is one chunk of the body, so
+/// per row written by `write` (into [`csv::Lines`]), every cell formula-safe. Each batch of rows from the store is one chunk of the body, so
 /// memory stays flat.
 pub fn csv_response<T, F>(
     what: &str,
@@ -139,7 +138,7 @@ pub fn csv_response<T, F>(
 ) -> actix_web::HttpResponse
 where
     T: 'static,
-    F: Fn(&T, &mut String) + 'static,
+    F: Fn(&T, &mut csv::Lines) + 'static,
 {
     use futures_util::StreamExt;
     let header = actix_web::web::Bytes::from(csv::line(header));
@@ -147,11 +146,11 @@ where
     let body = rows.map(move |batch| {
         let batch = batch?;
         // Room for a line (a client's is ~220 bytes) without growing on the way.
-        let mut out = String::with_capacity(batch.len() * 256);
+        let mut out = csv::Lines::with_capacity(batch.len() * 256);
         for row in &batch {
             write(row, &mut out);
         }
-        Ok::<_, crate::error::Error>(actix_web::web::Bytes::from(out))
+        Ok::<_, crate::error::Error>(actix_web::web::Bytes::from(out.into_bytes()))
     });
     let name = format!("{what}-{}.csv", chrono::Utc::now().format("%Y-%m-%d"));
     actix_web::HttpResponse::Ok()

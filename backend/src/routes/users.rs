@@ -428,7 +428,7 @@ pub async fn export_users(
             created_at.as_str(),
             updated_at.as_str(),
         ];
-        super::csv::push_line(out, &cells)
+        out.push(&cells)
     }))
 }
 
