@@ -409,6 +409,17 @@ pub async fn count_users(app: &TestApp, token: &str) -> i64 {
     list["pagination"]["total"].as_i64().unwrap()
 }
 
+/// The log's newest 100 `create` entries, as its JSON has them.
+pub async fn created_entries(app: &TestApp, token: &str) -> Vec<Value> {
+    let page = json_of(
+        app.get("/api/activity?action=create&limit=100", Some(token))
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    page["entries"].as_array().cloned().unwrap_or_default()
+}
+
 /// A CSV export's rows, each by its header's names (parsed by the `csv` crate,
 /// quotes and all).
 pub fn csv_rows(body: &str) -> Vec<std::collections::HashMap<String, String>> {
