@@ -1,3 +1,8 @@
+//! The clients API (seed 000): onboarding and its one-time credentials, the
+//! owner's sign-in, validation, the list, updates, password resets, status,
+//! who may reach it, and its activity entries. (Credits: `credits`; the CSV
+//! export: `export`; a client's users: `client_users`; its modules: `modules`.)
+
 use crate::helpers::*;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -10,16 +15,13 @@ on_both_stores!(
     get_and_partial_update,
     reset_password_ends_the_old_one,
     toggle_status_locks_out_every_user_at_once,
-    export_is_csv_and_formula_safe,
-    an_export_of_many_batches_is_whole_and_in_order,
-    credits_never_go_negative,
-    concurrent_credit_adjustments_lose_nothing,
     concurrent_creates_of_one_name_stay_unique,
     only_permitted_operator_staff_reach_clients,
     mutations_are_in_the_activity_log,
 );
 
-async fn create(app: &TestApp, token: &str, body: Value) -> Value {
+/// Create a client as `token`: its answer, asserted 201.
+pub async fn create(app: &TestApp, token: &str, body: Value) -> Value {
     json_of(
         app.post("/api/clients", &body, Some(token)).await,
         StatusCode::CREATED,
@@ -27,7 +29,8 @@ async fn create(app: &TestApp, token: &str, body: Value) -> Value {
     .await
 }
 
-fn abc() -> Value {
+/// A client with every field filled in.
+pub fn abc() -> Value {
     json!({
         "companyName": "ABC Store", "contactEmail": "abc@store.com", "contactName": "Asha Rao",
         "phoneNumber": "7093635305", "whatsappNumber": "+91 70936 35305", "businessType": "retail",
@@ -519,289 +522,6 @@ async fn toggle_status_locks_out_every_user_at_once(b: Backend) {
     .await;
     assert_eq!(on["client"]["isActive"], true);
     app.login(u, p).await;
-}
-
-async fn export_is_csv_and_formula_safe(b: Backend) {
-    let app = spawn(b).await;
-    let t = app.admin_token().await;
-    create(&app, &t, json!({"companyName": "=HYPERLINK(\"http://evil\",\"x\")", "contactEmail": "a@evil.co", "notes": "@SUM(1), \"quoted\"\nline", "businessType": "other"})).await;
-    create(
-        &app,
-        &t,
-        json!({"companyName": "Plain Co", "contactEmail": "p@plain.co", "businessType": "retail"}),
-    )
-    .await;
-    let res = app
-        .get("/api/clients/export?sort=accountNumber", Some(&t))
-        .await;
-    assert_eq!(res.status(), StatusCode::OK);
-    assert_eq!(res.headers()["content-type"], "text/csv; charset=utf-8");
-    let disposition = res.headers()["content-disposition"]
-        .to_str()
-        .unwrap()
-        .to_owned();
-    let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
-    assert_eq!(
-        disposition,
-        format!("attachment; filename=\"clients-{today}.csv\"")
-    );
-    let body = res.text().await.unwrap();
-    let mut lines = body.split("\r\n");
-    assert!(lines
-        .next()
-        .unwrap()
-        .starts_with("accountNumber,companyName,contactEmail,"));
-    assert!(
-        body.contains("ACC001,\"'=HYPERLINK(\"\"http://evil\"\",\"\"x\"\")\",a@evil.co"),
-        "{body}"
-    );
-    assert!(
-        body.contains("\"'@SUM(1), \"\"quoted\"\"\nline\""),
-        "{body}"
-    );
-    assert!(body.contains("ACC002,Plain Co,p@plain.co"));
-    // Every cell of a plain row is the client's own field (SQLite reads an
-    // export's rows as JSON: decision 0014).
-    let plain = json_of(
-        app.get("/api/clients?search=Plain", Some(&t)).await,
-        StatusCode::OK,
-    )
-    .await["clients"][0]
-        .clone();
-    let row: Vec<&str> = body
-        .split("\r\n")
-        .find(|l| l.starts_with("ACC002,"))
-        .unwrap()
-        .split(',')
-        .collect();
-    let text = |v: &Value| v.as_str().unwrap_or_default().to_owned();
-    let millis = |t: &str| {
-        chrono::DateTime::parse_from_rfc3339(t)
-            .unwrap()
-            .timestamp_millis()
-    };
-    assert_eq!(row.len(), 18, "{row:?}");
-    assert_eq!(row[7], "retail");
-    assert_eq!(row[10], text(&plain["leadStatus"]));
-    assert_eq!(row[12], plain["credits"].to_string());
-    assert_eq!(row[13], "true");
-    assert_eq!(row[14], text(&plain["username"]));
-    assert!(!row[14].is_empty());
-    assert_eq!(row[15], "");
-    assert_eq!(millis(row[16]), millis(&text(&plain["createdAt"])));
-    assert_eq!(millis(row[17]), millis(&text(&plain["updatedAt"])));
-    let lower = body.to_lowercase();
-    assert!(!lower.contains("argon2") && !lower.contains("password"));
-    // The list's filters apply.
-    let only = app
-        .get("/api/clients/export?businessType=retail", Some(&t))
-        .await
-        .text()
-        .await
-        .unwrap();
-    assert_eq!(only.trim_end().lines().count(), 2, "{only}");
-    json_of(
-        app.get("/api/clients/export?limit=500", Some(&t)).await,
-        StatusCode::BAD_REQUEST,
-    )
-    .await;
-}
-
-/// An export crosses from the database to the response in batches of 512
-/// rows: 1,300 clients are three batches, every row once and in order. A row
-/// the store cannot read ends the download unfinished: never a 200 that looks
-/// complete.
-async fn an_export_of_many_batches_is_whole_and_in_order(b: Backend) {
-    let app = spawn(b).await;
-    let t = app.admin_token().await;
-    // Straight into the database: 1,300 onboardings would hash 1,300 passwords.
-    app.exec_sql(
-        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1300) \
-         INSERT INTO clients (account_number, company_name, contact_email, lead_status, \
-             credits, is_active, created_at, updated_at) \
-         SELECT 'BAT' || (10000 + i), 'Batch ' || i, 'batch' || i || '@example.com', 'lead', \
-             i, TRUE, 1764400000000 + i, 1764400000000 + i FROM n",
-    )
-    .await;
-    let export = |query: &'static str| {
-        let (app, t) = (&app, &t);
-        async move {
-            app.get(&format!("/api/clients/export?{query}"), Some(t))
-                .await
-        }
-    };
-    for (query, first) in [
-        ("sort=accountNumber", 10_001),
-        ("sort=-accountNumber", 11_300),
-    ] {
-        let res = export(query).await;
-        assert_eq!(res.status(), StatusCode::OK);
-        let body = res.text().await.unwrap();
-        let accounts: Vec<&str> = body
-            .split("\r\n")
-            .skip(1)
-            .filter(|l| !l.is_empty())
-            .map(|l| l.split(',').next().unwrap())
-            .collect();
-        let step: i64 = if first == 10_001 { 1 } else { -1 };
-        let expected: Vec<String> = (0..1300)
-            .map(|k| format!("BAT{}", first + step * k))
-            .collect();
-        assert_eq!(accounts.len(), expected.len(), "{query}: rows");
-        let wrong = accounts.iter().zip(&expected).position(|(a, e)| a != e);
-        assert_eq!(wrong, None, "{query}: the first row out of place");
-    }
-    // The 900th client (in the second batch) has a lead status no client can
-    // have: the rows before it arrive, then the download is cut short.
-    app.exec_sql("UPDATE clients SET lead_status = 'bogus' WHERE account_number = 'BAT10900'")
-        .await;
-    let mut res = export("sort=accountNumber").await;
-    assert_eq!(res.status(), StatusCode::OK);
-    let mut received = Vec::new();
-    let failure = loop {
-        match res.chunk().await {
-            Ok(Some(chunk)) => received.extend_from_slice(&chunk),
-            Ok(None) => panic!("a failed export arrived whole: {} bytes", received.len()),
-            Err(e) => break e,
-        }
-    };
-    assert!(failure.is_body() || failure.is_decode(), "{failure}");
-    let received = String::from_utf8(received).unwrap();
-    assert!(
-        received.contains("\r\nBAT10899,"),
-        "the rows before the bad one"
-    );
-    assert!(!received.contains("BAT10900"));
-}
-
-async fn credits_never_go_negative(b: Backend) {
-    let app = spawn(b).await;
-    let t = app.admin_token().await;
-    let id = create(&app, &t, abc()).await["client"]["id"]
-        .as_i64()
-        .unwrap();
-    let path = format!("/api/clients/{id}/credits");
-    let add = json_of(
-        app.post(&path, &json!({"delta": 100, "reason": "Top-up"}), Some(&t))
-            .await,
-        StatusCode::CREATED,
-    )
-    .await;
-    assert_eq!(add["balance"], 100);
-    assert_eq!(add["entry"]["delta"], 100);
-    assert_eq!(add["entry"]["balanceAfter"], 100);
-    let spend = json_of(
-        app.post(
-            &path,
-            &json!({"delta": -40, "reason": "Report run"}),
-            Some(&t),
-        )
-        .await,
-        StatusCode::CREATED,
-    )
-    .await;
-    assert_eq!(spend["balance"], 60);
-    let err = json_of(
-        app.post(
-            &path,
-            &json!({"delta": -61, "reason": "Too much"}),
-            Some(&t),
-        )
-        .await,
-        StatusCode::CONFLICT,
-    )
-    .await;
-    assert!(err["error"].as_str().unwrap().contains("Insufficient"));
-    for bad in [
-        json!({"delta": 0, "reason": "x"}),
-        json!({"delta": 5, "reason": ""}),
-        json!({"delta": 2_000_000_000i64, "reason": "x"}),
-        json!({"delta": 1.5, "reason": "x"}),
-        json!({"delta": 5}),
-    ] {
-        json_of(
-            app.post(&path, &bad, Some(&t)).await,
-            StatusCode::BAD_REQUEST,
-        )
-        .await;
-    }
-    let ledger = json_of(
-        app.get(&format!("{path}?limit=1"), Some(&t)).await,
-        StatusCode::OK,
-    )
-    .await;
-    assert_eq!(ledger["balance"], 60);
-    assert_eq!(
-        ledger["pagination"],
-        json!({"total": 2, "limit": 1, "offset": 0, "hasMore": true, "totalExact": true})
-    );
-    assert_eq!(ledger["entries"][0]["reason"], "Report run");
-    let c = json_of(
-        app.get(&format!("/api/clients/{id}"), Some(&t)).await,
-        StatusCode::OK,
-    )
-    .await;
-    assert_eq!(c["client"]["credits"], 60);
-    json_of(
-        app.post(
-            "/api/clients/999/credits",
-            &json!({"delta": 1, "reason": "x"}),
-            Some(&t),
-        )
-        .await,
-        StatusCode::NOT_FOUND,
-    )
-    .await;
-    json_of(
-        app.get("/api/clients/999/credits", Some(&t)).await,
-        StatusCode::NOT_FOUND,
-    )
-    .await;
-}
-
-async fn concurrent_credit_adjustments_lose_nothing(b: Backend) {
-    let app = spawn_with(b, |s| s.workers = Some(4)).await;
-    let t = app.admin_token().await;
-    let id = create(&app, &t, abc()).await["client"]["id"]
-        .as_i64()
-        .unwrap();
-    let path = format!("/api/clients/{id}/credits");
-    json_of(
-        app.post(&path, &json!({"delta": 1000, "reason": "seed"}), Some(&t))
-            .await,
-        StatusCode::CREATED,
-    )
-    .await;
-    let futures = (0..200).map(|i| {
-        let delta = if i % 2 == 0 { 7 } else { -3 };
-        let (app, t, path) = (&app, &t, &path);
-        async move {
-            app.post(
-                path,
-                &json!({"delta": delta, "reason": format!("op {i}")}),
-                Some(t),
-            )
-            .await
-            .status()
-        }
-    });
-    let statuses = futures_util::future::join_all(futures).await;
-    assert!(
-        statuses.iter().all(|s| *s == StatusCode::CREATED),
-        "{statuses:?}"
-    );
-    let c = json_of(
-        app.get(&format!("/api/clients/{id}"), Some(&t)).await,
-        StatusCode::OK,
-    )
-    .await;
-    assert_eq!(c["client"]["credits"], 1000 + 100 * 7 - 100 * 3);
-    let ledger = json_of(
-        app.get(&format!("{path}?limit=1"), Some(&t)).await,
-        StatusCode::OK,
-    )
-    .await;
-    assert_eq!(ledger["pagination"]["total"], 201);
 }
 
 async fn concurrent_creates_of_one_name_stay_unique(b: Backend) {

@@ -11,6 +11,7 @@ mod auth;
 mod cli;
 mod client_users;
 mod clients;
+mod credits;
 mod email_sign_in;
 mod export;
 mod hashing;
