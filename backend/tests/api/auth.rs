@@ -29,7 +29,7 @@ async fn tokens_from_the_future_are_refused(b: Backend) {
     use jsonwebtoken::{encode, EncodingKey, Header};
     use secrecy::ExposeSecret;
     let app = spawn(b).await;
-    let session = app.login(ADMIN_USERNAME, ADMIN_PASSWORD).await;
+    let session = app.login_ok(ADMIN_USERNAME, ADMIN_PASSWORD).await;
     let token = session["accessToken"].as_str().unwrap();
     let claims: serde_json::Value = {
         use base64::Engine;
@@ -94,9 +94,9 @@ async fn login_answers_tokens_and_the_user(b: Backend) {
 
 async fn login_accepts_email_and_any_case(b: Backend) {
     let app = spawn(b).await;
-    app.login("admin@example.com", ADMIN_PASSWORD).await;
-    app.login("ADMIN", ADMIN_PASSWORD).await;
-    app.login("  Admin@Example.com ", ADMIN_PASSWORD).await;
+    app.login_ok("admin@example.com", ADMIN_PASSWORD).await;
+    app.login_ok("ADMIN", ADMIN_PASSWORD).await;
+    app.login_ok("  Admin@Example.com ", ADMIN_PASSWORD).await;
 }
 
 async fn wrong_password_and_unknown_user_answer_identically(b: Backend) {
@@ -235,7 +235,7 @@ async fn forged_and_expired_tokens_are_refused(b: Backend) {
 
 async fn refresh_rotates_and_reuse_ends_the_session(b: Backend) {
     let app = spawn(b).await;
-    let first = app.login(ADMIN_USERNAME, ADMIN_PASSWORD).await;
+    let first = app.login_ok(ADMIN_USERNAME, ADMIN_PASSWORD).await;
     let r1 = first["refreshToken"].as_str().unwrap();
     let second = json_of(
         app.post("/api/auth/refresh", &json!({"refreshToken": r1}), None)
@@ -285,7 +285,7 @@ async fn refresh_rotates_and_reuse_ends_the_session(b: Backend) {
 
 async fn logout_ends_the_session(b: Backend) {
     let app = spawn(b).await;
-    let s = app.login(ADMIN_USERNAME, ADMIN_PASSWORD).await;
+    let s = app.login_ok(ADMIN_USERNAME, ADMIN_PASSWORD).await;
     let access = s["accessToken"].as_str().unwrap();
     let other = app.admin_token().await;
     let res = app.post("/api/auth/logout", &json!({}), Some(access)).await;
@@ -382,8 +382,8 @@ async fn update_me_conflicting_email_is_409(b: Backend) {
 
 async fn change_password_rules(b: Backend) {
     let app = spawn(b).await;
-    let a = app.login(ADMIN_USERNAME, ADMIN_PASSWORD).await;
-    let other = app.login(ADMIN_USERNAME, ADMIN_PASSWORD).await;
+    let a = app.login_ok(ADMIN_USERNAME, ADMIN_PASSWORD).await;
+    let other = app.login_ok(ADMIN_USERNAME, ADMIN_PASSWORD).await;
     let token = a["accessToken"].as_str().unwrap();
     let change = |current: &str, new: &str| json!({"currentPassword": current, "newPassword": new});
     let err = json_of(
@@ -435,14 +435,14 @@ async fn change_password_rules(b: Backend) {
             .status(),
         StatusCode::UNAUTHORIZED
     );
-    app.login(ADMIN_USERNAME, "N3w-Passw0rd!x").await;
+    app.login_ok(ADMIN_USERNAME, "N3w-Passw0rd!x").await;
 }
 
 async fn first_login_tokens_are_limited(b: Backend) {
     let app = spawn(b).await;
     let (_, generated) = app.create_operator("fresh", None).await;
     assert!(generated.len() >= 12);
-    let s = app.login("fresh", &generated).await;
+    let s = app.login_ok("fresh", &generated).await;
     assert_eq!(s["mustChangePassword"], true);
     let token = s["accessToken"].as_str().unwrap();
     let me = json_of(app.get("/api/auth/me", Some(token)).await, StatusCode::OK).await;
@@ -476,7 +476,7 @@ async fn first_login_tokens_are_limited(b: Backend) {
         cat["permissions"][0],
         json!({"id": 1, "name": "View Users", "description": "Can view user information"})
     );
-    let again = app.login("fresh", "Fr3sh-Passw0rd!").await;
+    let again = app.login_ok("fresh", "Fr3sh-Passw0rd!").await;
     assert_eq!(again["mustChangePassword"], false);
 }
 
@@ -485,7 +485,7 @@ async fn deactivated_users_are_locked_out_at_once(b: Backend) {
     let (id, pw) = app
         .create_operator("leaver", Some("Le4ver-Passw0rd!"))
         .await;
-    let s = app.login("leaver", &pw).await;
+    let s = app.login_ok("leaver", &pw).await;
     let token = s["accessToken"].as_str().unwrap();
     json_of(app.get("/api/auth/me", Some(token)).await, StatusCode::OK).await;
     app.exec_sql(&format!(
@@ -539,7 +539,7 @@ async fn bootstrap_admin_with_generated_password(b: Backend) {
         .clone()
         .expect("a generated password");
     assert!(pw.len() >= 12);
-    let s = app.login("admin", &pw).await;
+    let s = app.login_ok("admin", &pw).await;
     assert_eq!(s["mustChangePassword"], true);
     assert_eq!(s["user"]["role"], "super_admin");
 }
@@ -637,7 +637,7 @@ async fn a_login_records_its_bookkeeping_and_rehashes_an_old_hash(b: Backend) {
         "UPDATE users SET password_hash = '{old}' WHERE username = '{username}'"
     ))
     .await;
-    let session = app.login(&username, &password).await;
+    let session = app.login_ok(&username, &password).await;
     let hash = app
         .fetch_text(&format!(
             "SELECT password_hash FROM users WHERE username = '{username}'"
@@ -646,7 +646,7 @@ async fn a_login_records_its_bookkeeping_and_rehashes_an_old_hash(b: Backend) {
     assert_ne!(hash, old);
     assert!(hash.contains("m=64,t=1,p=1"), "{hash}");
     // The old password still opens the account, through the new hash.
-    app.login(&username, &password).await;
+    app.login_ok(&username, &password).await;
     assert!(session["user"]["lastLogin"].is_string());
     let client = json_of(
         app.get(&format!("/api/clients/{client_id}"), Some(&sa))
@@ -706,7 +706,7 @@ async fn a_login_writes_no_index_entries_on_postgres() {
     let sa = app.admin_token().await;
     let (_, _, created) = app.client(&sa, "Sorted Co").await;
     let username = created["credentials"]["username"].as_str().unwrap();
-    app.login(
+    app.login_ok(
         username,
         created["credentials"]["password"].as_str().unwrap(),
     )

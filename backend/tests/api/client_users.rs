@@ -52,7 +52,7 @@ async fn client_users_get_temporary_credentials_and_modules(b: Backend) {
         .unwrap()
         .ends_with("/login"));
     // The password works once changed, and is never shown again.
-    let session = app.login(username, password).await;
+    let session = app.login_ok(username, password).await;
     assert_eq!(session["mustChangePassword"], true);
     let got = json_of(
         app.get(&format!("{UM}/{}", u["id"]), Some(&sa)).await,

@@ -447,7 +447,7 @@ async fn reset_password_ends_the_old_one(b: Backend) {
         res["credentials"]["username"].as_str().unwrap(),
         res["credentials"]["password"].as_str().unwrap(),
     );
-    let session = app.login(u, old).await;
+    let session = app.login_ok(u, old).await;
     let reset = json_of(
         app.post(
             &format!("/api/clients/{id}/reset-password"),
@@ -465,7 +465,7 @@ async fn reset_password_ends_the_old_one(b: Backend) {
     assert!(reset["share"]["text"].as_str().unwrap().contains(new));
     assert_session_ended(&app, &session).await;
     json_of(app.login_response(u, old).await, StatusCode::UNAUTHORIZED).await;
-    let s = app.login(u, new).await;
+    let s = app.login_ok(u, new).await;
     assert_eq!(s["mustChangePassword"], true);
     json_of(
         app.post("/api/clients/999/reset-password", &json!({}), Some(&t))
@@ -484,7 +484,7 @@ async fn toggle_status_locks_out_every_user_at_once(b: Backend) {
         res["credentials"]["username"].as_str().unwrap(),
         res["credentials"]["password"].as_str().unwrap(),
     );
-    let s = app.login(u, p).await;
+    let s = app.login_ok(u, p).await;
     let token = s["accessToken"].as_str().unwrap();
     json_of(app.get("/api/auth/me", Some(token)).await, StatusCode::OK).await;
     let off = json_of(
@@ -521,7 +521,7 @@ async fn toggle_status_locks_out_every_user_at_once(b: Backend) {
     )
     .await;
     assert_eq!(on["client"]["isActive"], true);
-    app.login(u, p).await;
+    app.login_ok(u, p).await;
 }
 
 async fn concurrent_creates_of_one_name_stay_unique(b: Backend) {
@@ -569,7 +569,7 @@ async fn only_permitted_operator_staff_reach_clients(b: Backend) {
         1i64 << 20
     ))
     .await;
-    let v = app.login("viewer", &pw).await["accessToken"]
+    let v = app.login_ok("viewer", &pw).await["accessToken"]
         .as_str()
         .unwrap()
         .to_owned();

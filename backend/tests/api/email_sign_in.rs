@@ -25,7 +25,7 @@ async fn holder(app: &TestApp, token: &str, company: i64, n: usize) -> (i64, Str
     app.first_login(&username, INITIAL_PASSWORD).await;
     let password = format!("{CHANGED_PASSWORD}{n}");
     // Each holder's own password (the first login set CHANGED_PASSWORD).
-    let t = app.login(&username, CHANGED_PASSWORD).await;
+    let t = app.login_ok(&username, CHANGED_PASSWORD).await;
     let change = json!({"currentPassword": CHANGED_PASSWORD, "newPassword": password});
     let res = app
         .post(
@@ -44,7 +44,7 @@ async fn another_tenant_sharing_an_address_never_breaks_a_sign_in(b: Backend) {
     let (a, _, _) = app.client(&sa, "Tenant A").await;
     let (_, _, a_password) = holder(&app, &sa, a, 1).await;
     assert_eq!(
-        app.login(SHARED, &a_password).await["user"]["username"],
+        app.login_ok(SHARED, &a_password).await["user"]["username"],
         "holder1"
     );
 
@@ -81,8 +81,8 @@ async fn another_tenant_sharing_an_address_never_breaks_a_sign_in(b: Backend) {
         let (c, _, _) = app.client(&sa, &format!("Tenant {n}")).await;
         later.push(holder(&app, &sa, c, n).await);
     }
-    app.login(SHARED, &a_password).await;
-    app.login(SHARED, &b_password).await;
+    app.login_ok(SHARED, &a_password).await;
+    app.login_ok(SHARED, &b_password).await;
     let (c, _, _) = app.client(&sa, "Tenant Six").await;
     let (moved, moved_username, moved_password) = holder(&app, &sa, c, 6).await;
     let res = app
@@ -101,17 +101,17 @@ async fn another_tenant_sharing_an_address_never_breaks_a_sign_in(b: Backend) {
         )
         .await;
     json_of(res, StatusCode::OK).await;
-    app.login(SHARED, &a_password).await;
-    app.login(SHARED, &b_password).await;
+    app.login_ok(SHARED, &a_password).await;
+    app.login_ok(SHARED, &b_password).await;
     // The third holder still signs in by it; past the third, a holder signs
     // in by its username (decision 0023).
-    app.login(SHARED, &later[0].2).await;
+    app.login_ok(SHARED, &later[0].2).await;
     json_of(
         app.login_response(SHARED, &moved_password).await,
         StatusCode::UNAUTHORIZED,
     )
     .await;
-    app.login(&moved_username, &moved_password).await;
+    app.login_ok(&moved_username, &moved_password).await;
 }
 
 /// Every sign-in by an e-mail address makes exactly three verifications,

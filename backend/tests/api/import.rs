@@ -139,7 +139,7 @@ async fn import_is_all_or_nothing(b: Backend) {
         .all(|r| r["status"] == "created" && r["userId"].is_i64()));
     // Each user logs in with its one-time password, and must change it.
     let pw = rows[0]["password"].as_str().unwrap();
-    let session = app.login("atom.a", pw).await;
+    let session = app.login_ok("atom.a", pw).await;
     assert_eq!(session["mustChangePassword"], true);
     assert_eq!(session["user"]["permissions"], json!([1, 2]));
     assert_eq!(session["user"]["companyId"], a);

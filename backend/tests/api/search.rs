@@ -236,7 +236,7 @@ async fn list_searches_filters_sorts_and_pages(b: Backend) {
         names(&get("role=user".into()).await),
         vec!["ezola", "priya_s", "arjun.m", "zkh"]
     );
-    app.login("zkh", INITIAL_PASSWORD).await;
+    app.login_ok("zkh", INITIAL_PASSWORD).await;
     assert_eq!(
         names(&get("role=user&sort=-lastLogin".into()).await)[0],
         "zkh"

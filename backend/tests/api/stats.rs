@@ -43,11 +43,11 @@ async fn the_dashboard_counts_what_happened(b: Backend) {
     .await;
     // Logins: the admin twice more (three with admin_token), the third
     // client's owner once; one failure.
-    app.login("admin", ADMIN_PASSWORD).await;
-    app.login("admin", ADMIN_PASSWORD).await;
+    app.login_ok("admin", ADMIN_PASSWORD).await;
+    app.login_ok("admin", ADMIN_PASSWORD).await;
     let owner = third["credentials"]["username"].as_str().unwrap();
     let password = third["credentials"]["password"].as_str().unwrap();
-    app.login(owner, password).await;
+    app.login_ok(owner, password).await;
     json_of(
         app.login_response("admin", "not-the-password").await,
         StatusCode::UNAUTHORIZED,

@@ -158,14 +158,14 @@ async fn failures_bring_growing_delays(b: Backend) {
     assert_eq!(res.headers()["retry-after"], "2");
     tokio::time::sleep(Duration::from_millis(2100)).await;
     // Success resets the account's count: the next failure starts again at zero.
-    app.login(ADMIN_USERNAME, ADMIN_PASSWORD).await;
+    app.login_ok(ADMIN_USERNAME, ADMIN_PASSWORD).await;
     assert_eq!(
         app.login_response(ADMIN_USERNAME, "wrong-password")
             .await
             .status(),
         StatusCode::UNAUTHORIZED
     );
-    app.login(ADMIN_USERNAME, ADMIN_PASSWORD).await;
+    app.login_ok(ADMIN_USERNAME, ADMIN_PASSWORD).await;
 }
 
 async fn a_lock_answers_429_with_retry_after(b: Backend) {
@@ -204,7 +204,7 @@ async fn a_lock_answers_429_with_retry_after(b: Backend) {
     // Another account from the same address is not locked.
     app.create_operator("bystander", Some("Bystand3r-Pass!"))
         .await;
-    app.login("bystander", "Bystand3r-Pass!").await;
+    app.login_ok("bystander", "Bystand3r-Pass!").await;
 }
 
 async fn unknown_users_are_throttled_alike(b: Backend) {

@@ -177,7 +177,7 @@ async fn a_second_client_admin_cannot_touch_the_owner(b: Backend) {
         )
         .await;
     json_of(res, StatusCode::OK).await;
-    app.login(
+    app.login_ok(
         created["credentials"]["username"].as_str().unwrap(),
         "Reset-By-Staff-0k",
     )

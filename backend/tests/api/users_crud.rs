@@ -433,7 +433,7 @@ async fn admin_set_password_forces_a_change_and_ends_sessions(b: Backend) {
             json!({"name": "P", "username": "pw.user", "companyId": a}),
         )
         .await;
-    let session = app.login("pw.user", CHANGED_PASSWORD).await;
+    let session = app.login_ok("pw.user", CHANGED_PASSWORD).await;
     assert_eq!(session["mustChangePassword"], false);
     let res = json_of(
         app.put(
@@ -454,7 +454,7 @@ async fn admin_set_password_forces_a_change_and_ends_sessions(b: Backend) {
             .status(),
         StatusCode::UNAUTHORIZED
     );
-    let fresh = app.login("pw.user", "Admin-Set-Passw0rd").await;
+    let fresh = app.login_ok("pw.user", "Admin-Set-Passw0rd").await;
     assert_eq!(fresh["mustChangePassword"], true);
     let token = fresh["accessToken"].as_str().unwrap();
     json_of(app.get(UM, Some(token)).await, StatusCode::FORBIDDEN).await;
@@ -498,7 +498,7 @@ async fn deactivated_user_is_locked_out_at_once(b: Backend) {
         StatusCode::OK,
     )
     .await;
-    app.login("lock.me", CHANGED_PASSWORD).await;
+    app.login_ok("lock.me", CHANGED_PASSWORD).await;
 }
 
 /// JSON Schema, and so the OpenAPI document, counts `5.0` as the integer 5: a

@@ -244,7 +244,7 @@ impl TestApp {
     }
 
     /// Log in and answer the token response; panics unless it is 200.
-    pub async fn login(&self, username: &str, password: &str) -> Value {
+    pub async fn login_ok(&self, username: &str, password: &str) -> Value {
         let res = self.login_response(username, password).await;
         let status = res.status();
         let body: Value = res.json().await.expect("json");
@@ -253,7 +253,7 @@ impl TestApp {
     }
 
     pub async fn admin_token(&self) -> String {
-        let body = self.login(ADMIN_USERNAME, ADMIN_PASSWORD).await;
+        let body = self.login_ok(ADMIN_USERNAME, ADMIN_PASSWORD).await;
         body["accessToken"].as_str().expect("token").to_owned()
     }
 
@@ -281,7 +281,7 @@ impl TestApp {
     /// Log in with a first-login password, change it, and answer a token that
     /// is good for everything.
     pub async fn first_login(&self, username: &str, password: &str) -> String {
-        let session = self.login(username, password).await;
+        let session = self.login_ok(username, password).await;
         let token = session["accessToken"].as_str().expect("token").to_owned();
         if session["mustChangePassword"] == true {
             let res = self
