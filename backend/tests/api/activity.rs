@@ -7,8 +7,6 @@ use serde_json::json;
 
 on_both_stores!(activity_log_records_redacts_filters_and_scopes);
 
-const UM: &str = "/api/users-management";
-
 async fn activity_log_records_redacts_filters_and_scopes(b: Backend) {
     let app = spawn(b).await;
     let sa = app.admin_token().await;
@@ -21,40 +19,32 @@ async fn activity_log_records_redacts_filters_and_scopes(b: Backend) {
         )
         .await;
     json_of(
-        app.put(
-            &format!("{UM}/{id}"),
+        app.update_user(
+            &sa,
+            id,
             &json!({"name": "Logged Again", "password": "Secret-Reset-9x"}),
-            Some(&sa),
         )
         .await,
         StatusCode::OK,
     )
     .await;
     json_of(
-        app.put(
-            &format!("{UM}/{id}/permissions"),
-            &json!({"permissions": [1]}),
-            Some(&sa),
-        )
-        .await,
+        app.replace_user_permissions(&sa, id, &json!({"permissions": [1]}))
+            .await,
         StatusCode::OK,
     )
     .await;
     json_of(
-        app.post(
-            &format!("{UM}/{id}/permissions"),
-            &json!({"permissions": [3]}),
-            Some(&sa),
-        )
-        .await,
+        app.add_user_permissions(&sa, id, &json!({"permissions": [3]}))
+            .await,
         StatusCode::OK,
     )
     .await;
     json_of(
-        app.post(
-            &format!("/api/clients/{b_id}/users"),
+        app.add_client_user(
+            &sa,
+            b_id,
             &json!({"name": "Bee", "email": "bee@example.com"}),
-            Some(&sa),
         )
         .await,
         StatusCode::CREATED,
@@ -71,13 +61,7 @@ async fn activity_log_records_redacts_filters_and_scopes(b: Backend) {
         let app = &app;
         let sa = sa.clone();
         let q = q.to_owned();
-        async move {
-            json_of(
-                app.get(&format!("/api/activity?{q}"), Some(&sa)).await,
-                StatusCode::OK,
-            )
-            .await
-        }
+        async move { json_of(app.list_activity(&sa, &q).await, StatusCode::OK).await }
     };
     let target = format!("targetType=user&targetId={id}&limit=100");
     let entries = log(&target).await;
@@ -187,9 +171,7 @@ async fn activity_log_records_redacts_filters_and_scopes(b: Backend) {
     assert_eq!(newest["pagination"]["hasMore"], true);
     for q in ["from=yesterday", "limit=1000", "actorId=x"] {
         assert_eq!(
-            app.get(&format!("/api/activity?{q}"), Some(&sa))
-                .await
-                .status(),
+            app.list_activity(&sa, q).await.status(),
             StatusCode::BAD_REQUEST,
             "{q}"
         );
@@ -197,12 +179,8 @@ async fn activity_log_records_redacts_filters_and_scopes(b: Backend) {
     // A client admin holding 50 sees its own company's entries only.
     let owner_id = created["client"]["ownerId"].as_i64().unwrap();
     json_of(
-        app.post(
-            &format!("{UM}/{owner_id}/permissions"),
-            &json!({"permissions": [50]}),
-            Some(&sa),
-        )
-        .await,
+        app.add_user_permissions(&sa, owner_id, &json!({"permissions": [50]}))
+            .await,
         StatusCode::OK,
     )
     .await;
@@ -212,11 +190,7 @@ async fn activity_log_records_redacts_filters_and_scopes(b: Backend) {
             created["credentials"]["password"].as_str().unwrap(),
         )
         .await;
-    let mine = json_of(
-        app.get("/api/activity?limit=100", Some(&owner)).await,
-        StatusCode::OK,
-    )
-    .await;
+    let mine = json_of(app.list_activity(&owner, "limit=100").await, StatusCode::OK).await;
     assert!(mine["pagination"]["total"].as_i64().unwrap() > 0);
     assert!(mine["entries"]
         .as_array()
@@ -224,16 +198,14 @@ async fn activity_log_records_redacts_filters_and_scopes(b: Backend) {
         .iter()
         .all(|e| e["companyId"] == a));
     let theirs = json_of(
-        app.get(&format!("/api/activity?companyId={b_id}"), Some(&owner))
+        app.list_activity(&owner, &format!("companyId={b_id}"))
             .await,
         StatusCode::OK,
     )
     .await;
     assert_eq!(theirs["pagination"]["total"], 0);
     // CSV export of the log.
-    let res = app
-        .get("/api/activity/export?action=create", Some(&sa))
-        .await;
+    let res = app.export_activity(&sa, "action=create").await;
     assert_eq!(res.status(), StatusCode::OK);
     let csv = res.text().await.unwrap();
     assert!(csv.starts_with("id,at,actorId,actorUsername,companyId,action,"));

@@ -10,28 +10,22 @@ on_both_stores!(
     a_taken_username_is_retried_without_locking_the_database,
 );
 
-const UM: &str = "/api/users-management";
-
 async fn client_users_get_temporary_credentials_and_modules(b: Backend) {
     let app = spawn(b).await;
     let sa = app.admin_token().await;
     let (a, _, _) = app.client(&sa, "Users Co").await;
     let (b_id, _, _) = app.client(&sa, "Other Co").await;
     json_of(
-        app.put(
-            &format!("/api/clients/{a}/modules"),
-            &json!({"modules": ["billing", "reports"]}),
-            Some(&sa),
-        )
-        .await,
+        app.set_client_modules(&sa, a, &json!({"modules": ["billing", "reports"]}))
+            .await,
         StatusCode::OK,
     )
     .await;
     let res = json_of(
-        app.post(
-            &format!("/api/clients/{a}/users"),
+        app.add_client_user(
+            &sa,
+            a,
             &json!({"name": "Ravi Kumar", "email": "Ravi@Example.com"}),
-            Some(&sa),
         )
         .await,
         StatusCode::CREATED,
@@ -54,19 +48,15 @@ async fn client_users_get_temporary_credentials_and_modules(b: Backend) {
     // The password works once changed, and is never shown again.
     let session = app.login_ok(username, password).await;
     assert_eq!(session["mustChangePassword"], true);
-    let got = json_of(
-        app.get(&format!("{UM}/{}", u["id"]), Some(&sa)).await,
-        StatusCode::OK,
-    )
-    .await;
+    let got = json_of(app.get_user(&sa, &u["id"]).await, StatusCode::OK).await;
     assert!(!got.to_string().contains(password));
     // Roles: user or client_admin only.
     for role in ["admin", "super_admin", "technician", "owner"] {
         let err = json_of(
-            app.post(
-                &format!("/api/clients/{a}/users"),
+            app.add_client_user(
+                &sa,
+                a,
                 &json!({"name": "R", "email": format!("{role}@example.com"), "role": role}),
-                Some(&sa),
             )
             .await,
             StatusCode::BAD_REQUEST,
@@ -75,10 +65,10 @@ async fn client_users_get_temporary_credentials_and_modules(b: Backend) {
         assert!(err["details"]["role"].is_array(), "{role}");
     }
     let ca = json_of(
-        app.post(
-            &format!("/api/clients/{a}/users"),
+        app.add_client_user(
+            &sa,
+            a,
             &json!({"name": "Co Admin", "email": "co@example.com", "role": "client_admin"}),
-            Some(&sa),
         )
         .await,
         StatusCode::CREATED,
@@ -87,20 +77,16 @@ async fn client_users_get_temporary_credentials_and_modules(b: Backend) {
     assert_eq!(ca["user"]["role"], "client_admin");
     // E-mail: unique within the client, free across clients.
     json_of(
-        app.post(
-            &format!("/api/clients/{a}/users"),
-            &json!({"name": "Dup", "email": "ravi@example.com"}),
-            Some(&sa),
-        )
-        .await,
+        app.add_client_user(&sa, a, &json!({"name": "Dup", "email": "ravi@example.com"}))
+            .await,
         StatusCode::CONFLICT,
     )
     .await;
     let other = json_of(
-        app.post(
-            &format!("/api/clients/{b_id}/users"),
+        app.add_client_user(
+            &sa,
+            b_id,
             &json!({"name": "Ravi", "email": "ravi@example.com"}),
-            Some(&sa),
         )
         .await,
         StatusCode::CREATED,
@@ -115,25 +101,19 @@ async fn client_users_get_temporary_credentials_and_modules(b: Backend) {
         json!({"name": "X", "email": "y@example.com", "companyId": 2}),
     ] {
         json_of(
-            app.post(&format!("/api/clients/{a}/users"), &body, Some(&sa))
-                .await,
+            app.add_client_user(&sa, a, &body).await,
             StatusCode::BAD_REQUEST,
         )
         .await;
     }
     json_of(
-        app.post(
-            "/api/clients/999999/users",
-            &json!({"name": "X", "email": "z@example.com"}),
-            Some(&sa),
-        )
-        .await,
+        app.add_client_user(&sa, 999999, &json!({"name": "X", "email": "z@example.com"}))
+            .await,
         StatusCode::NOT_FOUND,
     )
     .await;
     let list = json_of(
-        app.get(&format!("/api/clients/{a}/users?sort=createdAt"), Some(&sa))
-            .await,
+        app.list_client_users(&sa, a, "sort=createdAt").await,
         StatusCode::OK,
     )
     .await;
@@ -154,20 +134,14 @@ async fn a_taken_username_is_retried_without_locking_the_database(b: Backend) {
     let app = spawn(b).await;
     let sa = app.admin_token().await;
     // Open every pooled connection, so that the retry runs on another one.
-    let warm: Vec<_> = (0..16)
-        .map(|_| app.get("/api/users-management/export", Some(&sa)))
-        .collect();
+    let warm: Vec<_> = (0..16).map(|_| app.export_users(&sa, "")).collect();
     futures_util::future::join_all(warm).await;
     let mut usernames = Vec::new();
     for n in 0..4 {
         let (c, _, _) = app.client(&sa, &format!("Retry {n}")).await;
         let res = json_of(
-            app.post(
-                &format!("/api/clients/{c}/users"),
-                &json!({"email": "ada@example.com", "name": "Ada"}),
-                Some(&sa),
-            )
-            .await,
+            app.add_client_user(&sa, c, &json!({"email": "ada@example.com", "name": "Ada"}))
+                .await,
             StatusCode::CREATED,
         )
         .await;

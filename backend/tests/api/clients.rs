@@ -22,11 +22,7 @@ on_both_stores!(
 
 /// Create a client as `token`: its answer, asserted 201.
 pub async fn create(app: &TestApp, token: &str, body: Value) -> Value {
-    json_of(
-        app.post("/api/clients", &body, Some(token)).await,
-        StatusCode::CREATED,
-    )
-    .await
+    json_of(app.create_client(token, &body).await, StatusCode::CREATED).await
 }
 
 /// A client with every field filled in.
@@ -96,14 +92,15 @@ async fn onboarding_answers_credentials_once(b: Backend) {
     assert!(second["share"].get("whatsappUrl").is_none());
     // The password is never shown again.
     let id = c["id"].as_i64().unwrap();
-    for path in [
-        format!("/api/clients/{id}"),
-        "/api/clients".to_owned(),
-        "/api/clients/export".to_owned(),
-    ] {
-        let text = app.get(&path, Some(&t)).await.text().await.unwrap();
-        assert!(!text.contains(password), "{path} shows the password");
-    }
+    let text = app.get_client(&t, id).await.text().await.unwrap();
+    assert!(!text.contains(password), "get_client shows the password");
+    let text = app.list_clients(&t, "").await.text().await.unwrap();
+    assert!(!text.contains(password), "list_clients shows the password");
+    let text = app.export_clients(&t, "").await.text().await.unwrap();
+    assert!(
+        !text.contains(password),
+        "export_clients shows the password"
+    );
 }
 
 async fn owner_logs_in_through_the_client_tab(b: Backend) {
@@ -116,12 +113,8 @@ async fn owner_logs_in_through_the_client_tab(b: Backend) {
     );
     let id = res["client"]["id"].as_i64().unwrap();
     let s = json_of(
-        app.post(
-            "/api/auth/client-login",
-            &json!({"username": u, "password": p}),
-            None,
-        )
-        .await,
+        app.client_login(&json!({"username": u, "password": p}))
+            .await,
         StatusCode::OK,
     )
     .await;
@@ -131,35 +124,22 @@ async fn owner_logs_in_through_the_client_tab(b: Backend) {
     assert_eq!(s["user"]["permissions"], json!([1, 2, 3, 5]));
     let token = s["accessToken"].as_str().unwrap();
     json_of(
-        app.post(
-            "/api/auth/change-password",
+        app.change_password(
+            token,
             &json!({"currentPassword": p, "newPassword": "Own3r-Passw0rd!"}),
-            Some(token),
         )
         .await,
         StatusCode::OK,
     )
     .await;
     // The client's lastLogin is its users' latest login.
-    let c = json_of(
-        app.get(&format!("/api/clients/{id}"), Some(&t)).await,
-        StatusCode::OK,
-    )
-    .await;
+    let c = json_of(app.get_client(&t, id).await, StatusCode::OK).await;
     assert!(c["client"]["lastLogin"].is_string());
     // The owner is a client-side caller: client management is not theirs.
+    json_of(app.list_clients(token, "").await, StatusCode::FORBIDDEN).await;
+    json_of(app.get_client(token, id).await, StatusCode::FORBIDDEN).await;
     json_of(
-        app.get("/api/clients", Some(token)).await,
-        StatusCode::FORBIDDEN,
-    )
-    .await;
-    json_of(
-        app.get(&format!("/api/clients/{id}"), Some(token)).await,
-        StatusCode::FORBIDDEN,
-    )
-    .await;
-    json_of(
-        app.post("/api/clients", &abc(), Some(token)).await,
+        app.create_client(token, &abc()).await,
         StatusCode::FORBIDDEN,
     )
     .await;
@@ -190,21 +170,13 @@ async fn every_field_is_validated_and_bad_input_changes_nothing(b: Backend) {
     for (field, value) in &cases {
         let mut body = abc();
         body[*field] = value.clone();
-        let err = json_of(
-            app.post("/api/clients", &body, Some(&t)).await,
-            StatusCode::BAD_REQUEST,
-        )
-        .await;
+        let err = json_of(app.create_client(&t, &body).await, StatusCode::BAD_REQUEST).await;
         assert!(err["details"][*field].is_array(), "{field}={value}: {err}");
     }
     for missing in ["companyName", "contactEmail"] {
         let mut body = abc();
         body.as_object_mut().unwrap().remove(missing);
-        let err = json_of(
-            app.post("/api/clients", &body, Some(&t)).await,
-            StatusCode::BAD_REQUEST,
-        )
-        .await;
+        let err = json_of(app.create_client(&t, &body).await, StatusCode::BAD_REQUEST).await;
         assert_eq!(err["details"][missing], json!(["is required"]), "{err}");
     }
     for read_only in [
@@ -219,14 +191,10 @@ async fn every_field_is_validated_and_bad_input_changes_nothing(b: Backend) {
     ] {
         let mut body = abc();
         body[read_only] = json!(1);
-        let err = json_of(
-            app.post("/api/clients", &body, Some(&t)).await,
-            StatusCode::BAD_REQUEST,
-        )
-        .await;
+        let err = json_of(app.create_client(&t, &body).await, StatusCode::BAD_REQUEST).await;
         assert!(err["details"][read_only].is_array(), "{read_only}: {err}");
     }
-    let list = json_of(app.get("/api/clients", Some(&t)).await, StatusCode::OK).await;
+    let list = json_of(app.list_clients(&t, "").await, StatusCode::OK).await;
     assert_eq!(
         list["pagination"]["total"], 0,
         "bad input created something"
@@ -235,18 +203,13 @@ async fn every_field_is_validated_and_bad_input_changes_nothing(b: Backend) {
     let id = create(&app, &t, abc()).await["client"]["id"]
         .as_i64()
         .unwrap();
-    let before = json_of(
-        app.get(&format!("/api/clients/{id}"), Some(&t)).await,
-        StatusCode::OK,
-    )
-    .await;
+    let before = json_of(app.get_client(&t, id).await, StatusCode::OK).await;
     for (field, value) in &cases {
         // A valid change sent beside the bad one must not be applied either.
         let mut body = json!({ "leadStatus": "closed" });
         body[*field] = value.clone();
         let err = json_of(
-            app.put(&format!("/api/clients/{id}"), &body, Some(&t))
-                .await,
+            app.update_client(&t, id, &body).await,
             StatusCode::BAD_REQUEST,
         )
         .await;
@@ -259,20 +222,10 @@ async fn every_field_is_validated_and_bad_input_changes_nothing(b: Backend) {
         "username",
         "updatedAt",
     ] {
-        let res = app
-            .put(
-                &format!("/api/clients/{id}"),
-                &json!({ read_only: 1 }),
-                Some(&t),
-            )
-            .await;
+        let res = app.update_client(&t, id, &json!({ read_only: 1 })).await;
         json_of(res, StatusCode::BAD_REQUEST).await;
     }
-    let after = json_of(
-        app.get(&format!("/api/clients/{id}"), Some(&t)).await,
-        StatusCode::OK,
-    )
-    .await;
+    let after = json_of(app.get_client(&t, id).await, StatusCode::OK).await;
     assert_eq!(before, after);
     // Ids that are not numbers (no such route), and missing clients.
     json_of(
@@ -280,14 +233,9 @@ async fn every_field_is_validated_and_bad_input_changes_nothing(b: Backend) {
         StatusCode::NOT_FOUND,
     )
     .await;
+    json_of(app.get_client(&t, 999).await, StatusCode::NOT_FOUND).await;
     json_of(
-        app.get("/api/clients/999", Some(&t)).await,
-        StatusCode::NOT_FOUND,
-    )
-    .await;
-    json_of(
-        app.put("/api/clients/999", &json!({"notes": "x"}), Some(&t))
-            .await,
+        app.update_client(&t, 999, &json!({"notes": "x"})).await,
         StatusCode::NOT_FOUND,
     )
     .await;
@@ -316,13 +264,7 @@ async fn list_searches_filters_sorts_and_pages(b: Backend) {
     let get = |q: String| {
         let app = &app;
         let t = t.clone();
-        async move {
-            json_of(
-                app.get(&format!("/api/clients?{q}"), Some(&t)).await,
-                StatusCode::OK,
-            )
-            .await
-        }
+        async move { json_of(app.list_clients(&t, &q).await, StatusCode::OK).await }
     };
     let all = get(String::new()).await;
     assert_eq!(
@@ -387,12 +329,7 @@ async fn list_searches_filters_sorts_and_pages(b: Backend) {
     assert_eq!(page["pagination"]["hasMore"], false);
     // Deactivated clients filter.
     let id = all["clients"][0]["id"].as_i64().unwrap();
-    app.post(
-        &format!("/api/clients/{id}/toggle-status"),
-        &json!({}),
-        Some(&t),
-    )
-    .await;
+    app.toggle_client_status(&t, id).await;
     assert_eq!(
         names(&get("isActive=false".into()).await),
         ["Mango 50% Mart"]
@@ -410,7 +347,7 @@ async fn list_searches_filters_sorts_and_pages(b: Backend) {
         "businessType=casino",
         "limit=x",
     ] {
-        let res = app.get(&format!("/api/clients?{bad}"), Some(&t)).await;
+        let res = app.list_clients(&t, bad).await;
         json_of(res, StatusCode::BAD_REQUEST).await;
     }
 }
@@ -421,9 +358,8 @@ async fn get_and_partial_update(b: Backend) {
     let id = create(&app, &t, abc()).await["client"]["id"]
         .as_i64()
         .unwrap();
-    let path = format!("/api/clients/{id}");
     let res = json_of(
-        app.put(&path, &json!({"leadStatus": "customer", "website": null, "whatsappNumber": "", "notes": "Signed"}), Some(&t)).await,
+        app.update_client(&t, id, &json!({"leadStatus": "customer", "website": null, "whatsappNumber": "", "notes": "Signed"})).await,
         StatusCode::OK,
     )
     .await;
@@ -434,7 +370,7 @@ async fn get_and_partial_update(b: Backend) {
     assert_eq!(c["notes"], "Signed");
     assert_eq!(c["companyName"], "ABC Store", "untouched");
     assert_eq!(c["gstNumber"], "27AAPFU0939F1ZV", "untouched");
-    let got = json_of(app.get(&path, Some(&t)).await, StatusCode::OK).await;
+    let got = json_of(app.get_client(&t, id).await, StatusCode::OK).await;
     assert_eq!(&got["client"], c);
 }
 
@@ -448,16 +384,7 @@ async fn reset_password_ends_the_old_one(b: Backend) {
         res["credentials"]["password"].as_str().unwrap(),
     );
     let session = app.login_ok(u, old).await;
-    let reset = json_of(
-        app.post(
-            &format!("/api/clients/{id}/reset-password"),
-            &json!({}),
-            Some(&t),
-        )
-        .await,
-        StatusCode::OK,
-    )
-    .await;
+    let reset = json_of(app.reset_client_password(&t, id).await, StatusCode::OK).await;
     assert_eq!(reset["message"], "Password reset successfully");
     assert_eq!(reset["credentials"]["username"], u);
     let new = reset["credentials"]["password"].as_str().unwrap();
@@ -468,8 +395,7 @@ async fn reset_password_ends_the_old_one(b: Backend) {
     let s = app.login_ok(u, new).await;
     assert_eq!(s["mustChangePassword"], true);
     json_of(
-        app.post("/api/clients/999/reset-password", &json!({}), Some(&t))
-            .await,
+        app.reset_client_password(&t, 999).await,
         StatusCode::NOT_FOUND,
     )
     .await;
@@ -486,40 +412,18 @@ async fn toggle_status_locks_out_every_user_at_once(b: Backend) {
     );
     let s = app.login_ok(u, p).await;
     let token = s["accessToken"].as_str().unwrap();
-    json_of(app.get("/api/auth/me", Some(token)).await, StatusCode::OK).await;
-    let off = json_of(
-        app.post(
-            &format!("/api/clients/{id}/toggle-status"),
-            &json!({}),
-            Some(&t),
-        )
-        .await,
-        StatusCode::OK,
-    )
-    .await;
+    json_of(app.get_me(token).await, StatusCode::OK).await;
+    let off = json_of(app.toggle_client_status(&t, id).await, StatusCode::OK).await;
     assert_eq!(off["client"]["isActive"], false);
     assert_session_ended(&app, &s).await;
     json_of(app.login_response(u, p).await, StatusCode::FORBIDDEN).await;
     json_of(
-        app.post(
-            "/api/auth/client-login",
-            &json!({"username": u, "password": p}),
-            None,
-        )
-        .await,
+        app.client_login(&json!({"username": u, "password": p}))
+            .await,
         StatusCode::FORBIDDEN,
     )
     .await;
-    let on = json_of(
-        app.post(
-            &format!("/api/clients/{id}/toggle-status"),
-            &json!({}),
-            Some(&t),
-        )
-        .await,
-        StatusCode::OK,
-    )
-    .await;
+    let on = json_of(app.toggle_client_status(&t, id).await, StatusCode::OK).await;
     assert_eq!(on["client"]["isActive"], true);
     app.login_ok(u, p).await;
 }
@@ -531,10 +435,9 @@ async fn concurrent_creates_of_one_name_stay_unique(b: Backend) {
         let (app, t) = (&app, &t);
         async move {
             let res = app
-                .post(
-                    "/api/clients",
+                .create_client(
+                    t,
                     &json!({"companyName": "Same Name", "contactEmail": format!("c{i}@same.co")}),
-                    Some(t),
                 )
                 .await;
             json_of(res, StatusCode::CREATED).await
@@ -573,42 +476,40 @@ async fn only_permitted_operator_staff_reach_clients(b: Backend) {
         .as_str()
         .unwrap()
         .to_owned();
-    json_of(app.get("/api/clients", Some(&v)).await, StatusCode::OK).await;
-    json_of(
-        app.get(&format!("/api/clients/{id}"), Some(&v)).await,
-        StatusCode::OK,
-    )
-    .await;
-    assert_eq!(
-        app.get("/api/clients/export", Some(&v)).await.status(),
-        StatusCode::OK
-    );
-    for (method, path, need) in [
-        ("POST", "/api/clients".to_owned(), 21),
-        ("PUT", format!("/api/clients/{id}"), 22),
-        ("POST", format!("/api/clients/{id}/reset-password"), 22),
-        ("POST", format!("/api/clients/{id}/toggle-status"), 22),
-        ("POST", format!("/api/clients/{id}/credits"), 22),
+    json_of(app.list_clients(&v, "").await, StatusCode::OK).await;
+    json_of(app.get_client(&v, id).await, StatusCode::OK).await;
+    assert_eq!(app.export_clients(&v, "").await.status(), StatusCode::OK);
+    let credits = json!({"delta": 1, "reason": "x"});
+    for (op, res, need) in [
+        ("create_client", app.create_client(&v, &abc()).await, 21),
+        (
+            "update_client",
+            app.update_client(&v, id, &json!({"notes": "x"})).await,
+            22,
+        ),
+        (
+            "reset_client_password",
+            app.reset_client_password(&v, id).await,
+            22,
+        ),
+        (
+            "toggle_client_status",
+            app.toggle_client_status(&v, id).await,
+            22,
+        ),
+        (
+            "adjust_client_credits",
+            app.adjust_client_credits(&v, id, &credits).await,
+            22,
+        ),
     ] {
-        let body = if path.ends_with("credits") {
-            json!({"delta": 1, "reason": "x"})
-        } else if method == "PUT" {
-            json!({"notes": "x"})
-        } else {
-            abc()
-        };
-        let res = if method == "PUT" {
-            app.put(&path, &body, Some(&v)).await
-        } else {
-            app.post(&path, &body, Some(&v)).await
-        };
         let err = json_of(res, StatusCode::FORBIDDEN).await;
         assert!(
             err["error"]
                 .as_str()
                 .unwrap()
                 .contains(&format!("Missing permission {need}")),
-            "{path}: {err}"
+            "{op}: {err}"
         );
     }
     // With 22 but not 23: may edit, may not deactivate.
@@ -618,22 +519,12 @@ async fn only_permitted_operator_staff_reach_clients(b: Backend) {
     ))
     .await;
     json_of(
-        app.put(
-            &format!("/api/clients/{id}"),
-            &json!({"notes": "ok"}),
-            Some(&v),
-        )
-        .await,
+        app.update_client(&v, id, &json!({"notes": "ok"})).await,
         StatusCode::OK,
     )
     .await;
     let err = json_of(
-        app.post(
-            &format!("/api/clients/{id}/toggle-status"),
-            &json!({}),
-            Some(&v),
-        )
-        .await,
+        app.toggle_client_status(&v, id).await,
         StatusCode::FORBIDDEN,
     )
     .await;
@@ -652,39 +543,18 @@ async fn mutations_are_in_the_activity_log(b: Backend) {
     let res = create(&app, &t, abc()).await;
     let id = res["client"]["id"].as_i64().unwrap();
     let password = res["credentials"]["password"].as_str().unwrap().to_owned();
-    app.put(
-        &format!("/api/clients/{id}"),
-        &json!({"leadStatus": "customer"}),
-        Some(&t),
-    )
-    .await;
+    app.update_client(&t, id, &json!({"leadStatus": "customer"}))
+        .await;
     let reset = app
-        .post(
-            &format!("/api/clients/{id}/reset-password"),
-            &json!({}),
-            Some(&t),
-        )
+        .reset_client_password(&t, id)
         .await
         .json::<Value>()
         .await
         .unwrap();
-    app.post(
-        &format!("/api/clients/{id}/toggle-status"),
-        &json!({}),
-        Some(&t),
-    )
-    .await;
-    app.post(
-        &format!("/api/clients/{id}/credits"),
-        &json!({"delta": 5, "reason": "gift"}),
-        Some(&t),
-    )
-    .await;
-    app.get("/api/clients/export", Some(&t))
-        .await
-        .text()
-        .await
-        .unwrap();
+    app.toggle_client_status(&t, id).await;
+    app.adjust_client_credits(&t, id, &json!({"delta": 5, "reason": "gift"}))
+        .await;
+    app.export_clients(&t, "").await.text().await.unwrap();
     let rows = crate::auth::activity_rows(&app).await;
     let actions: Vec<&str> = rows.iter().map(|r| r.0.as_str()).collect();
     assert_eq!(

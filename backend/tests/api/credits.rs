@@ -17,9 +17,8 @@ async fn credits_never_go_negative(b: Backend) {
     let id = create(&app, &t, abc()).await["client"]["id"]
         .as_i64()
         .unwrap();
-    let path = format!("/api/clients/{id}/credits");
     let add = json_of(
-        app.post(&path, &json!({"delta": 100, "reason": "Top-up"}), Some(&t))
+        app.adjust_client_credits(&t, id, &json!({"delta": 100, "reason": "Top-up"}))
             .await,
         StatusCode::CREATED,
     )
@@ -28,23 +27,15 @@ async fn credits_never_go_negative(b: Backend) {
     assert_eq!(add["entry"]["delta"], 100);
     assert_eq!(add["entry"]["balanceAfter"], 100);
     let spend = json_of(
-        app.post(
-            &path,
-            &json!({"delta": -40, "reason": "Report run"}),
-            Some(&t),
-        )
-        .await,
+        app.adjust_client_credits(&t, id, &json!({"delta": -40, "reason": "Report run"}))
+            .await,
         StatusCode::CREATED,
     )
     .await;
     assert_eq!(spend["balance"], 60);
     let err = json_of(
-        app.post(
-            &path,
-            &json!({"delta": -61, "reason": "Too much"}),
-            Some(&t),
-        )
-        .await,
+        app.adjust_client_credits(&t, id, &json!({"delta": -61, "reason": "Too much"}))
+            .await,
         StatusCode::CONFLICT,
     )
     .await;
@@ -57,13 +48,13 @@ async fn credits_never_go_negative(b: Backend) {
         json!({"delta": 5}),
     ] {
         json_of(
-            app.post(&path, &bad, Some(&t)).await,
+            app.adjust_client_credits(&t, id, &bad).await,
             StatusCode::BAD_REQUEST,
         )
         .await;
     }
     let ledger = json_of(
-        app.get(&format!("{path}?limit=1"), Some(&t)).await,
+        app.list_client_credits(&t, id, "limit=1").await,
         StatusCode::OK,
     )
     .await;
@@ -73,24 +64,16 @@ async fn credits_never_go_negative(b: Backend) {
         json!({"total": 2, "limit": 1, "offset": 0, "hasMore": true, "totalExact": true})
     );
     assert_eq!(ledger["entries"][0]["reason"], "Report run");
-    let c = json_of(
-        app.get(&format!("/api/clients/{id}"), Some(&t)).await,
-        StatusCode::OK,
-    )
-    .await;
+    let c = json_of(app.get_client(&t, id).await, StatusCode::OK).await;
     assert_eq!(c["client"]["credits"], 60);
     json_of(
-        app.post(
-            "/api/clients/999/credits",
-            &json!({"delta": 1, "reason": "x"}),
-            Some(&t),
-        )
-        .await,
+        app.adjust_client_credits(&t, 999, &json!({"delta": 1, "reason": "x"}))
+            .await,
         StatusCode::NOT_FOUND,
     )
     .await;
     json_of(
-        app.get("/api/clients/999/credits", Some(&t)).await,
+        app.list_client_credits(&t, 999, "").await,
         StatusCode::NOT_FOUND,
     )
     .await;
@@ -102,24 +85,19 @@ async fn concurrent_credit_adjustments_lose_nothing(b: Backend) {
     let id = create(&app, &t, abc()).await["client"]["id"]
         .as_i64()
         .unwrap();
-    let path = format!("/api/clients/{id}/credits");
     json_of(
-        app.post(&path, &json!({"delta": 1000, "reason": "seed"}), Some(&t))
+        app.adjust_client_credits(&t, id, &json!({"delta": 1000, "reason": "seed"}))
             .await,
         StatusCode::CREATED,
     )
     .await;
     let futures = (0..200).map(|i| {
         let delta = if i % 2 == 0 { 7 } else { -3 };
-        let (app, t, path) = (&app, &t, &path);
+        let (app, t) = (&app, &t);
         async move {
-            app.post(
-                path,
-                &json!({"delta": delta, "reason": format!("op {i}")}),
-                Some(t),
-            )
-            .await
-            .status()
+            app.adjust_client_credits(t, id, &json!({"delta": delta, "reason": format!("op {i}")}))
+                .await
+                .status()
         }
     });
     let statuses = futures_util::future::join_all(futures).await;
@@ -127,14 +105,10 @@ async fn concurrent_credit_adjustments_lose_nothing(b: Backend) {
         statuses.iter().all(|s| *s == StatusCode::CREATED),
         "{statuses:?}"
     );
-    let c = json_of(
-        app.get(&format!("/api/clients/{id}"), Some(&t)).await,
-        StatusCode::OK,
-    )
-    .await;
+    let c = json_of(app.get_client(&t, id).await, StatusCode::OK).await;
     assert_eq!(c["client"]["credits"], 1000 + 100 * 7 - 100 * 3);
     let ledger = json_of(
-        app.get(&format!("{path}?limit=1"), Some(&t)).await,
+        app.list_client_credits(&t, id, "limit=1").await,
         StatusCode::OK,
     )
     .await;

@@ -12,18 +12,14 @@ on_both_stores!(
     an_export_of_many_batches_is_whole_and_in_order,
 );
 
-const UM: &str = "/api/users-management";
-
 async fn export_is_scoped_csv(b: Backend) {
     let app = spawn(b).await;
     let sa = app.admin_token().await;
     let (a, _, created) = app.client(&sa, "Export A").await;
     let (b_id, _, _) = app.client(&sa, "Export B").await;
-    json_of(app.post(UM, &json!({"name": "=SUM(A1)", "username": "formula", "password": INITIAL_PASSWORD, "companyId": a, "permissions": [1, 3]}), Some(&sa)).await, StatusCode::CREATED).await;
-    json_of(app.post(UM, &json!({"name": "Foreign", "username": "foreign", "password": INITIAL_PASSWORD, "companyId": b_id}), Some(&sa)).await, StatusCode::CREATED).await;
-    let res = app
-        .get(&format!("{UM}/export?sort=username"), Some(&sa))
-        .await;
+    json_of(app.create_user(&sa, &json!({"name": "=SUM(A1)", "username": "formula", "password": INITIAL_PASSWORD, "companyId": a, "permissions": [1, 3]})).await, StatusCode::CREATED).await;
+    json_of(app.create_user(&sa, &json!({"name": "Foreign", "username": "foreign", "password": INITIAL_PASSWORD, "companyId": b_id})).await, StatusCode::CREATED).await;
+    let res = app.export_users(&sa, "sort=username").await;
     assert_eq!(res.status(), StatusCode::OK);
     assert!(res.headers()["content-type"]
         .to_str()
@@ -44,12 +40,7 @@ async fn export_is_scoped_csv(b: Backend) {
     let rows = csv_rows(&body);
     let row = rows.iter().find(|r| r["username"] == "formula").unwrap();
     let id = row["id"].parse::<i64>().unwrap();
-    let user = json_of(
-        app.get(&format!("{UM}/{id}"), Some(&sa)).await,
-        StatusCode::OK,
-    )
-    .await["user"]
-        .clone();
+    let user = json_of(app.get_user(&sa, id).await, StatusCode::OK).await["user"].clone();
     assert_row_matches(row, &user);
     assert_eq!(row["permissions"], "1 3");
     // A client admin exports its own company only.
@@ -59,16 +50,11 @@ async fn export_is_scoped_csv(b: Backend) {
             created["credentials"]["password"].as_str().unwrap(),
         )
         .await;
-    let mine = app
-        .get(&format!("{UM}/export"), Some(&owner))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let mine = app.export_users(&owner, "").await.text().await.unwrap();
     assert_eq!(mine.lines().count(), 1 + 2);
     assert!(!mine.contains("foreign"));
     let log = json_of(
-        app.get("/api/activity?action=export&targetType=users", Some(&sa))
+        app.list_activity(&sa, "action=export&targetType=users")
             .await,
         StatusCode::OK,
     )
@@ -80,7 +66,7 @@ async fn export_is_scoped_csv(b: Backend) {
     for _ in 0..7 {
         for (term, rows) in [("FOREIGN", 1), ("oreig", 1), ("foreignx", 0), ("%3Dsum", 1)] {
             let found = app
-                .get(&format!("{UM}/export?search={term}"), Some(&sa))
+                .export_users(&sa, &format!("search={term}"))
                 .await
                 .text()
                 .await
@@ -100,9 +86,7 @@ async fn export_is_csv_and_formula_safe(b: Backend) {
         json!({"companyName": "Plain Co", "contactEmail": "p@plain.co", "businessType": "retail"}),
     )
     .await;
-    let res = app
-        .get("/api/clients/export?sort=accountNumber", Some(&t))
-        .await;
+    let res = app.export_clients(&t, "sort=accountNumber").await;
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(res.headers()["content-type"], "text/csv; charset=utf-8");
     let disposition = res.headers()["content-disposition"]
@@ -131,11 +115,8 @@ async fn export_is_csv_and_formula_safe(b: Backend) {
     assert!(body.contains("ACC002,Plain Co,p@plain.co"));
     // Every cell of a plain row is the client's own field (SQLite reads an
     // export's rows as JSON: decision 0014).
-    let plain = json_of(
-        app.get("/api/clients?search=Plain", Some(&t)).await,
-        StatusCode::OK,
-    )
-    .await["clients"][0]
+    let plain = json_of(app.list_clients(&t, "search=Plain").await, StatusCode::OK).await
+        ["clients"][0]
         .clone();
     let row: Vec<&str> = body
         .split("\r\n")
@@ -163,14 +144,14 @@ async fn export_is_csv_and_formula_safe(b: Backend) {
     assert!(!lower.contains("argon2") && !lower.contains("password"));
     // The list's filters apply.
     let only = app
-        .get("/api/clients/export?businessType=retail", Some(&t))
+        .export_clients(&t, "businessType=retail")
         .await
         .text()
         .await
         .unwrap();
     assert_eq!(only.trim_end().lines().count(), 2, "{only}");
     json_of(
-        app.get("/api/clients/export?limit=500", Some(&t)).await,
+        app.export_clients(&t, "limit=500").await,
         StatusCode::BAD_REQUEST,
     )
     .await;
@@ -194,10 +175,7 @@ async fn an_export_of_many_batches_is_whole_and_in_order(b: Backend) {
     .await;
     let export = |query: &'static str| {
         let (app, t) = (&app, &t);
-        async move {
-            app.get(&format!("/api/clients/export?{query}"), Some(t))
-                .await
-        }
+        async move { app.export_clients(t, query).await }
     };
     for (query, first) in [
         ("sort=accountNumber", 10_001),

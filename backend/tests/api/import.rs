@@ -17,7 +17,7 @@ async fn import_dry_run_reports_and_writes_nothing(b: Backend) {
     let app = spawn(b).await;
     let sa = app.admin_token().await;
     let (a, _, _) = app.client(&sa, "Import Co").await;
-    json_of(app.post(UM, &json!({"name": "Old", "username": "taken", "password": INITIAL_PASSWORD, "companyId": a, "email": "old@example.com"}), Some(&sa)).await, StatusCode::CREATED).await;
+    json_of(app.create_user(&sa, &json!({"name": "Old", "username": "taken", "password": INITIAL_PASSWORD, "companyId": a, "email": "old@example.com"})).await, StatusCode::CREATED).await;
     let before = count_users(&app, &sa).await;
     let csv = format!(
         "name,username,email,role,permissions,companyId\n\
@@ -29,8 +29,7 @@ async fn import_dry_run_reports_and_writes_nothing(b: Backend) {
          Nowhere,nowhere,,user,,999999\n"
     );
     let report = json_of(
-        app.post_csv(&format!("{UM}/import?dryRun=true"), &csv, Some(&sa))
-            .await,
+        app.import_users(&sa, "dryRun=true", &csv).await,
         StatusCode::OK,
     )
     .await;
@@ -58,8 +57,7 @@ async fn import_dry_run_reports_and_writes_nothing(b: Backend) {
     // A clean dry run: 200 and still nothing written.
     let ok = format!("name,username,companyId\nA,dry.a,{a}\nB,dry.b,{a}\n");
     let report = json_of(
-        app.post_csv(&format!("{UM}/import?dryRun=true"), &ok, Some(&sa))
-            .await,
+        app.import_users(&sa, "dryRun=true", &ok).await,
         StatusCode::OK,
     )
     .await;
@@ -74,8 +72,7 @@ async fn import_dry_run_reports_and_writes_nothing(b: Backend) {
         "name,username\n\"unterminated,x\n",
     ] {
         let err = json_of(
-            app.post_csv(&format!("{UM}/import?dryRun=true"), bad, Some(&sa))
-                .await,
+            app.import_users(&sa, "dryRun=true", bad).await,
             StatusCode::BAD_REQUEST,
         )
         .await;
@@ -88,8 +85,7 @@ async fn import_dry_run_reports_and_writes_nothing(b: Backend) {
             .collect::<String>()
     );
     json_of(
-        app.post_csv(&format!("{UM}/import?dryRun=true"), &too_many, Some(&sa))
-            .await,
+        app.import_users(&sa, "dryRun=true", &too_many).await,
         StatusCode::BAD_REQUEST,
     )
     .await;
@@ -108,8 +104,7 @@ async fn import_is_all_or_nothing(b: Backend) {
         "name,username,email,companyId\nA,atom.a,a@example.com,{a}\nB,atom.b,a@example.com,{a}\n"
     );
     let err = json_of(
-        app.post_csv(&format!("{UM}/import"), &mixed, Some(&sa))
-            .await,
+        app.import_users(&sa, "", &mixed).await,
         StatusCode::BAD_REQUEST,
     )
     .await;
@@ -125,12 +120,7 @@ async fn import_is_all_or_nothing(b: Backend) {
          atom.b,Bob Atom,,,client_admin,{a}\n\
          atom.c,=HYPERLINK(\"x\"),1,,,{a}\n"
     );
-    let report = json_of(
-        app.post_csv(&format!("{UM}/import"), &good, Some(&sa))
-            .await,
-        StatusCode::CREATED,
-    )
-    .await;
+    let report = json_of(app.import_users(&sa, "", &good).await, StatusCode::CREATED).await;
     assert_eq!(report["created"], 3);
     assert_eq!(count_users(&app, &sa).await, before + 3);
     let rows = report["rows"].as_array().unwrap();
@@ -153,8 +143,7 @@ async fn import_is_all_or_nothing(b: Backend) {
     let (b_id, _, _) = app.client(&sa, "Elsewhere").await;
     let foreign = format!("name,username,companyId\nF,foreign.f,{b_id}\n");
     let err = json_of(
-        app.post_csv(&format!("{UM}/import"), &foreign, Some(&owner))
-            .await,
+        app.import_users(&owner, "", &foreign).await,
         StatusCode::BAD_REQUEST,
     )
     .await;
@@ -163,22 +152,13 @@ async fn import_is_all_or_nothing(b: Backend) {
         "no such client"
     );
     let own = "name,username\nO,own.o\n";
-    let report = json_of(
-        app.post_csv(&format!("{UM}/import"), own, Some(&owner))
-            .await,
-        StatusCode::CREATED,
-    )
-    .await;
+    let report = json_of(app.import_users(&owner, "", own).await, StatusCode::CREATED).await;
     let oid = report["rows"][0]["userId"].as_i64().unwrap();
-    let o = json_of(
-        app.get(&format!("{UM}/{oid}"), Some(&sa)).await,
-        StatusCode::OK,
-    )
-    .await;
+    let o = json_of(app.get_user(&sa, oid).await, StatusCode::OK).await;
     assert_eq!(o["user"]["companyId"], a);
     // The import is in the activity log, without any password.
     let log = json_of(
-        app.get("/api/activity?action=import", Some(&sa)).await,
+        app.list_activity(&sa, "action=import").await,
         StatusCode::OK,
     )
     .await;
@@ -192,7 +172,6 @@ async fn the_report_numbers_rows_as_an_editor_does(b: Backend) {
     let app = spawn(b).await;
     let sa = app.admin_token().await;
     let (a, _, _) = app.client(&sa, "Lines Co").await;
-    let path = "/api/users-management/import?dryRun=true";
     for (csv, lines) in [
         (
             format!("name,username,companyId\nA,aa1,{a}\nB,bb2,{a}\n"),
@@ -211,7 +190,11 @@ async fn the_report_numbers_rows_as_an_editor_does(b: Backend) {
             vec![2, 4],
         ),
     ] {
-        let report = json_of(app.post_csv(path, &csv, Some(&sa)).await, StatusCode::OK).await;
+        let report = json_of(
+            app.import_users(&sa, "dryRun=true", &csv).await,
+            StatusCode::OK,
+        )
+        .await;
         let got: Vec<i64> = report["rows"]
             .as_array()
             .unwrap()

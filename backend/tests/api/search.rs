@@ -12,8 +12,6 @@ on_both_stores!(
     a_listed_user_reads_back_exactly_as_written,
 );
 
-const UM: &str = "/api/users-management";
-
 /// A search counts its matches up to 1,000 and then says "at least"; whether
 /// more follow is always exact. A long term is looked up by a part of it and
 /// checked whole.
@@ -39,13 +37,7 @@ async fn search_totals_stop_at_a_thousand(b: Backend) {
     let get = |q: &str| {
         let q = q.to_owned();
         let (app, sa) = (&app, &sa);
-        async move {
-            json_of(
-                app.get(&format!("{UM}?{q}"), Some(sa)).await,
-                StatusCode::OK,
-            )
-            .await
-        }
+        async move { json_of(app.list_users(sa, &q).await, StatusCode::OK).await }
     };
     let first = get("search=capped&limit=50").await;
     assert_eq!(first["users"].as_array().unwrap().len(), 50);
@@ -140,7 +132,7 @@ async fn list_searches_filters_sorts_and_pages(b: Backend) {
         ),
         mk("Émile Zola", "ezola", "ez@shop.in", b_id, json!([3]), true),
     ] {
-        json_of(app.post(UM, &body, Some(&sa)).await, StatusCode::CREATED).await;
+        json_of(app.create_user(&sa, &body).await, StatusCode::CREATED).await;
     }
     let names = |v: &Value| -> Vec<String> {
         v["users"]
@@ -153,13 +145,7 @@ async fn list_searches_filters_sorts_and_pages(b: Backend) {
     let get = |q: String| {
         let app = &app;
         let sa = sa.clone();
-        async move {
-            json_of(
-                app.get(&format!("{UM}?{q}"), Some(&sa)).await,
-                StatusCode::OK,
-            )
-            .await
-        }
+        async move { json_of(app.list_users(&sa, &q).await, StatusCode::OK).await }
     };
     // Search: part of the name, username or e-mail; any case; wildcards literal.
     assert_eq!(names(&get("search=ARJUN".into()).await), vec!["arjun.m"]);
@@ -260,12 +246,8 @@ async fn list_searches_filters_sorts_and_pages(b: Backend) {
         .as_i64()
         .unwrap();
     json_of(
-        app.put(
-            &format!("{UM}/{zid}"),
-            &json!({"name": "Zainab Khan"}),
-            Some(&sa),
-        )
-        .await,
+        app.update_user(&sa, zid, &json!({"name": "Zainab Khan"}))
+            .await,
         StatusCode::OK,
     )
     .await;
@@ -280,10 +262,9 @@ async fn list_searches_filters_sorts_and_pages(b: Backend) {
         .unwrap();
     assert_eq!(get("limit=1".into()).await["pagination"]["total"], total);
     json_of(
-        app.post(
-            UM,
+        app.create_user(
+            &sa,
             &mk("Newest", "newest", "n@shop.in", a, json!([]), true),
-            Some(&sa),
         )
         .await,
         StatusCode::CREATED,
@@ -294,12 +275,7 @@ async fn list_searches_filters_sorts_and_pages(b: Backend) {
         total + 1
     );
     json_of(
-        app.put(
-            &format!("{UM}/{zid}"),
-            &json!({"isActive": false}),
-            Some(&sa),
-        )
-        .await,
+        app.update_user(&sa, zid, &json!({"isActive": false})).await,
         StatusCode::OK,
     )
     .await;
@@ -335,13 +311,7 @@ async fn search_pages_agree_whether_matches_are_new_or_old(b: Backend) {
         let app = &app;
         let sa = sa.clone();
         let q = q.to_owned();
-        async move {
-            json_of(
-                app.get(&format!("{UM}?{q}"), Some(&sa)).await,
-                StatusCode::OK,
-            )
-            .await
-        }
+        async move { json_of(app.list_users(&sa, &q).await, StatusCode::OK).await }
     };
     // Matches only among the oldest 60: the index answers.
     let old = get("search=needle&limit=50").await;
@@ -376,33 +346,24 @@ async fn a_listed_user_reads_back_exactly_as_written(b: Backend) {
     let (company, _, _) = app.client(&sa, "Exact Co").await;
     let name = "Zoë \"Q\" O'Brien \\ 𝄞 😀";
     let created = json_of(
-        app.post(
-            UM,
+        app.create_user(
+            &sa,
             &json!({"name": name, "username": "zoe.exact", "email": "zoe@exact.example",
                     "password": "secure_password", "companyId": company, "isActive": false,
                     "permissions": [1, 20, 40]}),
-            Some(&sa),
         )
         .await,
         StatusCode::CREATED,
     )
     .await;
     let id = created["user"]["id"].as_i64().unwrap();
-    let own = json_of(
-        app.get(&format!("{UM}/{id}"), Some(&sa)).await,
-        StatusCode::OK,
-    )
-    .await;
+    let own = json_of(app.get_user(&sa, id).await, StatusCode::OK).await;
     for query in [
         "search=O%27Brien",
         "search=zoe%40exact",
         "isActive=false&limit=5",
     ] {
-        let page = json_of(
-            app.get(&format!("{UM}?{query}"), Some(&sa)).await,
-            StatusCode::OK,
-        )
-        .await;
+        let page = json_of(app.list_users(&sa, query).await, StatusCode::OK).await;
         let listed = page["users"]
             .as_array()
             .unwrap()

@@ -16,25 +16,21 @@ on_both_stores!(
     whole_numbers_written_as_floats_are_integers,
 );
 
-const UM: &str = "/api/users-management";
-
 async fn seed_003_contract_field_by_field(b: Backend) {
     let app = spawn(b).await;
     let t = app.admin_token().await;
     let (company, _, _) = app.client(&t, "Contract Co").await;
-    let admin_id = json_of(app.get("/api/auth/me", Some(&t)).await, StatusCode::OK).await["user"]
-        ["id"]
+    let admin_id = json_of(app.get_me(&t).await, StatusCode::OK).await["user"]["id"]
         .as_i64()
         .unwrap();
 
     // 2. Create
     let res = json_of(
-        app.post(
-            UM,
+        app.create_user(
+            &t,
             &json!({"name": "John Doe", "username": "john.doe", "password": "secure_password",
                     "companyId": company, "createdBy": admin_id, "isActive": true,
                     "permissions": [1, 2, 3]}),
-            Some(&t),
         )
         .await,
         StatusCode::CREATED,
@@ -60,55 +56,35 @@ async fn seed_003_contract_field_by_field(b: Backend) {
     assert!(!res.to_string().contains("$argon2"));
 
     // 1. List, with pagination {total, limit, offset, hasMore} and search.
-    let list = json_of(
-        app.get(&format!("{UM}?limit=1&offset=0"), Some(&t)).await,
-        StatusCode::OK,
-    )
-    .await;
+    let list = json_of(app.list_users(&t, "limit=1&offset=0").await, StatusCode::OK).await;
     assert_eq!(list["users"].as_array().unwrap().len(), 1);
     let p = &list["pagination"];
     assert_eq!(p["limit"], 1);
     assert_eq!(p["offset"], 0);
     assert!(p["total"].as_i64().unwrap() >= 3); // admin, the owner, John
     assert_eq!(p["hasMore"], true);
-    let defaults = json_of(app.get(UM, Some(&t)).await, StatusCode::OK).await;
+    let defaults = json_of(app.list_users(&t, "").await, StatusCode::OK).await;
     assert_eq!(defaults["pagination"]["limit"], 10);
     assert_eq!(defaults["pagination"]["offset"], 0);
-    let found = json_of(
-        app.get(&format!("{UM}?search=John"), Some(&t)).await,
-        StatusCode::OK,
-    )
-    .await;
+    let found = json_of(app.list_users(&t, "search=John").await, StatusCode::OK).await;
     assert_eq!(found["pagination"]["total"], 1);
     assert_eq!(found["pagination"]["hasMore"], false);
     assert_eq!(found["users"][0]["id"], id);
-    let by_username = json_of(
-        app.get(&format!("{UM}?search=n.do"), Some(&t)).await,
-        StatusCode::OK,
-    )
-    .await;
+    let by_username = json_of(app.list_users(&t, "search=n.do").await, StatusCode::OK).await;
     assert_eq!(by_username["users"][0]["username"], "john.doe");
 
     // 3. Get by id
-    let got = json_of(
-        app.get(&format!("{UM}/{id}"), Some(&t)).await,
-        StatusCode::OK,
-    )
-    .await;
+    let got = json_of(app.get_user(&t, id).await, StatusCode::OK).await;
     assert_eq!(got["user"]["username"], "john.doe");
     assert_eq!(got["user"]["permissions"], json!([1, 2, 3]));
-    json_of(
-        app.get(&format!("{UM}/999999"), Some(&t)).await,
-        StatusCode::NOT_FOUND,
-    )
-    .await;
+    json_of(app.get_user(&t, 999999).await, StatusCode::NOT_FOUND).await;
 
     // 4. Update: only the fields sent change.
     let res = json_of(
-        app.put(
-            &format!("{UM}/{id}"),
+        app.update_user(
+            &t,
+            id,
             &json!({"name": "John Smith", "username": "john.smith", "permissions": [1, 2, 3, 4]}),
-            Some(&t),
         )
         .await,
         StatusCode::OK,
@@ -123,27 +99,15 @@ async fn seed_003_contract_field_by_field(b: Backend) {
     assert_ne!(res["user"]["updatedAt"], u["updatedAt"]);
 
     // 5. Delete is disabled.
-    let err = json_of(
-        app.delete(&format!("{UM}/{id}"), Some(&t)).await,
-        StatusCode::FORBIDDEN,
-    )
-    .await;
+    let err = json_of(app.delete_user(&t, id).await, StatusCode::FORBIDDEN).await;
     assert_eq!(
         err,
         json!({"error": "Delete user functionality has been disabled"})
     );
-    json_of(
-        app.get(&format!("{UM}/{id}"), Some(&t)).await,
-        StatusCode::OK,
-    )
-    .await;
+    json_of(app.get_user(&t, id).await, StatusCode::OK).await;
 
     // 6. Get permissions
-    let perms = json_of(
-        app.get(&format!("{UM}/{id}/permissions"), Some(&t)).await,
-        StatusCode::OK,
-    )
-    .await;
+    let perms = json_of(app.get_user_permissions(&t, id).await, StatusCode::OK).await;
     assert_eq!(perms["userId"], id);
     assert_eq!(perms["username"], "john.smith");
     assert_eq!(perms["name"], "John Smith");
@@ -164,10 +128,10 @@ async fn seed_003_contract_field_by_field(b: Backend) {
 
     // 7. Replace permissions
     let res = json_of(
-        app.put(
-            &format!("{UM}/{id}/permissions"),
+        app.replace_user_permissions(
+            &t,
+            id,
             &json!({"permissions": [1, 2, 3, 4, 5], "updatedBy": admin_id}),
-            Some(&t),
         )
         .await,
         StatusCode::OK,
@@ -183,12 +147,8 @@ async fn seed_003_contract_field_by_field(b: Backend) {
     );
     assert!(res.get("addedPermissions").is_none());
     let res = json_of(
-        app.put(
-            &format!("{UM}/{id}/permissions"),
-            &json!({"permissions": [1, 2, 3]}),
-            Some(&t),
-        )
-        .await,
+        app.replace_user_permissions(&t, id, &json!({"permissions": [1, 2, 3]}))
+            .await,
         StatusCode::OK,
     )
     .await;
@@ -196,10 +156,10 @@ async fn seed_003_contract_field_by_field(b: Backend) {
 
     // 8. Add permissions: keeps the existing ones.
     let res = json_of(
-        app.post(
-            &format!("{UM}/{id}/permissions"),
+        app.add_user_permissions(
+            &t,
+            id,
             &json!({"permissions": [4, 5], "updatedBy": admin_id}),
-            Some(&t),
         )
         .await,
         StatusCode::OK,
@@ -210,27 +170,20 @@ async fn seed_003_contract_field_by_field(b: Backend) {
     assert_eq!(res["addedPermissions"], json!([4, 5]));
     assert_eq!(res["permissionDetails"].as_array().unwrap().len(), 5);
     let again = json_of(
-        app.post(
-            &format!("{UM}/{id}/permissions"),
-            &json!({"permissions": [5, 10]}),
-            Some(&t),
-        )
-        .await,
+        app.add_user_permissions(&t, id, &json!({"permissions": [5, 10]}))
+            .await,
         StatusCode::OK,
     )
     .await;
     assert_eq!(again["addedPermissions"], json!([10]));
 
     // Unknown permission ids → 400, nothing changes.
-    for (method, path) in [
-        ("PUT", format!("{UM}/{id}/permissions")),
-        ("POST", format!("{UM}/{id}/permissions")),
-    ] {
+    for method in ["PUT", "POST"] {
         let body = json!({"permissions": [1, 7, 99]});
         let res = if method == "PUT" {
-            app.put(&path, &body, Some(&t)).await
+            app.replace_user_permissions(&t, id, &body).await
         } else {
-            app.post(&path, &body, Some(&t)).await
+            app.add_user_permissions(&t, id, &body).await
         };
         let err = json_of(res, StatusCode::BAD_REQUEST).await;
         assert!(
@@ -242,27 +195,22 @@ async fn seed_003_contract_field_by_field(b: Backend) {
         );
     }
     let err = json_of(
-        app.post(
-            UM,
+        app.create_user(
+            &t,
             &json!({"name": "X", "username": "xperm", "password": "secure_password",
                             "companyId": company, "permissions": [3, 42]}),
-            Some(&t),
         )
         .await,
         StatusCode::BAD_REQUEST,
     )
     .await;
     assert!(err["details"]["permissions"].is_array());
-    let perms = json_of(
-        app.get(&format!("{UM}/{id}/permissions"), Some(&t)).await,
-        StatusCode::OK,
-    )
-    .await;
+    let perms = json_of(app.get_user_permissions(&t, id).await, StatusCode::OK).await;
     assert_eq!(perms["permissions"], json!([1, 2, 3, 4, 5, 10]));
 
     // 409 for a taken username.
     let err = json_of(
-        app.post(UM, &json!({"name": "Dup", "username": "John.Smith", "password": "secure_password", "companyId": company}), Some(&t))
+        app.create_user(&t, &json!({"name": "Dup", "username": "John.Smith", "password": "secure_password", "companyId": company}))
             .await,
         StatusCode::CONFLICT,
     )
@@ -270,11 +218,7 @@ async fn seed_003_contract_field_by_field(b: Backend) {
     assert_eq!(err["error"], "Username already exists");
 
     // The catalogue.
-    let cat = json_of(
-        app.get(&format!("{UM}/permissions"), Some(&t)).await,
-        StatusCode::OK,
-    )
-    .await;
+    let cat = json_of(app.list_permissions(&t).await, StatusCode::OK).await;
     assert_eq!(cat["permissions"].as_array().unwrap().len(), 20);
     assert_eq!(cat["permissions"][19]["id"], 60);
 }
@@ -308,7 +252,7 @@ async fn bad_input_changes_nothing(b: Backend) {
         json!([1, 2]),
     ];
     for body in &bad {
-        let res = app.post(UM, body, Some(&sa)).await;
+        let res = app.create_user(&sa, body).await;
         let status = res.status();
         let text = res.text().await.unwrap();
         assert!(
@@ -321,11 +265,7 @@ async fn bad_input_changes_nothing(b: Backend) {
     assert_eq!(count_users(&app, &sa).await, before);
     // Updates: nothing changes either.
     let (id, _) = app.user_with_token(&sa, json!({"name": "Keep", "username": "keep", "companyId": a, "email": "keep@example.com"})).await;
-    let snapshot = json_of(
-        app.get(&format!("{UM}/{id}"), Some(&sa)).await,
-        StatusCode::OK,
-    )
-    .await;
+    let snapshot = json_of(app.get_user(&sa, id).await, StatusCode::OK).await;
     for body in [
         json!({"name": "Changed", "username": "no way"}),
         json!({"name": "Changed", "email": "nope"}),
@@ -335,7 +275,7 @@ async fn bad_input_changes_nothing(b: Backend) {
         json!({"name": "Changed", "modules": ["crm"]}),
         json!({"name": "Changed", "password": "123"}),
     ] {
-        let res = app.put(&format!("{UM}/{id}"), &body, Some(&sa)).await;
+        let res = app.update_user(&sa, id, &body).await;
         assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{body}");
     }
     for q in [
@@ -348,14 +288,10 @@ async fn bad_input_changes_nothing(b: Backend) {
         "isActive=maybe",
         "companyId=x",
     ] {
-        let res = app.get(&format!("{UM}?{q}"), Some(&sa)).await;
+        let res = app.list_users(&sa, q).await;
         assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{q}");
     }
-    let after = json_of(
-        app.get(&format!("{UM}/{id}"), Some(&sa)).await,
-        StatusCode::OK,
-    )
-    .await;
+    let after = json_of(app.get_user(&sa, id).await, StatusCode::OK).await;
     assert_eq!(snapshot, after);
 }
 
@@ -366,13 +302,13 @@ async fn usernames_and_emails_are_unique_where_they_should_be(b: Backend) {
     let (b_id, _, _) = app.client(&sa, "Uniq B").await;
     let user = |u: &str, email: &str, company: i64| json!({"name": "U", "username": u, "password": INITIAL_PASSWORD, "email": email, "companyId": company});
     json_of(
-        app.post(UM, &user("same.mail", "s@example.com", a), Some(&sa))
+        app.create_user(&sa, &user("same.mail", "s@example.com", a))
             .await,
         StatusCode::CREATED,
     )
     .await;
     let err = json_of(
-        app.post(UM, &user("other", "s@example.com", a), Some(&sa))
+        app.create_user(&sa, &user("other", "s@example.com", a))
             .await,
         StatusCode::CONFLICT,
     )
@@ -380,21 +316,21 @@ async fn usernames_and_emails_are_unique_where_they_should_be(b: Backend) {
     assert!(err["error"].as_str().unwrap().contains("email"), "{err}");
     // Free across clients.
     json_of(
-        app.post(UM, &user("other", "s@example.com", b_id), Some(&sa))
+        app.create_user(&sa, &user("other", "s@example.com", b_id))
             .await,
         StatusCode::CREATED,
     )
     .await;
     // Usernames are unique everywhere, case-insensitively.
     let err = json_of(
-        app.post(UM, &user("SAME.MAIL", "t@example.com", b_id), Some(&sa))
+        app.create_user(&sa, &user("SAME.MAIL", "t@example.com", b_id))
             .await,
         StatusCode::CONFLICT,
     )
     .await;
     assert_eq!(err["error"], "Username already exists");
     let id = json_of(
-        app.post(UM, &user("third", "t@example.com", a), Some(&sa))
+        app.create_user(&sa, &user("third", "t@example.com", a))
             .await,
         StatusCode::CREATED,
     )
@@ -402,22 +338,14 @@ async fn usernames_and_emails_are_unique_where_they_should_be(b: Backend) {
         .as_i64()
         .unwrap();
     json_of(
-        app.put(
-            &format!("{UM}/{id}"),
-            &json!({"username": "Other"}),
-            Some(&sa),
-        )
-        .await,
+        app.update_user(&sa, id, &json!({"username": "Other"}))
+            .await,
         StatusCode::CONFLICT,
     )
     .await;
     json_of(
-        app.put(
-            &format!("{UM}/{id}"),
-            &json!({"email": "s@example.com"}),
-            Some(&sa),
-        )
-        .await,
+        app.update_user(&sa, id, &json!({"email": "s@example.com"}))
+            .await,
         StatusCode::CONFLICT,
     )
     .await;
@@ -436,12 +364,8 @@ async fn admin_set_password_forces_a_change_and_ends_sessions(b: Backend) {
     let session = app.login_ok("pw.user", CHANGED_PASSWORD).await;
     assert_eq!(session["mustChangePassword"], false);
     let res = json_of(
-        app.put(
-            &format!("{UM}/{id}"),
-            &json!({"password": "Admin-Set-Passw0rd"}),
-            Some(&sa),
-        )
-        .await,
+        app.update_user(&sa, id, &json!({"password": "Admin-Set-Passw0rd"}))
+            .await,
         StatusCode::OK,
     )
     .await;
@@ -457,7 +381,7 @@ async fn admin_set_password_forces_a_change_and_ends_sessions(b: Backend) {
     let fresh = app.login_ok("pw.user", "Admin-Set-Passw0rd").await;
     assert_eq!(fresh["mustChangePassword"], true);
     let token = fresh["accessToken"].as_str().unwrap();
-    json_of(app.get(UM, Some(token)).await, StatusCode::FORBIDDEN).await;
+    json_of(app.list_users(token, "").await, StatusCode::FORBIDDEN).await;
     // The hash is stored, never the password.
     let rows = crate::auth::activity_rows(&app).await;
     assert!(!format!("{rows:?}").contains("Admin-Set-Passw0rd"));
@@ -473,19 +397,14 @@ async fn deactivated_user_is_locked_out_at_once(b: Backend) {
             json!({"name": "L", "username": "lock.me", "companyId": a, "permissions": [1]}),
         )
         .await;
-    json_of(app.get(UM, Some(&token)).await, StatusCode::OK).await;
+    json_of(app.list_users(&token, "").await, StatusCode::OK).await;
     let res = json_of(
-        app.put(
-            &format!("{UM}/{id}"),
-            &json!({"isActive": false}),
-            Some(&sa),
-        )
-        .await,
+        app.update_user(&sa, id, &json!({"isActive": false})).await,
         StatusCode::OK,
     )
     .await;
     assert_eq!(res["user"]["isActive"], false);
-    json_of(app.get(UM, Some(&token)).await, StatusCode::UNAUTHORIZED).await;
+    json_of(app.list_users(&token, "").await, StatusCode::UNAUTHORIZED).await;
     assert_ne!(
         app.login_response("lock.me", CHANGED_PASSWORD)
             .await
@@ -493,8 +412,7 @@ async fn deactivated_user_is_locked_out_at_once(b: Backend) {
         StatusCode::OK
     );
     json_of(
-        app.put(&format!("{UM}/{id}"), &json!({"isActive": true}), Some(&sa))
-            .await,
+        app.update_user(&sa, id, &json!({"isActive": true})).await,
         StatusCode::OK,
     )
     .await;
@@ -510,18 +428,14 @@ async fn whole_numbers_written_as_floats_are_integers(b: Backend) {
     let body = json!({"name": "Flo At", "username": "flo.at", "password": INITIAL_PASSWORD,
                       "companyId": company as f64, "permissions": [1.0, 2.0]});
     assert!(body.to_string().contains(".0"), "{body}");
-    let res = json_of(app.post(UM, &body, Some(&t)).await, StatusCode::CREATED).await;
+    let res = json_of(app.create_user(&t, &body).await, StatusCode::CREATED).await;
     let u = &res["user"];
     assert_eq!(u["companyId"], company);
     assert_eq!(u["permissions"], json!([1, 2]));
     let id = u["id"].as_i64().unwrap();
     let res = json_of(
-        app.put(
-            &format!("{UM}/{id}/permissions"),
-            &json!({"permissions": [3.0]}),
-            Some(&t),
-        )
-        .await,
+        app.replace_user_permissions(&t, id, &json!({"permissions": [3.0]}))
+            .await,
         StatusCode::OK,
     )
     .await;
