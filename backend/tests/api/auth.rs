@@ -29,7 +29,7 @@ async fn tokens_from_the_future_are_refused(b: Backend) {
     use jsonwebtoken::{encode, EncodingKey, Header};
     use secrecy::ExposeSecret;
     let app = spawn(b).await;
-    let session = app.login(ADMIN_USERNAME, ADMIN_PASSWORD).await;
+    let session = app.login_ok(ADMIN_USERNAME, ADMIN_PASSWORD).await;
     let token = session["accessToken"].as_str().unwrap();
     let claims: serde_json::Value = {
         use base64::Engine;
@@ -48,22 +48,14 @@ async fn tokens_from_the_future_are_refused(b: Backend) {
     };
     // The same claims re-signed work: the key is right.
     let same = signed(&|_| {});
-    json_of(app.get("/api/auth/me", Some(&same)).await, StatusCode::OK).await;
+    json_of(app.get_me(&same).await, StatusCode::OK).await;
     let later = signed(&|c| c["nbf"] = json!(now + 120));
-    json_of(
-        app.get("/api/auth/me", Some(&later)).await,
-        StatusCode::UNAUTHORIZED,
-    )
-    .await;
+    json_of(app.get_me(&later).await, StatusCode::UNAUTHORIZED).await;
     let issued_later = signed(&|c| {
         c["iat"] = json!(now + 120);
         c.as_object_mut().unwrap().remove("nbf");
     });
-    json_of(
-        app.get("/api/auth/me", Some(&issued_later)).await,
-        StatusCode::UNAUTHORIZED,
-    )
-    .await;
+    json_of(app.get_me(&issued_later).await, StatusCode::UNAUTHORIZED).await;
 }
 
 async fn login_answers_tokens_and_the_user(b: Backend) {
@@ -94,9 +86,9 @@ async fn login_answers_tokens_and_the_user(b: Backend) {
 
 async fn login_accepts_email_and_any_case(b: Backend) {
     let app = spawn(b).await;
-    app.login("admin@example.com", ADMIN_PASSWORD).await;
-    app.login("ADMIN", ADMIN_PASSWORD).await;
-    app.login("  Admin@Example.com ", ADMIN_PASSWORD).await;
+    app.login_ok("admin@example.com", ADMIN_PASSWORD).await;
+    app.login_ok("ADMIN", ADMIN_PASSWORD).await;
+    app.login_ok("  Admin@Example.com ", ADMIN_PASSWORD).await;
 }
 
 async fn wrong_password_and_unknown_user_answer_identically(b: Backend) {
@@ -130,13 +122,9 @@ async fn me_needs_a_valid_token(b: Backend) {
         .as_str()
         .unwrap()
         .contains("Authentication required"));
-    json_of(
-        app.get("/api/auth/me", Some("garbage")).await,
-        StatusCode::UNAUTHORIZED,
-    )
-    .await;
+    json_of(app.get_me("garbage").await, StatusCode::UNAUTHORIZED).await;
     let token = app.admin_token().await;
-    let me = json_of(app.get("/api/auth/me", Some(&token)).await, StatusCode::OK).await;
+    let me = json_of(app.get_me(&token).await, StatusCode::OK).await;
     assert_eq!(me["user"]["username"], "admin");
     // Basic auth or another scheme is not a bearer token.
     let res = app
@@ -218,7 +206,7 @@ async fn forged_and_expired_tokens_are_refused(b: Backend) {
         ("HS512", hs512),
     ];
     for (what, token) in cases {
-        let res = app.get("/api/auth/me", Some(&token)).await;
+        let res = app.get_me(&token).await;
         assert_eq!(
             res.status(),
             StatusCode::UNAUTHORIZED,
@@ -226,20 +214,15 @@ async fn forged_and_expired_tokens_are_refused(b: Backend) {
         );
     }
     // The genuine token, re-signed by us with the real key, still works.
-    json_of(
-        app.get("/api/auth/me", Some(&sign(&claims, &secret))).await,
-        StatusCode::OK,
-    )
-    .await;
+    json_of(app.get_me(&sign(&claims, &secret)).await, StatusCode::OK).await;
 }
 
 async fn refresh_rotates_and_reuse_ends_the_session(b: Backend) {
     let app = spawn(b).await;
-    let first = app.login(ADMIN_USERNAME, ADMIN_PASSWORD).await;
+    let first = app.login_ok(ADMIN_USERNAME, ADMIN_PASSWORD).await;
     let r1 = first["refreshToken"].as_str().unwrap();
     let second = json_of(
-        app.post("/api/auth/refresh", &json!({"refreshToken": r1}), None)
-            .await,
+        app.refresh(&json!({"refreshToken": r1})).await,
         StatusCode::OK,
     )
     .await;
@@ -247,51 +230,40 @@ async fn refresh_rotates_and_reuse_ends_the_session(b: Backend) {
     let a2 = second["accessToken"].as_str().unwrap();
     assert_ne!(r1, r2);
     assert_eq!(second["tokenType"], "Bearer");
-    json_of(app.get("/api/auth/me", Some(a2)).await, StatusCode::OK).await;
+    json_of(app.get_me(a2).await, StatusCode::OK).await;
     // Presenting r1 again: refused, and the whole session ends.
     let reuse = json_of(
-        app.post("/api/auth/refresh", &json!({"refreshToken": r1}), None)
-            .await,
+        app.refresh(&json!({"refreshToken": r1})).await,
         StatusCode::UNAUTHORIZED,
     )
     .await;
     assert!(reuse["error"].as_str().unwrap().contains("already used"));
     json_of(
-        app.post("/api/auth/refresh", &json!({"refreshToken": r2}), None)
-            .await,
+        app.refresh(&json!({"refreshToken": r2})).await,
         StatusCode::UNAUTHORIZED,
     )
     .await;
-    json_of(
-        app.get("/api/auth/me", Some(a2)).await,
-        StatusCode::UNAUTHORIZED,
-    )
-    .await;
+    json_of(app.get_me(a2).await, StatusCode::UNAUTHORIZED).await;
     // Another session of the same user is untouched.
     app.admin_token().await;
     // Garbage and missing tokens.
     json_of(
-        app.post("/api/auth/refresh", &json!({"refreshToken": "nope"}), None)
-            .await,
+        app.refresh(&json!({"refreshToken": "nope"})).await,
         StatusCode::UNAUTHORIZED,
     )
     .await;
-    json_of(
-        app.post("/api/auth/refresh", &json!({}), None).await,
-        StatusCode::BAD_REQUEST,
-    )
-    .await;
+    json_of(app.refresh(&json!({})).await, StatusCode::BAD_REQUEST).await;
 }
 
 async fn logout_ends_the_session(b: Backend) {
     let app = spawn(b).await;
-    let s = app.login(ADMIN_USERNAME, ADMIN_PASSWORD).await;
+    let s = app.login_ok(ADMIN_USERNAME, ADMIN_PASSWORD).await;
     let access = s["accessToken"].as_str().unwrap();
     let other = app.admin_token().await;
-    let res = app.post("/api/auth/logout", &json!({}), Some(access)).await;
+    let res = app.logout(access).await;
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
     assert_session_ended(&app, &s).await;
-    json_of(app.get("/api/auth/me", Some(&other)).await, StatusCode::OK).await;
+    json_of(app.get_me(&other).await, StatusCode::OK).await;
     json_of(
         app.post("/api/auth/logout", &json!({}), None).await,
         StatusCode::UNAUTHORIZED,
@@ -303,10 +275,9 @@ async fn update_me_changes_only_profile_fields(b: Backend) {
     let app = spawn(b).await;
     let token = app.admin_token().await;
     let body = json_of(
-        app.put(
-            "/api/auth/me",
+        app.update_me(
+            &token,
             &json!({"name": "  Ada Admin ", "email": "Ada@Example.com"}),
-            Some(&token),
         )
         .await,
         StatusCode::OK,
@@ -325,11 +296,7 @@ async fn update_me_changes_only_profile_fields(b: Backend) {
         ("somethingElse", json!(1)),
     ] {
         let res = app
-            .put(
-                "/api/auth/me",
-                &json!({"name": "Changed", field: value}),
-                Some(&token),
-            )
+            .update_me(&token, &json!({"name": "Changed", field: value}))
             .await;
         let err = json_of(res, StatusCode::BAD_REQUEST).await;
         assert!(err["details"][field].is_array(), "{field}: {err}");
@@ -340,7 +307,7 @@ async fn update_me_changes_only_profile_fields(b: Backend) {
         (json!({"email": "not-an-email"}), "email"),
         (json!({"name": 5}), "name"),
     ] {
-        let res = app.put("/api/auth/me", &body, Some(&token)).await;
+        let res = app.update_me(&token, &body).await;
         let err = json_of(res, StatusCode::BAD_REQUEST).await;
         assert!(err["error"].is_string(), "{err}");
         if field != "name" || body["name"].is_string() {
@@ -348,14 +315,13 @@ async fn update_me_changes_only_profile_fields(b: Backend) {
         }
     }
     // Nothing above changed anything.
-    let me = json_of(app.get("/api/auth/me", Some(&token)).await, StatusCode::OK).await;
+    let me = json_of(app.get_me(&token).await, StatusCode::OK).await;
     assert_eq!(me["user"]["name"], "Ada Admin");
     assert_eq!(me["user"]["role"], "super_admin");
     assert_eq!(me["user"]["isActive"], true);
     // Null removes the e-mail address.
     let body = json_of(
-        app.put("/api/auth/me", &json!({"email": null}), Some(&token))
-            .await,
+        app.update_me(&token, &json!({"email": null})).await,
         StatusCode::OK,
     )
     .await;
@@ -368,12 +334,8 @@ async fn update_me_conflicting_email_is_409(b: Backend) {
         .await;
     let token = app.admin_token().await;
     let err = json_of(
-        app.put(
-            "/api/auth/me",
-            &json!({"email": "second@example.com"}),
-            Some(&token),
-        )
-        .await,
+        app.update_me(&token, &json!({"email": "second@example.com"}))
+            .await,
         StatusCode::CONFLICT,
     )
     .await;
@@ -382,17 +344,13 @@ async fn update_me_conflicting_email_is_409(b: Backend) {
 
 async fn change_password_rules(b: Backend) {
     let app = spawn(b).await;
-    let a = app.login(ADMIN_USERNAME, ADMIN_PASSWORD).await;
-    let other = app.login(ADMIN_USERNAME, ADMIN_PASSWORD).await;
+    let a = app.login_ok(ADMIN_USERNAME, ADMIN_PASSWORD).await;
+    let other = app.login_ok(ADMIN_USERNAME, ADMIN_PASSWORD).await;
     let token = a["accessToken"].as_str().unwrap();
     let change = |current: &str, new: &str| json!({"currentPassword": current, "newPassword": new});
     let err = json_of(
-        app.post(
-            "/api/auth/change-password",
-            &change("wrong-password", "N3w-Passw0rd!x"),
-            Some(token),
-        )
-        .await,
+        app.change_password(token, &change("wrong-password", "N3w-Passw0rd!x"))
+            .await,
         StatusCode::BAD_REQUEST,
     )
     .await;
@@ -404,30 +362,22 @@ async fn change_password_rules(b: Backend) {
         ADMIN_PASSWORD,
     ] {
         let err = json_of(
-            app.post(
-                "/api/auth/change-password",
-                &change(ADMIN_PASSWORD, weak),
-                Some(token),
-            )
-            .await,
+            app.change_password(token, &change(ADMIN_PASSWORD, weak))
+                .await,
             StatusCode::BAD_REQUEST,
         )
         .await;
         assert!(err["details"]["newPassword"].is_array(), "{weak}: {err}");
     }
     let ok = json_of(
-        app.post(
-            "/api/auth/change-password",
-            &change(ADMIN_PASSWORD, "N3w-Passw0rd!x"),
-            Some(token),
-        )
-        .await,
+        app.change_password(token, &change(ADMIN_PASSWORD, "N3w-Passw0rd!x"))
+            .await,
         StatusCode::OK,
     )
     .await;
     assert_eq!(ok["message"], "Password changed");
     // This session goes on; the other one has ended; the old password is gone.
-    json_of(app.get("/api/auth/me", Some(token)).await, StatusCode::OK).await;
+    json_of(app.get_me(token).await, StatusCode::OK).await;
     assert_session_ended(&app, &other).await;
     assert_eq!(
         app.login_response(ADMIN_USERNAME, ADMIN_PASSWORD)
@@ -435,48 +385,37 @@ async fn change_password_rules(b: Backend) {
             .status(),
         StatusCode::UNAUTHORIZED
     );
-    app.login(ADMIN_USERNAME, "N3w-Passw0rd!x").await;
+    app.login_ok(ADMIN_USERNAME, "N3w-Passw0rd!x").await;
 }
 
 async fn first_login_tokens_are_limited(b: Backend) {
     let app = spawn(b).await;
     let (_, generated) = app.create_operator("fresh", None).await;
     assert!(generated.len() >= 12);
-    let s = app.login("fresh", &generated).await;
+    let s = app.login_ok("fresh", &generated).await;
     assert_eq!(s["mustChangePassword"], true);
     let token = s["accessToken"].as_str().unwrap();
-    let me = json_of(app.get("/api/auth/me", Some(token)).await, StatusCode::OK).await;
+    let me = json_of(app.get_me(token).await, StatusCode::OK).await;
     assert_eq!(me["user"]["mustChangePassword"], true);
-    let err = json_of(
-        app.get("/api/users-management/permissions", Some(token))
-            .await,
-        StatusCode::FORBIDDEN,
-    )
-    .await;
+    let err = json_of(app.list_permissions(token).await, StatusCode::FORBIDDEN).await;
     assert!(err["error"].as_str().unwrap().contains("change-password"));
     json_of(
-        app.post(
-            "/api/auth/change-password",
+        app.change_password(
+            token,
             &json!({"currentPassword": generated, "newPassword": "Fr3sh-Passw0rd!"}),
-            Some(token),
         )
         .await,
         StatusCode::OK,
     )
     .await;
     // The same token is now good everywhere.
-    let cat = json_of(
-        app.get("/api/users-management/permissions", Some(token))
-            .await,
-        StatusCode::OK,
-    )
-    .await;
+    let cat = json_of(app.list_permissions(token).await, StatusCode::OK).await;
     assert_eq!(cat["permissions"].as_array().unwrap().len(), 20);
     assert_eq!(
         cat["permissions"][0],
         json!({"id": 1, "name": "View Users", "description": "Can view user information"})
     );
-    let again = app.login("fresh", "Fr3sh-Passw0rd!").await;
+    let again = app.login_ok("fresh", "Fr3sh-Passw0rd!").await;
     assert_eq!(again["mustChangePassword"], false);
 }
 
@@ -485,9 +424,9 @@ async fn deactivated_users_are_locked_out_at_once(b: Backend) {
     let (id, pw) = app
         .create_operator("leaver", Some("Le4ver-Passw0rd!"))
         .await;
-    let s = app.login("leaver", &pw).await;
+    let s = app.login_ok("leaver", &pw).await;
     let token = s["accessToken"].as_str().unwrap();
-    json_of(app.get("/api/auth/me", Some(token)).await, StatusCode::OK).await;
+    json_of(app.get_me(token).await, StatusCode::OK).await;
     app.exec_sql(&format!(
         "UPDATE users SET is_active = FALSE WHERE id = {id}"
     ))
@@ -510,20 +449,12 @@ async fn deactivated_users_are_locked_out_at_once(b: Backend) {
 async fn client_login_refuses_operator_staff(b: Backend) {
     let app = spawn(b).await;
     let staff = app
-        .post(
-            "/api/auth/client-login",
-            &json!({"username": ADMIN_USERNAME, "password": ADMIN_PASSWORD}),
-            None,
-        )
+        .client_login(&json!({"username": ADMIN_USERNAME, "password": ADMIN_PASSWORD}))
         .await;
     assert_eq!(staff.status(), StatusCode::UNAUTHORIZED);
     let staff_body = staff.bytes().await.unwrap();
     let wrong = app
-        .post(
-            "/api/auth/client-login",
-            &json!({"username": ADMIN_USERNAME, "password": "wrong-password"}),
-            None,
-        )
+        .client_login(&json!({"username": ADMIN_USERNAME, "password": "wrong-password"}))
         .await;
     assert_eq!(wrong.bytes().await.unwrap(), staff_body);
 }
@@ -539,7 +470,7 @@ async fn bootstrap_admin_with_generated_password(b: Backend) {
         .clone()
         .expect("a generated password");
     assert!(pw.len() >= 12);
-    let s = app.login("admin", &pw).await;
+    let s = app.login_ok("admin", &pw).await;
     assert_eq!(s["mustChangePassword"], true);
     assert_eq!(s["user"]["role"], "super_admin");
 }
@@ -564,12 +495,10 @@ async fn activity_log_records_logins_and_changes(b: Backend) {
     let app = spawn(b).await;
     let _ = app.login_response(ADMIN_USERNAME, "wrong-password").await;
     let token = app.admin_token().await;
-    app.put("/api/auth/me", &json!({"name": "Renamed"}), Some(&token))
-        .await;
-    app.post(
-        "/api/auth/change-password",
+    app.update_me(&token, &json!({"name": "Renamed"})).await;
+    app.change_password(
+        &token,
         &json!({"currentPassword": ADMIN_PASSWORD, "newPassword": "N3w-Passw0rd!x"}),
-        Some(&token),
     )
     .await;
     let rows = activity_rows(&app).await;
@@ -637,7 +566,7 @@ async fn a_login_records_its_bookkeeping_and_rehashes_an_old_hash(b: Backend) {
         "UPDATE users SET password_hash = '{old}' WHERE username = '{username}'"
     ))
     .await;
-    let session = app.login(&username, &password).await;
+    let session = app.login_ok(&username, &password).await;
     let hash = app
         .fetch_text(&format!(
             "SELECT password_hash FROM users WHERE username = '{username}'"
@@ -646,29 +575,17 @@ async fn a_login_records_its_bookkeeping_and_rehashes_an_old_hash(b: Backend) {
     assert_ne!(hash, old);
     assert!(hash.contains("m=64,t=1,p=1"), "{hash}");
     // The old password still opens the account, through the new hash.
-    app.login(&username, &password).await;
+    app.login_ok(&username, &password).await;
     assert!(session["user"]["lastLogin"].is_string());
-    let client = json_of(
-        app.get(&format!("/api/clients/{client_id}"), Some(&sa))
-            .await,
-        StatusCode::OK,
-    )
-    .await;
+    let client = json_of(app.get_client(&sa, client_id).await, StatusCode::OK).await;
     assert!(client["client"]["lastLogin"].is_string(), "{client}");
     let refreshed = app
-        .post(
-            "/api/auth/refresh",
-            &json!({"refreshToken": session["refreshToken"]}),
-            None,
-        )
+        .refresh(&json!({"refreshToken": session["refreshToken"]}))
         .await;
     assert_eq!(refreshed.status(), StatusCode::OK);
     let entries = json_of(
-        app.get(
-            &format!("/api/activity?action=login&companyId={client_id}"),
-            Some(&sa),
-        )
-        .await,
+        app.list_activity(&sa, &format!("action=login&companyId={client_id}"))
+            .await,
         StatusCode::OK,
     )
     .await;
@@ -706,14 +623,13 @@ async fn a_login_writes_no_index_entries_on_postgres() {
     let sa = app.admin_token().await;
     let (_, _, created) = app.client(&sa, "Sorted Co").await;
     let username = created["credentials"]["username"].as_str().unwrap();
-    app.login(
+    app.login_ok(
         username,
         created["credentials"]["password"].as_str().unwrap(),
     )
     .await;
     let page = json_of(
-        app.get("/api/users-management?sort=-lastLogin&limit=2", Some(&sa))
-            .await,
+        app.list_users(&sa, "sort=-lastLogin&limit=2").await,
         StatusCode::OK,
     )
     .await;

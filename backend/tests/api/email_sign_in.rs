@@ -12,7 +12,6 @@ on_both_stores!(
     an_e_mail_sign_in_costs_the_same_however_many_hold_the_address,
 );
 
-const UM: &str = "/api/users-management";
 const SHARED: &str = "shared@people.example";
 
 /// A user of `company` holding [`SHARED`], signed in once and given a
@@ -21,18 +20,14 @@ async fn holder(app: &TestApp, token: &str, company: i64, n: usize) -> (i64, Str
     let username = format!("holder{n}");
     let body = json!({"name": format!("Holder {n}"), "username": username, "email": SHARED,
                       "password": INITIAL_PASSWORD, "companyId": company});
-    let created = json_of(app.post(UM, &body, Some(token)).await, StatusCode::CREATED).await;
+    let created = json_of(app.create_user(token, &body).await, StatusCode::CREATED).await;
     app.first_login(&username, INITIAL_PASSWORD).await;
     let password = format!("{CHANGED_PASSWORD}{n}");
     // Each holder's own password (the first login set CHANGED_PASSWORD).
-    let t = app.login(&username, CHANGED_PASSWORD).await;
+    let t = app.login_ok(&username, CHANGED_PASSWORD).await;
     let change = json!({"currentPassword": CHANGED_PASSWORD, "newPassword": password});
     let res = app
-        .post(
-            "/api/auth/change-password",
-            &change,
-            t["accessToken"].as_str(),
-        )
+        .change_password(t["accessToken"].as_str().expect("a token"), &change)
         .await;
     json_of(res, StatusCode::OK).await;
     (created["user"]["id"].as_i64().unwrap(), username, password)
@@ -44,7 +39,7 @@ async fn another_tenant_sharing_an_address_never_breaks_a_sign_in(b: Backend) {
     let (a, _, _) = app.client(&sa, "Tenant A").await;
     let (_, _, a_password) = holder(&app, &sa, a, 1).await;
     assert_eq!(
-        app.login(SHARED, &a_password).await["user"]["username"],
+        app.login_ok(SHARED, &a_password).await["user"]["username"],
         "holder1"
     );
 
@@ -59,18 +54,23 @@ async fn another_tenant_sharing_an_address_never_breaks_a_sign_in(b: Backend) {
         .await;
     let (_, _, b_password) = holder(&app, &owner, b_id, 2).await;
     // Both sign in by the address, each with its own password, through both tabs.
-    for path in ["/api/auth/login", "/api/auth/client-login"] {
+    for op in ["login", "client_login"] {
         for (password, username) in [(&a_password, "holder1"), (&b_password, "holder2")] {
             let body = json!({"username": SHARED.to_uppercase(), "password": password});
-            let session = json_of(app.post(path, &body, None).await, StatusCode::OK).await;
-            assert_eq!(session["user"]["username"], username, "{path}");
+            let res = if op == "login" {
+                app.login(&body).await
+            } else {
+                app.client_login(&body).await
+            };
+            let session = json_of(res, StatusCode::OK).await;
+            assert_eq!(session["user"]["username"], username, "{op}");
         }
     }
     // A wrong password answers exactly as for an unknown address.
     let wrong = json!({"username": SHARED, "password": "Not-The-Passw0rd"});
     let unknown = json!({"username": "nobody@people.example", "password": "Not-The-Passw0rd"});
-    let wrong = app.post("/api/auth/login", &wrong, None).await;
-    let unknown = app.post("/api/auth/login", &unknown, None).await;
+    let wrong = app.login(&wrong).await;
+    let unknown = app.login(&unknown).await;
     assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(wrong.text().await.unwrap(), unknown.text().await.unwrap());
 
@@ -81,37 +81,27 @@ async fn another_tenant_sharing_an_address_never_breaks_a_sign_in(b: Backend) {
         let (c, _, _) = app.client(&sa, &format!("Tenant {n}")).await;
         later.push(holder(&app, &sa, c, n).await);
     }
-    app.login(SHARED, &a_password).await;
-    app.login(SHARED, &b_password).await;
+    app.login_ok(SHARED, &a_password).await;
+    app.login_ok(SHARED, &b_password).await;
     let (c, _, _) = app.client(&sa, "Tenant Six").await;
     let (moved, moved_username, moved_password) = holder(&app, &sa, c, 6).await;
     let res = app
-        .put(
-            &format!("{UM}/{moved}"),
-            &json!({"email": "elsewhere@people.example"}),
-            Some(&sa),
-        )
+        .update_user(&sa, moved, &json!({"email": "elsewhere@people.example"}))
         .await;
     json_of(res, StatusCode::OK).await;
-    let res = app
-        .put(
-            &format!("{UM}/{moved}"),
-            &json!({"email": SHARED}),
-            Some(&sa),
-        )
-        .await;
+    let res = app.update_user(&sa, moved, &json!({"email": SHARED})).await;
     json_of(res, StatusCode::OK).await;
-    app.login(SHARED, &a_password).await;
-    app.login(SHARED, &b_password).await;
+    app.login_ok(SHARED, &a_password).await;
+    app.login_ok(SHARED, &b_password).await;
     // The third holder still signs in by it; past the third, a holder signs
     // in by its username (decision 0023).
-    app.login(SHARED, &later[0].2).await;
+    app.login_ok(SHARED, &later[0].2).await;
     json_of(
         app.login_response(SHARED, &moved_password).await,
         StatusCode::UNAUTHORIZED,
     )
     .await;
-    app.login(&moved_username, &moved_password).await;
+    app.login_ok(&moved_username, &moved_password).await;
 }
 
 /// Every sign-in by an e-mail address makes exactly three verifications,

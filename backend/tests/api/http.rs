@@ -239,16 +239,16 @@ async fn cors_allows_only_configured_origins(b: Backend) {
 async fn health_readiness_and_metrics(b: Backend) {
     let app = spawn(b).await;
     assert_eq!(
-        json_of(app.get("/healthz", None).await, StatusCode::OK).await,
+        json_of(app.healthz().await, StatusCode::OK).await,
         json!({"status": "ok"})
     );
     assert_eq!(
-        json_of(app.get("/readyz", None).await, StatusCode::OK).await,
+        json_of(app.readyz().await, StatusCode::OK).await,
         json!({"status": "ready"})
     );
     app.admin_token().await;
     let _ = app.login_response(ADMIN_USERNAME, "wrong-password").await;
-    let res = app.get("/metrics", None).await;
+    let res = app.metrics().await;
     assert_eq!(res.status(), StatusCode::OK);
     assert!(res.headers()["content-type"]
         .to_str()
@@ -285,11 +285,7 @@ async fn health_readiness_and_metrics(b: Backend) {
             .execute(&mut c)
             .await
             .unwrap();
-        let err = json_of(
-            app.get("/readyz", None).await,
-            StatusCode::SERVICE_UNAVAILABLE,
-        )
-        .await;
+        let err = json_of(app.readyz().await, StatusCode::SERVICE_UNAVAILABLE).await;
         assert!(err["error"].is_string());
         let res = app.login_response(ADMIN_USERNAME, ADMIN_PASSWORD).await;
         assert_ne!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
@@ -306,7 +302,7 @@ async fn a_connection_closed_while_idle_is_replaced() {
     }
     let app = spawn(Backend::Postgres).await;
     let token = app.admin_token().await;
-    let me = app.get("/api/auth/me", Some(&token)).await;
+    let me = app.get_me(&token).await;
     assert_eq!(me.status(), StatusCode::OK);
     tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
     let name = app.database_url.rsplit('/').next().unwrap().to_owned();
@@ -323,7 +319,7 @@ async fn a_connection_closed_while_idle_is_replaced() {
     .unwrap();
     assert!(!closed.is_empty(), "the service held no connection");
     for _ in 0..3 {
-        let me = app.get("/api/auth/me", Some(&token)).await;
+        let me = app.get_me(&token).await;
         assert_eq!(me.status(), StatusCode::OK);
     }
 }

@@ -6,20 +6,27 @@
 #[macro_use]
 mod helpers;
 
+mod activity;
 mod auth;
 mod cli;
+mod client_users;
 mod clients;
+mod credits;
 mod email_sign_in;
+mod export;
 mod hashing;
 mod http;
 mod http_heads;
 mod import;
+mod modules;
 mod openapi;
 mod owasp;
 mod races;
 mod redis;
+mod search;
 mod stats;
 mod throttle;
-mod users;
 mod users_above;
 mod users_authz;
+mod users_crud;
+mod users_scope;

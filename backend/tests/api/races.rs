@@ -14,12 +14,8 @@ on_both_stores!(
     concurrent_module_changes_chain_in_the_log,
 );
 
-const UM: &str = "/api/users-management";
-
 async fn permissions_of(app: &TestApp, token: &str, id: i64) -> Vec<i64> {
-    let res = app
-        .get(&format!("{UM}/{id}/permissions"), Some(token))
-        .await;
+    let res = app.get_user_permissions(token, id).await;
     json_of(res, StatusCode::OK).await["permissions"]
         .as_array()
         .unwrap()
@@ -34,10 +30,7 @@ async fn permissions_of(app: &TestApp, token: &str, id: i64) -> Vec<i64> {
 async fn assert_log_chains(app: &TestApp, token: &str, target: &str, field: &str, now: &Value) {
     let (kind, id) = target.split_once(':').unwrap();
     let res = app
-        .get(
-            &format!("/api/activity?targetType={kind}&targetId={id}&limit=100"),
-            Some(token),
-        )
+        .list_activity(token, &format!("targetType={kind}&targetId={id}&limit=100"))
         .await;
     let mut entries: Vec<Value> = json_of(res, StatusCode::OK).await["entries"]
         .as_array()
@@ -71,10 +64,15 @@ async fn concurrent_permission_adds_all_land(b: Backend) {
             )
             .await;
         let answers = join_all(adds.iter().map(|p| {
-            let path = format!("{UM}/{id}/permissions");
             let body = json!({"permissions": [p]});
             let (app, sa) = (&app, &sa);
-            async move { json_of(app.post(&path, &body, Some(sa)).await, StatusCode::OK).await }
+            async move {
+                json_of(
+                    app.add_user_permissions(sa, id, &body).await,
+                    StatusCode::OK,
+                )
+                .await
+            }
         }))
         .await;
         let held = permissions_of(&app, &sa, id).await;
@@ -111,21 +109,19 @@ async fn a_revoke_racing_with_adds_is_never_undone(b: Backend) {
                        "permissions": [20, 21, 22, 23]}),
             )
             .await;
-        let path = format!("{UM}/{id}/permissions");
         let revoke = async {
             json_of(
-                app.put(&path, &json!({"permissions": [1]}), Some(&sa))
+                app.replace_user_permissions(&sa, id, &json!({"permissions": [1]}))
                     .await,
                 StatusCode::OK,
             )
             .await
         };
         let adds = join_all([2, 3, 4, 5, 10].map(|p| {
-            let path = path.clone();
             let (app, sa) = (&app, &sa);
             async move {
                 json_of(
-                    app.post(&path, &json!({"permissions": [p]}), Some(sa))
+                    app.add_user_permissions(sa, id, &json!({"permissions": [p]}))
                         .await,
                     StatusCode::OK,
                 )
@@ -161,12 +157,8 @@ async fn concurrent_module_changes_chain_in_the_log(b: Backend) {
     let (a, _, _) = app.client(&sa, "Modules Co").await;
     let all = ["billing", "crm", "inventory", "reports", "whatsapp_reports"];
     json_of(
-        app.put(
-            &format!("/api/clients/{a}/modules"),
-            &json!({"modules": all}),
-            Some(&sa),
-        )
-        .await,
+        app.set_client_modules(&sa, a, &json!({"modules": all}))
+            .await,
         StatusCode::OK,
     )
     .await;
@@ -180,16 +172,11 @@ async fn concurrent_module_changes_chain_in_the_log(b: Backend) {
         .map(|i| json!({"modules": all.iter().skip(i % 5).take(1 + i % 3).collect::<Vec<_>>()}))
         .collect();
     join_all(choices.iter().map(|body| {
-        let path = format!("{UM}/{id}");
         let (app, sa) = (&app, &sa);
-        async move { json_of(app.put(&path, body, Some(sa)).await, StatusCode::OK).await }
+        async move { json_of(app.update_user(sa, id, body).await, StatusCode::OK).await }
     }))
     .await;
-    let now = json_of(
-        app.get(&format!("{UM}/{id}"), Some(&sa)).await,
-        StatusCode::OK,
-    )
-    .await;
+    let now = json_of(app.get_user(&sa, id).await, StatusCode::OK).await;
     assert_log_chains(
         &app,
         &sa,
@@ -203,17 +190,11 @@ async fn concurrent_module_changes_chain_in_the_log(b: Backend) {
         .map(|i| json!({"modules": all.iter().skip(i % 4).take(1 + i % 2).collect::<Vec<_>>()}))
         .collect();
     join_all(lists.iter().map(|body| {
-        let path = format!("/api/clients/{a}/modules");
         let (app, sa) = (&app, &sa);
-        async move { json_of(app.put(&path, body, Some(sa)).await, StatusCode::OK).await }
+        async move { json_of(app.set_client_modules(sa, a, body).await, StatusCode::OK).await }
     }))
     .await;
-    let now = json_of(
-        app.get(&format!("/api/clients/{a}/modules"), Some(&sa))
-            .await,
-        StatusCode::OK,
-    )
-    .await;
+    let now = json_of(app.get_client_modules(&sa, a).await, StatusCode::OK).await;
     assert_log_chains(
         &app,
         &sa,

@@ -126,7 +126,7 @@ async fn instances_sharing_redis_share_the_limits(b: Backend) {
     // Once the delay has passed, a success at one instance clears the
     // account's counters for both; the address's counter stays.
     tokio::time::sleep(Duration::from_millis(1100)).await;
-    two.login(ADMIN_USERNAME, ADMIN_PASSWORD).await;
+    two.login_ok(ADMIN_USERNAME, ADMIN_PASSWORD).await;
     let exists: (i64, i64) = redis::pipe()
         .cmd("EXISTS")
         .arg(format!("{prefix}throttle:user:1"))
@@ -140,16 +140,7 @@ async fn instances_sharing_redis_share_the_limits(b: Backend) {
     // Admin password resets are counted in Redis too.
     let sa = one.admin_token().await;
     let (id, owner, _) = one.client(&sa, "Shared resets").await;
-    json_of(
-        one.post(
-            &format!("/api/clients/{id}/reset-password"),
-            &json!({}),
-            Some(&sa),
-        )
-        .await,
-        StatusCode::OK,
-    )
-    .await;
+    json_of(one.reset_client_password(&sa, id).await, StatusCode::OK).await;
     let count: i64 = redis::cmd("HGET")
         .arg(format!("{prefix}throttle:reset-of:{owner}"))
         .arg("failures")
@@ -168,7 +159,7 @@ async fn instances_sharing_redis_share_the_limits(b: Backend) {
     .await;
     let res = one.login_response(ADMIN_USERNAME, ADMIN_PASSWORD).await;
     assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
-    two.login(ADMIN_USERNAME, ADMIN_PASSWORD).await;
+    two.login_ok(ADMIN_USERNAME, ADMIN_PASSWORD).await;
     forget(&prefix).await;
 }
 
@@ -263,7 +254,7 @@ async fn api10_garbage_in_reset_counters_is_not_trusted(b: Backend) {
             })
             .await;
             let sa = app.admin_token().await;
-            let me = json_of(app.get("/api/auth/me", Some(&sa)).await, StatusCode::OK).await;
+            let me = json_of(app.get_me(&sa).await, StatusCode::OK).await;
             let mut clients = Vec::new();
             for n in 0..3 {
                 let (client, owner, _) = app.client(&sa, &format!("Reset {n}")).await;
@@ -284,10 +275,8 @@ async fn api10_garbage_in_reset_counters_is_not_trusted(b: Backend) {
             } else {
                 [clients[0].0; 3]
             };
-            let empty = json!({});
             for (n, client) in targets.into_iter().enumerate() {
-                let path = format!("/api/clients/{client}/reset-password");
-                let res = app.post(&path, &empty, Some(&sa)).await;
+                let res = app.reset_client_password(&sa, client).await;
                 let status = res.status();
                 let body: Value = res.json().await.unwrap_or(Value::Null);
                 let expected = if n < 2 {
@@ -391,6 +380,6 @@ async fn api10_redis_answering_garbage_or_gone(b: Backend) {
             started.elapsed()
         );
         // Readiness is the database's: the service is ready without Redis.
-        assert_eq!(app.get("/readyz", None).await.status(), StatusCode::OK);
+        assert_eq!(app.readyz().await.status(), StatusCode::OK);
     }
 }

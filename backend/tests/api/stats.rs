@@ -10,7 +10,7 @@ on_both_stores!(
 const DAY_MS: i64 = 86_400_000;
 
 async fn stats(app: &TestApp, token: &str) -> Value {
-    json_of(app.get("/api/stats", Some(token)).await, StatusCode::OK).await
+    json_of(app.get_stats(token).await, StatusCode::OK).await
 }
 
 fn today() -> chrono::NaiveDate {
@@ -25,16 +25,7 @@ async fn the_dashboard_counts_what_happened(b: Backend) {
     let (first, _, _) = app.client(&t, "First Co").await;
     let (second, _, _) = app.client(&t, "Second Co").await;
     let (_, _, third) = app.client(&t, "Third Co").await;
-    json_of(
-        app.post(
-            &format!("/api/clients/{second}/toggle-status"),
-            &json!({}),
-            Some(&t),
-        )
-        .await,
-        StatusCode::OK,
-    )
-    .await;
+    json_of(app.toggle_client_status(&t, second).await, StatusCode::OK).await;
     // Three weeks ago, at the same time of day.
     let weeks_ago = chrono::Utc::now().timestamp_millis() - 21 * DAY_MS;
     app.exec_sql(&format!(
@@ -43,11 +34,11 @@ async fn the_dashboard_counts_what_happened(b: Backend) {
     .await;
     // Logins: the admin twice more (three with admin_token), the third
     // client's owner once; one failure.
-    app.login("admin", ADMIN_PASSWORD).await;
-    app.login("admin", ADMIN_PASSWORD).await;
+    app.login_ok("admin", ADMIN_PASSWORD).await;
+    app.login_ok("admin", ADMIN_PASSWORD).await;
     let owner = third["credentials"]["username"].as_str().unwrap();
     let password = third["credentials"]["password"].as_str().unwrap();
-    app.login(owner, password).await;
+    app.login_ok(owner, password).await;
     json_of(
         app.login_response("admin", "not-the-password").await,
         StatusCode::UNAUTHORIZED,
@@ -124,10 +115,10 @@ async fn each_part_needs_its_permission_and_a_client_sees_its_own(b: Backend) {
         )
         .await;
     json_of(
-        app.post(
-            &format!("/api/clients/{mine}/users"),
+        app.add_client_user(
+            &owner,
+            mine,
             &json!({"name": "Ravi Kumar", "email": "ravi@mine.example"}),
-            Some(&owner),
         )
         .await,
         StatusCode::CREATED,

@@ -85,14 +85,7 @@ async fn admin_password_resets_are_limited(b: Backend) {
     let (c, _, _) = app.client(&sa, "Reset C").await;
     let reset = |id: i64| {
         let (app, sa) = (&app, &sa);
-        async move {
-            app.post(
-                &format!("/api/clients/{id}/reset-password"),
-                &json!({}),
-                Some(sa),
-            )
-            .await
-        }
+        async move { app.reset_client_password(sa, id).await }
     };
     // Two resets of one owner, then that owner is closed.
     let mut last = Value::Null;
@@ -116,13 +109,7 @@ async fn admin_password_resets_are_limited(b: Backend) {
     );
     // Setting the owner's password through the users API counts too.
     let body = json!({"password": "An0ther-Passw0rd!"});
-    let res = app
-        .put(
-            &format!("/api/users-management/{owner_a}"),
-            &body,
-            Some(&sa),
-        )
-        .await;
+    let res = app.update_user(&sa, owner_a, &body).await;
     assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
     // Other owners are still open, until the caller reaches its own limit.
     json_of(reset(b_id).await, StatusCode::OK).await;
@@ -158,14 +145,14 @@ async fn failures_bring_growing_delays(b: Backend) {
     assert_eq!(res.headers()["retry-after"], "2");
     tokio::time::sleep(Duration::from_millis(2100)).await;
     // Success resets the account's count: the next failure starts again at zero.
-    app.login(ADMIN_USERNAME, ADMIN_PASSWORD).await;
+    app.login_ok(ADMIN_USERNAME, ADMIN_PASSWORD).await;
     assert_eq!(
         app.login_response(ADMIN_USERNAME, "wrong-password")
             .await
             .status(),
         StatusCode::UNAUTHORIZED
     );
-    app.login(ADMIN_USERNAME, ADMIN_PASSWORD).await;
+    app.login_ok(ADMIN_USERNAME, ADMIN_PASSWORD).await;
 }
 
 async fn a_lock_answers_429_with_retry_after(b: Backend) {
@@ -204,7 +191,7 @@ async fn a_lock_answers_429_with_retry_after(b: Backend) {
     // Another account from the same address is not locked.
     app.create_operator("bystander", Some("Bystand3r-Pass!"))
         .await;
-    app.login("bystander", "Bystand3r-Pass!").await;
+    app.login_ok("bystander", "Bystand3r-Pass!").await;
 }
 
 async fn unknown_users_are_throttled_alike(b: Backend) {
@@ -226,28 +213,22 @@ async fn client_login_and_change_password_are_throttled(b: Backend) {
     let app = spawn(b).await;
     let body = json!({"username": "someone", "password": "wrong-password"});
     for _ in 0..3 {
-        app.post("/api/auth/client-login", &body, None).await;
+        app.client_login(&body).await;
     }
     assert_eq!(
-        app.post("/api/auth/client-login", &body, None)
-            .await
-            .status(),
+        app.client_login(&body).await.status(),
         StatusCode::TOO_MANY_REQUESTS
     );
     let token = app.admin_token().await;
     let change = json!({"currentPassword": "wrong-password", "newPassword": "N3w-Passw0rd!x"});
     for _ in 0..3 {
         assert_eq!(
-            app.post("/api/auth/change-password", &change, Some(&token))
-                .await
-                .status(),
+            app.change_password(&token, &change).await.status(),
             StatusCode::BAD_REQUEST
         );
     }
     assert_eq!(
-        app.post("/api/auth/change-password", &change, Some(&token))
-            .await
-            .status(),
+        app.change_password(&token, &change).await.status(),
         StatusCode::TOO_MANY_REQUESTS
     );
 }

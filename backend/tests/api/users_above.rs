@@ -13,8 +13,6 @@ on_both_stores!(
     operator_staff_change_what_they_hold_and_nothing_above,
 );
 
-const UM: &str = "/api/users-management";
-
 /// One change of each writable field (with values that are valid on their own).
 fn every_field(company: i64) -> Vec<(&'static str, Value)> {
     vec![
@@ -33,11 +31,7 @@ fn every_field(company: i64) -> Vec<(&'static str, Value)> {
 }
 
 async fn user_json(app: &TestApp, token: &str, id: i64) -> Value {
-    let mut u = json_of(
-        app.get(&format!("{UM}/{id}"), Some(token)).await,
-        StatusCode::OK,
-    )
-    .await;
+    let mut u = json_of(app.get_user(token, id).await, StatusCode::OK).await;
     u["user"].as_object_mut().unwrap().remove("lastLogin");
     u
 }
@@ -47,9 +41,7 @@ async fn user_json(app: &TestApp, token: &str, id: i64) -> Value {
 async fn assert_untouchable(app: &TestApp, sa: &str, caller: &str, target: i64, company: i64) {
     let before = user_json(app, sa, target).await;
     for (field, body) in every_field(company) {
-        let res = app
-            .put(&format!("{UM}/{target}"), &body, Some(caller))
-            .await;
+        let res = app.update_user(caller, target, &body).await;
         let err = json_of(res, StatusCode::FORBIDDEN).await;
         assert!(
             err["error"].as_str().unwrap().contains("above"),
@@ -65,11 +57,10 @@ async fn assert_untouchable(app: &TestApp, sa: &str, caller: &str, target: i64, 
         ("PUT", json!({"permissions": [1]})),
         ("POST", json!({"permissions": [1]})),
     ] {
-        let path = format!("{UM}/{target}/permissions");
         let res = if method == "PUT" {
-            app.put(&path, &body, Some(caller)).await
+            app.replace_user_permissions(caller, target, &body).await
         } else {
-            app.post(&path, &body, Some(caller)).await
+            app.add_user_permissions(caller, target, &body).await
         };
         json_of(res, StatusCode::FORBIDDEN).await;
         assert_eq!(
@@ -120,20 +111,12 @@ async fn a_peer_holding_more_permissions_cannot_be_taken_over(b: Backend) {
     // Users at or below the caller are still its to edit (within its rights).
     for target in [below, same] {
         let res = app
-            .put(
-                &format!("{UM}/{target}"),
-                &json!({"name": "Edited"}),
-                Some(&attacker),
-            )
+            .update_user(&attacker, target, &json!({"name": "Edited"}))
             .await;
         assert_eq!(json_of(res, StatusCode::OK).await["user"]["name"], "Edited");
     }
     let res = app
-        .put(
-            &format!("{UM}/{below}"),
-            &json!({"password": "Set-By-A-Peer-0k"}),
-            Some(&attacker),
-        )
+        .update_user(&attacker, below, &json!({"password": "Set-By-A-Peer-0k"}))
         .await;
     json_of(res, StatusCode::OK).await;
 }
@@ -161,23 +144,15 @@ async fn a_second_client_admin_cannot_touch_the_owner(b: Backend) {
     assert_untouchable(&app, &sa, &second_token, owner, a).await;
     // The owner may edit the second admin (it is not above the owner).
     let res = app
-        .put(
-            &format!("{UM}/{second}"),
-            &json!({"name": "Deputy"}),
-            Some(&owner_token),
-        )
+        .update_user(&owner_token, second, &json!({"name": "Deputy"}))
         .await;
     json_of(res, StatusCode::OK).await;
     // The operator's staff may reset the owner's password and its role stays.
     let res = app
-        .put(
-            &format!("{UM}/{owner}"),
-            &json!({"password": "Reset-By-Staff-0k"}),
-            Some(&sa),
-        )
+        .update_user(&sa, owner, &json!({"password": "Reset-By-Staff-0k"}))
         .await;
     json_of(res, StatusCode::OK).await;
-    app.login(
+    app.login_ok(
         created["credentials"]["username"].as_str().unwrap(),
         "Reset-By-Staff-0k",
     )
@@ -212,11 +187,7 @@ async fn operator_staff_change_what_they_hold_and_nothing_above(b: Backend) {
     // Staff changing staff needs a super admin anyway; the owner holds 5.
     assert_untouchable(&app, &sa, &narrow, owner, a).await;
     let res = app
-        .put(
-            &format!("{UM}/{owner}"),
-            &json!({"name": "Owner Renamed"}),
-            Some(&broad),
-        )
+        .update_user(&broad, owner, &json!({"name": "Owner Renamed"}))
         .await;
     json_of(res, StatusCode::OK).await;
     // Resetting the client's password takes over its owner: only for staff
@@ -227,9 +198,8 @@ async fn operator_staff_change_what_they_hold_and_nothing_above(b: Backend) {
             json!({"name": "Sales", "username": "sales", "role": "admin", "permissions": [20, 21, 22]}),
         )
         .await;
-    let reset = format!("/api/clients/{a}/reset-password");
     let err = json_of(
-        app.post(&reset, &json!({}), Some(&sales)).await,
+        app.reset_client_password(&sales, a).await,
         StatusCode::FORBIDDEN,
     )
     .await;
@@ -241,15 +211,9 @@ async fn operator_staff_change_what_they_hold_and_nothing_above(b: Backend) {
                    "permissions": [1, 2, 3, 5, 20, 22]}),
         )
         .await;
-    json_of(
-        app.post(&reset, &json!({}), Some(&support)).await,
-        StatusCode::OK,
-    )
-    .await;
+    json_of(app.reset_client_password(&support, a).await, StatusCode::OK).await;
     // A super admin is above every admin, and an admin changing another admin
     // is refused whatever it holds.
-    let res = app
-        .put(&format!("{UM}/{wide}"), &json!({"name": "X"}), Some(&broad))
-        .await;
+    let res = app.update_user(&broad, wide, &json!({"name": "X"})).await;
     json_of(res, StatusCode::FORBIDDEN).await;
 }

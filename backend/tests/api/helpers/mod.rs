@@ -1,3 +1,10 @@
+//! What every test uses: [`spawn`] starts the app on a fresh database of a
+//! store; [`TestApp`] has one method per operation of the API (named after its
+//! `operationId`, in `operations.rs`), raw `get`/`post`/`put`/`delete` for
+//! requests no operation sends, and shortcuts (`admin_token`, `client`,
+//! `user_with_token`…); [`json_of`] asserts a status and reads the body; and
+//! `on_both_stores!` runs each test on SQLite and on PostgreSQL.
+
 use clientele::config::Settings;
 use clientele::startup::Application;
 use clientele::state::AppState;
@@ -5,6 +12,8 @@ use reqwest::{Response, StatusCode};
 use serde_json::{json, Value};
 use sqlx::Connection;
 use std::sync::OnceLock;
+
+mod operations;
 
 pub const ADMIN_USERNAME: &str = "admin";
 pub const ADMIN_PASSWORD: &str = "Adm1n-Passw0rd!x";
@@ -234,17 +243,14 @@ impl TestApp {
         req.send().await.expect("request")
     }
 
+    /// The [`login`](TestApp::login) operation with `username` and `password`.
     pub async fn login_response(&self, username: &str, password: &str) -> Response {
-        self.post(
-            "/api/auth/login",
-            &json!({"username": username, "password": password}),
-            None,
-        )
-        .await
+        self.login(&json!({"username": username, "password": password}))
+            .await
     }
 
     /// Log in and answer the token response; panics unless it is 200.
-    pub async fn login(&self, username: &str, password: &str) -> Value {
+    pub async fn login_ok(&self, username: &str, password: &str) -> Value {
         let res = self.login_response(username, password).await;
         let status = res.status();
         let body: Value = res.json().await.expect("json");
@@ -253,16 +259,8 @@ impl TestApp {
     }
 
     pub async fn admin_token(&self) -> String {
-        let body = self.login(ADMIN_USERNAME, ADMIN_PASSWORD).await;
+        let body = self.login_ok(ADMIN_USERNAME, ADMIN_PASSWORD).await;
         body["accessToken"].as_str().expect("token").to_owned()
-    }
-
-    pub async fn delete(&self, path: &str, token: Option<&str>) -> Response {
-        let mut req = self.client.delete(self.url(path));
-        if let Some(t) = token {
-            req = req.bearer_auth(t);
-        }
-        req.send().await.expect("request")
     }
 
     /// Send `body` as CSV.
@@ -281,14 +279,13 @@ impl TestApp {
     /// Log in with a first-login password, change it, and answer a token that
     /// is good for everything.
     pub async fn first_login(&self, username: &str, password: &str) -> String {
-        let session = self.login(username, password).await;
+        let session = self.login_ok(username, password).await;
         let token = session["accessToken"].as_str().expect("token").to_owned();
         if session["mustChangePassword"] == true {
             let res = self
-                .post(
-                    "/api/auth/change-password",
+                .change_password(
+                    &token,
                     &json!({"currentPassword": password, "newPassword": CHANGED_PASSWORD}),
-                    Some(&token),
                 )
                 .await;
             assert_eq!(
@@ -301,16 +298,12 @@ impl TestApp {
         token
     }
 
-    /// Create a user through `POST /api/users-management` as `token`, and log
+    /// Create a user through [`create_user`](TestApp::create_user) as `token`, and log
     /// it in: its id and a token good for everything.
     pub async fn user_with_token(&self, token: &str, body: Value) -> (i64, String) {
         let mut body = body;
         body["password"] = json!(INITIAL_PASSWORD);
-        let created = json_of(
-            self.post("/api/users-management", &body, Some(token)).await,
-            StatusCode::CREATED,
-        )
-        .await;
+        let created = json_of(self.create_user(token, &body).await, StatusCode::CREATED).await;
         let id = created["user"]["id"].as_i64().expect("id");
         let username = created["user"]["username"].as_str().expect("username");
         (id, self.first_login(username, INITIAL_PASSWORD).await)
@@ -319,10 +312,9 @@ impl TestApp {
     /// A client made by the super admin: its id and its owner's id.
     pub async fn client(&self, token: &str, name: &str) -> (i64, i64, Value) {
         let res = json_of(
-            self.post(
-                "/api/clients",
+            self.create_client(
+                token,
                 &json!({"companyName": name, "contactEmail": format!("owner@{}.example", name.to_lowercase().replace(' ', ""))}),
-                Some(token),
             )
             .await,
             StatusCode::CREATED,
@@ -401,12 +393,18 @@ impl TestApp {
 
 /// How many users `token` can see (the users list's total).
 pub async fn count_users(app: &TestApp, token: &str) -> i64 {
-    let list = json_of(
-        app.get("/api/users-management", Some(token)).await,
+    let list = json_of(app.list_users(token, "").await, StatusCode::OK).await;
+    list["pagination"]["total"].as_i64().unwrap()
+}
+
+/// The log's newest 100 `create` entries, as its JSON has them.
+pub async fn created_entries(app: &TestApp, token: &str) -> Vec<Value> {
+    let page = json_of(
+        app.list_activity(token, "action=create&limit=100").await,
         StatusCode::OK,
     )
     .await;
-    list["pagination"]["total"].as_i64().unwrap()
+    page["entries"].as_array().cloned().unwrap_or_default()
 }
 
 /// A CSV export's rows, each by its header's names (parsed by the `csv` crate,
@@ -480,15 +478,7 @@ pub async fn json_of(res: Response, status: StatusCode) -> Value {
 /// token is refused by `me`, its refresh token by `refresh`.
 pub async fn assert_session_ended(app: &TestApp, session: &Value) {
     let access = session["accessToken"].as_str().expect("an access token");
-    json_of(
-        app.get("/api/auth/me", Some(access)).await,
-        StatusCode::UNAUTHORIZED,
-    )
-    .await;
+    json_of(app.get_me(access).await, StatusCode::UNAUTHORIZED).await;
     let refresh = json!({"refreshToken": session["refreshToken"]});
-    json_of(
-        app.post("/api/auth/refresh", &refresh, None).await,
-        StatusCode::UNAUTHORIZED,
-    )
-    .await;
+    json_of(app.refresh(&refresh).await, StatusCode::UNAUTHORIZED).await;
 }
