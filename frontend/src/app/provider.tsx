@@ -4,6 +4,7 @@ import { NotificationProvider } from '@/components/ui/notification-provider';
 import { ToastProvider } from '@/components/ui/toast-provider';
 import { useNotify } from '@/components/ui/use-notify';
 import { onSessionExpired } from '@/lib/api/client';
+import { authKeys } from '@/features/auth/api/keys';
 import { ApiError } from '@/lib/api/errors';
 
 /** Query keys every change may touch: each mutation is logged, and counted in the figures. */
@@ -36,7 +37,8 @@ function SessionExpiryNotice() {
   useEffect(
     () =>
       onSessionExpired((reason) => {
-        queryClient.clear();
+        // Drop everything the session fetched, but not the restore attempt that may be reporting this.
+        queryClient.removeQueries({ predicate: (query) => query.queryHash !== JSON.stringify(authKeys.restore) });
         notify({
           variant: 'info',
           title: 'Session ended',

@@ -1,16 +1,18 @@
 import { useEffect, useState } from 'react';
 import { useNotify } from './use-notify';
-import { useToast } from './use-toast';
 
-/** Copies `value` to the clipboard and says so (the label turns to "Copied"). */
+/**
+ * Copies `value` to the clipboard and says so: the button reads "Copied" and a
+ * polite status announces it (no toast: inside a dialog a toast would take the
+ * first Escape).
+ */
 export function CopyButton({ value, label, testId }: { value: string; label: string; testId?: string }) {
   const [copied, setCopied] = useState(false);
-  const toast = useToast();
   const notify = useNotify();
 
   useEffect(() => {
     if (!copied) return;
-    const timer = setTimeout(() => setCopied(false), 2000);
+    const timer = setTimeout(() => setCopied(false), 2500);
     return () => clearTimeout(timer);
   }, [copied]);
 
@@ -18,7 +20,6 @@ export function CopyButton({ value, label, testId }: { value: string; label: str
     try {
       await navigator.clipboard.writeText(value);
       setCopied(true);
-      toast({ title: `${label} copied` });
     } catch {
       notify({
         variant: 'error',
@@ -29,14 +30,19 @@ export function CopyButton({ value, label, testId }: { value: string; label: str
   };
 
   return (
-    <button
-      type="button"
-      className="button button--secondary button--small"
-      onClick={() => void copy()}
-      aria-label={`Copy ${label.toLowerCase()}`}
-      data-testid={testId}
-    >
-      {copied ? 'Copied' : 'Copy'}
-    </button>
+    <>
+      <button
+        type="button"
+        className="button button--secondary button--small copy-button"
+        onClick={() => void copy()}
+        aria-label={`Copy ${label.toLowerCase()}`}
+        data-testid={testId}
+      >
+        {copied ? 'Copied' : 'Copy'}
+      </button>
+      <span className="visually-hidden" role="status">
+        {copied ? `${label} copied` : ''}
+      </span>
+    </>
   );
 }

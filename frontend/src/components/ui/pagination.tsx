@@ -1,3 +1,4 @@
+import { useId } from 'react';
 import { Button } from './button';
 import { PAGE_SIZES } from './page-sizes';
 
@@ -30,6 +31,7 @@ export function Pagination({
   noun,
   busy = false,
 }: PaginationProps) {
+  const sizeId = useId();
   const first = total === 0 ? 0 : (page - 1) * pageSize + 1;
   const last = Math.min(page * pageSize, Math.max(total, first));
   const pages = Math.max(1, Math.ceil(total / pageSize));
@@ -41,9 +43,10 @@ export function Pagination({
       </p>
       <div className="pagination__controls">
         {onPageSizeChange && (
-          <label className="pagination__size">
-            <span>Rows per page</span>
+          <span className="pagination__size">
+            <label htmlFor={sizeId}>Rows per page</label>
             <select
+              id={sizeId}
               className="field__input field__input--select field__input--compact"
               value={pageSize}
               onChange={(e) => onPageSizeChange(Number(e.target.value))}
@@ -55,30 +58,32 @@ export function Pagination({
                 </option>
               ))}
             </select>
-          </label>
+          </span>
         )}
-        <Button
-          variant="secondary"
-          className="button--small"
-          disabled={page <= 1 || busy}
-          onClick={() => onPageChange(page - 1)}
-          data-testid="page-previous"
-        >
-          Previous
-        </Button>
-        <span className="pagination__page" data-testid="page-indicator">
-          Page {page}
-          {totalExact ? ` of ${pages}` : ''}
+        <span className="pagination__nav">
+          <Button
+            variant="secondary"
+            className="button--small"
+            disabled={page <= 1 || busy}
+            onClick={() => onPageChange(page - 1)}
+            data-testid="page-previous"
+          >
+            Previous
+          </Button>
+          <span className="pagination__page" data-testid="page-indicator">
+            Page {page}
+            {totalExact ? ` of ${pages}` : ''}
+          </span>
+          <Button
+            variant="secondary"
+            className="button--small"
+            disabled={!hasMore || busy}
+            onClick={() => onPageChange(page + 1)}
+            data-testid="page-next"
+          >
+            Next
+          </Button>
         </span>
-        <Button
-          variant="secondary"
-          className="button--small"
-          disabled={!hasMore || busy}
-          onClick={() => onPageChange(page + 1)}
-          data-testid="page-next"
-        >
-          Next
-        </Button>
       </div>
     </nav>
   );

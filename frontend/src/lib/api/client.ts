@@ -105,11 +105,14 @@ const expiredListeners = new Set<ExpiredListener>();
 export function configureApi(options: Omit<ApiClientOptions, 'onSessionExpired'>): Api {
   configured = createApi({
     ...options,
-    onSessionExpired: (reason) => {
-      for (const listener of [...expiredListeners]) listener(reason);
-    },
+    onSessionExpired: reportSessionExpired,
   });
   return configured;
+}
+
+/** Say that the session has ended (e.g. a stored session that could not be restored). */
+export function reportSessionExpired(reason?: string): void {
+  for (const listener of [...expiredListeners]) listener(reason);
 }
 
 /** Be told when a session ends because its refresh failed. Returns an unsubscribe function. */

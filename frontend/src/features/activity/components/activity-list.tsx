@@ -15,8 +15,18 @@ export function ActivityList({ entries, showChanges = true }: { entries: Activit
         return (
           <li key={entry.id} className={`activity__item${failed ? ' activity__item--failed' : ''}`} data-testid="activity-entry">
             <div className="activity__line">
-              <span className="activity__actor">{entry.actorUsername ?? 'Someone'}</span>{' '}
-              <span className="activity__action">{actionText(entry.action)}</span>
+              {failed ? (
+                // Nobody is signed in to act: the entry names the account that was tried.
+                <>
+                  <span className="activity__action">Failed sign-in</span> for{' '}
+                  <span className="activity__actor">{entry.targetLabel ?? 'an unknown account'}</span>
+                </>
+              ) : (
+                <>
+                  <span className="activity__actor">{entry.actorUsername ?? 'Someone'}</span>{' '}
+                  <span className="activity__action">{actionText(entry.action)}</span>
+                </>
+              )}
               {target && !['login', 'login_failed', 'logout'].includes(entry.action) && (
                 <>
                   {' '}

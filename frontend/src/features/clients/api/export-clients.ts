@@ -48,12 +48,15 @@ export async function exportClients(
     if (!body) throw new ApiError(response.status, 'The export came back empty.');
 
     const reader = body.getReader();
+    // A fetch's body errors when its signal aborts; cancel the reader as well, whatever the fetch.
+    signal?.addEventListener('abort', () => void reader.cancel().catch(() => undefined), { once: true });
     const decoder = new TextDecoder();
     const counter = new CsvRecordCounter();
     const chunks: Uint8Array<ArrayBuffer>[] = [];
     let bytes = 0;
     for (;;) {
       const { done, value } = await reader.read();
+      if (signal?.aborted) throw new ExportCancelled();
       if (done) break;
       chunks.push(value);
       bytes += value.byteLength;

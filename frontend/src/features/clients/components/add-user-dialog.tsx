@@ -6,7 +6,6 @@ import { Dialog } from '@/components/ui/dialog';
 import { SelectField } from '@/components/ui/select-field';
 import { TextField } from '@/components/ui/text-field';
 import { useNotify } from '@/components/ui/use-notify';
-import { useToast } from '@/components/ui/use-toast';
 import { errorMessage, isEndedSession } from '@/lib/api/errors';
 import { applyServerErrors, fieldErrors } from '@/lib/form-errors';
 import { tokenStore } from '@/lib/token-store';
@@ -26,7 +25,6 @@ export function AddUserForm({ onSubmit, onCancel }: AddUserFormProps) {
   const { register, handleSubmit, setError, formState } = useForm<AddUserValues>({
     defaultValues: { name: '', email: '', role: 'user' },
     resolver: zodResolver(addUserSchema),
-    mode: 'onTouched',
   });
   const { errors, isSubmitting } = formState;
 
@@ -85,7 +83,6 @@ export function AddUserButton({
 }) {
   const [open, setOpen] = useState(false);
   const [created, setCreated] = useState<ClientUserCreated | null>(null);
-  const toast = useToast();
   const opener = useRef<HTMLButtonElement>(null);
   return (
     <>
@@ -99,7 +96,6 @@ export function AddUserButton({
             const result = await onAdd(body);
             setOpen(false);
             setCreated(result);
-            toast({ title: 'User added', description: `${result.user.name} can now sign in with a temporary password.` });
           }}
         />
       </Dialog>

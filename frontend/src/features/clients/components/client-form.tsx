@@ -51,7 +51,6 @@ export function ClientForm({
   const form = useForm<ClientFormValues>({
     defaultValues,
     resolver: zodResolver(schema),
-    mode: 'onTouched',
   });
   const { register, handleSubmit, setError, formState } = form;
   const { errors, isSubmitting, isDirty } = formState;

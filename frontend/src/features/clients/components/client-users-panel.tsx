@@ -21,10 +21,12 @@ const columns = column.columns([
       <div className="cell-stack">
         <span className="strong">{info.getValue()}</span>
         <span className="muted cell-small">{info.row.original.email ?? '—'}</span>
+        <span className="muted cell-small">
+          Username <span className="mono" data-testid="user-username">{info.row.original.username}</span>
+        </span>
       </div>
     ),
   }),
-  column.accessor('username', { header: 'Username', cell: (info) => <span className="mono">{info.getValue()}</span> }),
   column.accessor('role', {
     header: 'Role',
     cell: (info) => <span className={`badge badge--${info.getValue()}`}>{roleLabel(info.getValue())}</span>,

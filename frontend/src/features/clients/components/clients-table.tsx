@@ -24,14 +24,13 @@ const columns = column.columns([
           {info.getValue()}
         </Link>
         <span className="muted cell-small">{info.row.original.contactEmail}</span>
+        {info.row.original.username && (
+          <span className="muted cell-small hide-narrow">
+            Owner <span className="mono">@{info.row.original.username}</span>
+          </span>
+        )}
       </div>
     ),
-  }),
-  column.accessor('username', {
-    header: 'Owner',
-    enableSorting: false,
-    meta: { className: 'hide-narrow' },
-    cell: (info) => info.getValue() ?? '—',
   }),
   column.accessor('businessType', {
     header: 'Business',

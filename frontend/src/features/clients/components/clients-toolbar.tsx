@@ -41,9 +41,12 @@ export function ClientsToolbar({ value, onChange }: { value: Filters; onChange: 
           data-testid="clients-search"
         />
       </div>
-      <label className="toolbar__filter">
-        <span className="toolbar__label">Status</span>
+      <div className="toolbar__filter">
+        <label className="toolbar__label" htmlFor="clients-filter-status">
+          Status
+        </label>
         <select
+          id="clients-filter-status"
           className="field__input field__input--select"
           value={value.status}
           onChange={(e) => onChange({ status: e.target.value as Filters['status'] })}
@@ -53,10 +56,13 @@ export function ClientsToolbar({ value, onChange }: { value: Filters; onChange: 
           <option value="active">Active</option>
           <option value="inactive">Inactive</option>
         </select>
-      </label>
-      <label className="toolbar__filter">
-        <span className="toolbar__label">Business type</span>
+      </div>
+      <div className="toolbar__filter">
+        <label className="toolbar__label" htmlFor="clients-filter-business-type">
+          Business type
+        </label>
         <select
+          id="clients-filter-business-type"
           className="field__input field__input--select"
           value={value.businessType}
           onChange={(e) => onChange({ businessType: e.target.value as Filters['businessType'] })}
@@ -69,10 +75,13 @@ export function ClientsToolbar({ value, onChange }: { value: Filters; onChange: 
             </option>
           ))}
         </select>
-      </label>
-      <label className="toolbar__filter">
-        <span className="toolbar__label">Lead status</span>
+      </div>
+      <div className="toolbar__filter">
+        <label className="toolbar__label" htmlFor="clients-filter-lead-status">
+          Lead status
+        </label>
         <select
+          id="clients-filter-lead-status"
           className="field__input field__input--select"
           value={value.leadStatus}
           onChange={(e) => onChange({ leadStatus: e.target.value as Filters['leadStatus'] })}
@@ -85,7 +94,7 @@ export function ClientsToolbar({ value, onChange }: { value: Filters; onChange: 
             </option>
           ))}
         </select>
-      </label>
+      </div>
     </div>
   );
 }

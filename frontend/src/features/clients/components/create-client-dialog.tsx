@@ -1,7 +1,6 @@
 import { useRef, useState } from 'react';
 import { Button } from '@/components/ui/button';
 import { Dialog } from '@/components/ui/dialog';
-import { useToast } from '@/components/ui/use-toast';
 import { useCreateClient, type ClientCredentialsResponse } from '../api/create-client';
 import { EMPTY_CLIENT_FORM, toCreateBody } from '../client-form-schema';
 import { ClientForm } from './client-form';
@@ -12,7 +11,6 @@ export function CreateClientButton() {
   const [open, setOpen] = useState(false);
   const [created, setCreated] = useState<ClientCredentialsResponse | null>(null);
   const create = useCreateClient();
-  const toast = useToast();
   const opener = useRef<HTMLButtonElement>(null);
 
   return (
@@ -37,7 +35,6 @@ export function CreateClientButton() {
             const result = await create.mutateAsync(toCreateBody(values));
             setOpen(false);
             setCreated(result);
-            toast({ title: 'Client created', description: `${result.client.companyName} is ${result.client.accountNumber}.` });
           }}
         />
       </Dialog>

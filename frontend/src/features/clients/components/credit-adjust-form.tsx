@@ -24,7 +24,6 @@ export function CreditAdjustForm({
   const { register, handleSubmit, setError, reset, formState } = useForm<CreditFormValues>({
     defaultValues: EMPTY,
     resolver: zodResolver(creditSchema),
-    mode: 'onTouched',
   });
   const { errors, isSubmitting } = formState;
 
