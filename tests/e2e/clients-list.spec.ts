@@ -65,8 +65,21 @@ function parseCsv(text: string): string[][] {
 }
 
 test('search, filter, sort and page, all kept in the URL', async ({ page, server }) => {
+  // First the list cannot be loaded (the server is struggling): the page says what
+  // failed and offers to try again.
+  await page.route('**/api/clients?*', (route) =>
+    route.fulfill({ status: 503, json: { error: 'The database is unreachable' } }),
+  );
   await page.goto('/clients');
   await signIn(page, 'admin', server.adminPassword);
+  const failure = page.getByTestId('query-error');
+  await expect(failure).toContainText('Could not load the clients');
+  await expect(failure).toContainText('The database is unreachable');
+  await auditScreen(page, '09-clients-failed');
+  await page.unroute('**/api/clients?*');
+  await failure.getByRole('button', { name: 'Try again' }).click();
+  await expect(failure).toHaveCount(0);
+
   const table = page.getByTestId('clients-table');
   const rows = table.getByTestId('table-row');
   const summary = page.getByTestId('pagination-summary');
