@@ -277,6 +277,13 @@ pub async fn reset_password(
     let owner_id = client
         .owner_id
         .ok_or_else(|| Error::Conflict("This client has no owner account".into()))?;
+    // Taking over the owner must not give the caller what it lacks.
+    let owner = state
+        .store
+        .user_by_id(owner_id)
+        .await?
+        .ok_or_else(|| Error::NotFound("Client not found".into()))?;
+    crate::users::check_may_manage(state, caller, &owner).await?;
     let policy = &state.settings.throttle;
     throttle::reset(
         state.throttle.as_ref(),

@@ -119,6 +119,9 @@ impl From<crate::store::StoreError> for Error {
         match e {
             StoreError::NotFound => Error::NotFound("Not found".into()),
             StoreError::Conflict(field) => Error::Conflict(conflict_message(&field)),
+            StoreError::Changed => {
+                Error::Conflict("It changed while this change was made; try again".into())
+            }
             StoreError::Unavailable(e) => {
                 tracing::error!(error.cause_chain = ?e, "store unavailable");
                 Error::Unavailable("The database is unavailable; try again shortly".into())

@@ -105,12 +105,13 @@ fn read(bytes: &[u8]) -> Result<Vec<(usize, UserInput, FieldErrors)>, Error> {
         }
     }
     let mut rows = Vec::new();
+    let mut lines = Lines::new(text);
     for record in reader.records() {
         let record = record.map_err(|e| csv_error(format!("cannot read the file: {e}")))?;
         if rows.len() == MAX_ROWS {
             return Err(csv_error(format!("at most {MAX_ROWS} rows per import")));
         }
-        let line = record.position().map(|p| p.line() as usize).unwrap_or(0);
+        let line = lines.at(record.position().map_or(0, |p| p.byte() as usize));
         let cell = |name: &str| {
             index
                 .get(name)
@@ -162,6 +163,48 @@ fn read(bytes: &[u8]) -> Result<Vec<(usize, UserInput, FieldErrors)>, Error> {
         return Err(csv_error("has no rows below the header"));
     }
     Ok(rows)
+}
+
+/// The line numbers a person sees in an editor (the first line is 1), for
+/// byte offsets given in increasing order. A line ends at `\r\n`, `\n` or a
+/// lone `\r`; blank lines count (the CSV reader skips them, and its own line
+/// count misses `\r\n` files' breaks).
+struct Lines<'a> {
+    text: &'a [u8],
+    /// Up to where the breaks have been counted, and how many there were.
+    counted_to: usize,
+    breaks: usize,
+}
+
+impl<'a> Lines<'a> {
+    fn new(text: &'a str) -> Self {
+        Self {
+            text: text.as_bytes(),
+            counted_to: 0,
+            breaks: 0,
+        }
+    }
+
+    /// The line of the record starting at byte `offset`. The CSV reader may
+    /// place a record at the line break before it (the `\n` of a `\r\n`, or
+    /// blank lines it skipped): a record never starts with a break, so those
+    /// are passed over.
+    fn at(&mut self, offset: usize) -> usize {
+        let mut end = offset.min(self.text.len());
+        while matches!(self.text.get(end), Some(b'\r' | b'\n')) {
+            end += 1;
+        }
+        for i in self.counted_to..end {
+            match self.text[i] {
+                b'\n' => self.breaks += 1,
+                // A `\r` ends a line unless a `\n` follows (that one counts).
+                b'\r' if self.text.get(i + 1) != Some(&b'\n') => self.breaks += 1,
+                _ => {}
+            }
+        }
+        self.counted_to = self.counted_to.max(end);
+        self.breaks + 1
+    }
 }
 
 /// Where a rule's refusal belongs in a row's report.
@@ -293,12 +336,17 @@ pub async fn run(
     if dry_run || invalid > 0 {
         return Ok(report);
     }
-    // Every row is valid: hash a generated password for each, then write all.
+    // Every row is valid: hash a generated password for each (bulk work of
+    // the caller's company, behind every sign-in), then write all.
+    let tenant = caller.user.company_id.unwrap_or(0);
     let mut news: Vec<NewUser> = prepared.into_iter().flatten().collect();
     let passwords: Vec<Password> = news.iter().map(|_| Password::generate(16)).collect();
-    let hashes =
-        futures_util::future::try_join_all(passwords.iter().map(|p| state.passwords.hash(p)))
-            .await?;
+    let hashes = futures_util::future::try_join_all(
+        passwords
+            .iter()
+            .map(|p| state.passwords.hash_bulk(p, tenant)),
+    )
+    .await?;
     for (n, h) in news.iter_mut().zip(hashes) {
         n.password_hash = h;
     }
@@ -327,4 +375,30 @@ pub async fn run(
     )]);
     activity::record(state.store.as_ref(), e).await;
     Ok(report)
+}
+
+#[cfg(test)]
+mod line_tests {
+    use super::*;
+
+    fn lines_of(csv: &str) -> Vec<usize> {
+        read(csv.as_bytes())
+            .expect("a readable file")
+            .into_iter()
+            .map(|(line, _, _)| line)
+            .collect()
+    }
+
+    #[test]
+    fn rows_are_numbered_as_an_editor_numbers_lines() {
+        assert_eq!(lines_of("name,username\nA,aa1\nB,bb2\n"), [2, 3]);
+        assert_eq!(lines_of("name,username\r\nA,aa1\r\nB,bb2\r\n"), [2, 3]);
+        assert_eq!(lines_of("name,username\r\nA,aa1\r\nB,bb2"), [2, 3]);
+        assert_eq!(lines_of("name,username\rA,aa1\rB,bb2\r"), [2, 3]);
+        assert_eq!(lines_of("name,username\n\nA,aa1\n\n\nB,bb2\n"), [3, 6]);
+        assert_eq!(lines_of("name,username\r\n\r\nA,aa1\r\nB,bb2\r\n"), [3, 4]);
+        // A quoted cell spanning two lines: the next row is on the line after both.
+        assert_eq!(lines_of("name,username\n\"A\nB\",aa1\nC,cc3\n"), [2, 4]);
+        assert_eq!(lines_of("\u{feff}name,username\r\nA,aa1\r\n"), [2]);
+    }
 }

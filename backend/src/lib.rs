@@ -11,6 +11,7 @@ pub mod config;
 pub mod csv;
 pub mod domain;
 pub mod error;
+pub mod head_guard;
 pub mod import;
 pub mod memory;
 pub mod metrics;

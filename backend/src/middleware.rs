@@ -52,6 +52,27 @@ pub async fn api_host(
     next.call(req).await
 }
 
+/// A request head the head guard refused arrives as a request for its secret
+/// internal path: answer the refusal as the API's JSON error, and close.
+pub async fn refused_head(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<actix_web::body::BoxBody>, actix_web::Error> {
+    if let Some(refusal) = crate::head_guard::Refusal::of_path(req.path()) {
+        let (status, message) = refusal.answer();
+        let status = actix_web::http::StatusCode::from_u16(status)
+            .unwrap_or(actix_web::http::StatusCode::BAD_REQUEST);
+        let res = HttpResponse::build(status)
+            .insert_header((header::CONNECTION, "close"))
+            .json(ErrorBody {
+                error: message,
+                details: None,
+            });
+        return Ok(req.into_response(res));
+    }
+    Ok(next.call(req).await?.map_into_boxed_body())
+}
+
 /// `nosniff` and friends everywhere; `no-store` on every API answer.
 pub async fn security_headers(
     req: ServiceRequest,

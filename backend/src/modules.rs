@@ -98,18 +98,40 @@ pub async fn set_for_client(
             format!("not in the module catalogue: {}", unknown.join(", ")),
         ));
     }
-    let before = of_client(state, caller, client_id).await?;
-    let after = state
-        .store
-        .set_client_modules(client_id, names, Timestamp::now())
-        .await?;
-    let mut e = activity::entry("update_modules", Some(&caller.user), &caller.meta);
-    e.company_id = Some(client_id);
-    e.target_type = Some("client".into());
-    e.target_id = Some(client_id.to_string());
-    e.changes = activity::changes(&[("modules", json!(before), json!(after))]);
-    if e.changes.is_some() {
-        activity::record(state.store.as_ref(), e).await;
+    // Decided on the client as read, applied only if it is still so (else
+    // read again), with the entry in the same transaction.
+    for attempt in 0..50u32 {
+        let client = state
+            .store
+            .client_by_id(client_id)
+            .await?
+            .ok_or_else(|| Error::NotFound("Client not found".into()))?;
+        let before = of_client(state, caller, client_id).await?;
+        let mut after: Vec<String> = names.to_vec();
+        after.sort();
+        after.dedup();
+        let mut e = activity::entry("update_modules", Some(&caller.user), &caller.meta);
+        e.company_id = Some(client_id);
+        e.target_type = Some("client".into());
+        e.target_id = Some(client_id.to_string());
+        e.target_label = Some(client.company_name.clone());
+        e.changes = activity::changes(&[("modules", json!(before), json!(after))]);
+        let entry = e.changes.is_some().then_some(&e);
+        match state
+            .store
+            .set_client_modules(client_id, names, Timestamp::now(), client.updated_at, entry)
+            .await
+        {
+            Ok(after) => return Ok(after),
+            Err(StoreError::Changed) => {
+                use rand::Rng;
+                let ms = rand::thread_rng().gen_range(0..=u64::from(attempt.min(10)) + 1);
+                tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+            }
+            Err(e) => return Err(e.into()),
+        }
     }
-    Ok(after)
+    Err(Error::Conflict(
+        "The client kept changing while this change was made; try again".into(),
+    ))
 }

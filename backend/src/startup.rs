@@ -4,13 +4,19 @@ use crate::accounts;
 use crate::config::Settings;
 use crate::domain::{Password, Timestamp};
 use crate::error::Error;
+use crate::head_guard::GuardedStream;
 use crate::memory::{release_free_memory, tune_for_service};
 use crate::middleware;
 use crate::routes;
 use crate::state::AppState;
+use actix_http::error::DispatchError;
+use actix_http::{HttpService, KeepAlive, Protocol};
+use actix_service::{fn_service, map_config, IntoServiceFactory, ServiceFactoryExt};
+use actix_web::dev::AppConfig;
 use actix_web::dev::Server;
 use actix_web::middleware::{from_fn, ErrorHandlers};
-use actix_web::{error::JsonPayloadError, web, App, HttpRequest, HttpResponse, HttpServer};
+use actix_web::rt::net::TcpStream;
+use actix_web::{error::JsonPayloadError, web, App, HttpRequest, HttpResponse};
 use std::net::TcpListener;
 use std::time::Duration;
 use tracing_actix_web::TracingLogger;
@@ -203,7 +209,7 @@ pub fn run(listener: TcpListener, state: web::Data<AppState>) -> anyhow::Result<
     release_free_memory();
     let limit = settings.body_limit;
     let workers = settings.workers;
-    let mut server = HttpServer::new(move || {
+    let make_app = move || {
         let app = App::new()
             .into_utoipa_app()
             .configure(routes::configure)
@@ -235,6 +241,7 @@ pub fn run(listener: TcpListener, state: web::Data<AppState>) -> anyhow::Result<
             .wrap(ErrorHandlers::new().default_handler(middleware::json_error_body))
             .wrap(from_fn(middleware::security_headers))
             .wrap(from_fn(middleware::metrics))
+            .wrap(from_fn(middleware::refused_head))
             .wrap(from_fn(middleware::api_host))
             .wrap(from_fn(middleware::request_id_header))
             .wrap(TracingLogger::default());
@@ -242,11 +249,33 @@ pub fn run(listener: TcpListener, state: web::Data<AppState>) -> anyhow::Result<
         // this worker's heap: hand it back.
         release_free_memory();
         app
-    })
-    .listen(listener)?
-    .shutdown_timeout(10);
+    };
+    // actix-web's `HttpServer`, but with each connection read through the
+    // request-head guard (`head_guard`): the same settings as its defaults.
+    let addr = listener.local_addr()?;
+    let mut builder = actix_web::dev::Server::build()
+        .backlog(1024)
+        .shutdown_timeout(10);
     if let Some(n) = workers {
-        server = server.workers(n);
+        builder = builder.workers(n);
     }
-    Ok(server.run())
+    let server = builder
+        .listen("clientele", listener, move || {
+            let app = make_app()
+                .into_factory()
+                .map_err(|err| err.error_response());
+            let http = HttpService::build()
+                .keep_alive(KeepAlive::Timeout(Duration::from_secs(5)))
+                .client_request_timeout(Duration::from_secs(5))
+                .client_disconnect_timeout(Duration::from_secs(1))
+                .local_addr(addr)
+                .finish(map_config(app, |_| AppConfig::default()));
+            fn_service(|io: TcpStream| async move {
+                let peer = io.peer_addr().ok();
+                Ok::<_, DispatchError>((GuardedStream::new(io), Protocol::Http1, peer))
+            })
+            .and_then(http)
+        })?
+        .run();
+    Ok(server)
 }

@@ -83,23 +83,74 @@ pub async fn client_in_scope(
         .ok_or_else(client_not_found)
 }
 
-/// May the caller act on this user at all (beyond seeing it)? Nobody changes a
-/// user whose role is above its own; only a super admin changes other staff.
-fn check_may_manage(caller: &Caller, target: &User) -> Result<(), Error> {
+/// May the caller change this user at all (beyond seeing it)? Nobody changes a
+/// user above itself: one holding a role or any permission the caller lacks.
+/// A client's owner is above every other user of its client (only the
+/// operator's staff change it), and only a super admin changes other staff.
+pub async fn check_may_manage(
+    state: &AppState,
+    caller: &Caller,
+    target: &User,
+) -> Result<(), Error> {
     if target.id == caller.user.id {
         return Ok(());
-    }
-    if target.role > caller.user.role {
-        return Err(Error::Forbidden(
-            "You cannot change a user whose role is above yours".into(),
-        ));
     }
     if target.role.is_operator_staff() && caller.user.role != Role::SuperAdmin {
         return Err(Error::Forbidden(
             "Only a super admin may change the operator's staff".into(),
         ));
     }
+    let held = caller.user.effective_permissions();
+    let lacking = PermissionSet::from_bits(target.effective_permissions().bits() & !held.bits());
+    if target.role > caller.user.role || !lacking.ids().is_empty() {
+        let mut what = Vec::new();
+        if target.role > caller.user.role {
+            what.push(format!("the role {}", target.role.as_str()));
+        }
+        if !lacking.ids().is_empty() {
+            what.push(format!("permissions {}", join_ids(&lacking.ids())));
+        }
+        return Err(Error::Forbidden(format!(
+            "You cannot change a user above you: it holds {} that you do not",
+            what.join(" and ")
+        )));
+    }
+    if !caller.user.role.is_operator_staff() && is_owner(state, target).await? {
+        return Err(Error::Forbidden(
+            "You cannot change your client's owner, who is above every other user of the \
+             client; the operator's staff can"
+                .into(),
+        ));
+    }
     Ok(())
+}
+
+/// Does `user` own its client?
+async fn is_owner(state: &AppState, user: &User) -> Result<bool, Error> {
+    let Some(company) = user.company_id else {
+        return Ok(false);
+    };
+    Ok(state
+        .store
+        .client_by_id(company)
+        .await?
+        .is_some_and(|c| c.owner_id == Some(user.id)))
+}
+
+/// How many times a change decided on a user as read is tried again when the
+/// user changed meanwhile (each try reads it again and decides again).
+const TRIES: u32 = 50;
+
+/// A short, growing, random pause before trying a change again, so that
+/// callers racing for one row do not keep colliding in step.
+async fn back_off(attempt: u32) {
+    use rand::Rng;
+    let ms = rand::thread_rng().gen_range(0..=u64::from(attempt.min(10)) + 1);
+    tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+}
+
+fn changed_meanwhile() -> Error {
+    Error::Conflict("The user kept changing while this change was made; try again".into())
 }
 
 /// A role the caller may give: never above its own; staff roles only from a super admin.
@@ -491,7 +542,9 @@ pub async fn export(
     })
 }
 
-/// `PUT /api/users-management/{id}`: only the fields sent change.
+/// `PUT /api/users-management/{id}`: only the fields sent change. The change
+/// is decided on the user as read and applied only if it is still so; if it
+/// changed meanwhile, it is read and decided again.
 pub async fn update(
     state: &AppState,
     caller: &Caller,
@@ -499,13 +552,66 @@ pub async fn update(
     input: UserInput,
 ) -> Result<ManagedUser, Error> {
     require(caller, Permission::EditUsers)?;
-    let before = find_in_scope(state, caller, id).await?;
     let mut errors = FieldErrors::new();
     let p = parse_fields(&input, &mut errors);
-    if !errors.is_empty() {
-        return Err(Error::fields(errors));
+    let mut password_hash: Option<String> = None;
+    for attempt in 0..TRIES {
+        let before = find_in_scope(state, caller, id).await?;
+        if !errors.is_empty() {
+            return Err(Error::fields(errors));
+        }
+        let Some(mut changes) = plan_update(state, caller, &before, &input, &p).await? else {
+            return with_modules(state, before).await;
+        };
+        if let (Some(pw), None) = (&p.password, &password_hash) {
+            let policy = &state.settings.throttle;
+            let now = Timestamp::now();
+            throttle::reset(state.throttle.as_ref(), policy, caller.user.id, id, now).await?;
+            password_hash = Some(state.passwords.hash(pw).await?);
+        }
+        changes.password_hash = password_hash.clone();
+        changes.unchanged_since = Some(before.updated_at);
+        let before = with_modules(state, before).await?;
+        let planned = planned_after(state, &before, &changes).await?;
+        let mut e = activity::on_user(
+            activity::entry("update", Some(&caller.user), &caller.meta),
+            &planned.user,
+        );
+        e.company_id = planned.user.company_id.or(before.user.company_id);
+        let mut pairs: Vec<(&str, Value, Value)> = fields(&before.user)
+            .into_iter()
+            .zip(fields(&planned.user))
+            .map(|((k, a), (_, b))| (k, a, b))
+            .collect();
+        pairs.push(("modules", json!(before.modules), json!(planned.modules)));
+        if changes.password_hash.is_some() {
+            pairs.push(("password", json!("old"), json!("new")));
+        }
+        e.changes = activity::changes(&pairs);
+        let entry = e.changes.is_some().then_some(&e);
+        match state
+            .store
+            .update_user(id, &changes, Timestamp::now(), entry)
+            .await
+        {
+            Ok(after) => return with_modules(state, after).await,
+            Err(StoreError::Changed) => back_off(attempt).await,
+            Err(e) => return Err(conflict(e)),
+        }
     }
-    check_may_manage(caller, &before)?;
+    Err(changed_meanwhile())
+}
+
+/// The changes `input` makes to `before`, checked against every rule; `None`
+/// when it changes nothing. The password's hash is left to the caller.
+async fn plan_update(
+    state: &AppState,
+    caller: &Caller,
+    before: &User,
+    input: &UserInput,
+    p: &Parsed,
+) -> Result<Option<UserChanges>, Error> {
+    check_may_manage(state, caller, before).await?;
     let own = before.id == caller.user.id;
     if own {
         let refused: Vec<&str> = [
@@ -536,16 +642,10 @@ pub async fn update(
             if own_company(caller).is_some() {
                 return Err(client_not_found());
             }
-            if before.company_id.is_some() {
-                let client = state
-                    .store
-                    .client_by_id(before.company_id.unwrap_or(0))
-                    .await?;
-                if client.is_some_and(|c| c.owner_id == Some(before.id)) {
-                    return Err(Error::Conflict(
-                        "This user owns its client and cannot move to another company".into(),
-                    ));
-                }
+            if is_owner(state, before).await? {
+                return Err(Error::Conflict(
+                    "This user owns its client and cannot move to another company".into(),
+                ));
             }
             company_for_new_user(state, caller, role, Some(sent)).await?
         }
@@ -578,55 +678,59 @@ pub async fn update(
         ));
     }
     check_modules(state, company, &p.modules).await?;
-    let password_hash = match &p.password {
-        Some(pw) => {
-            let policy = &state.settings.throttle;
-            let now = Timestamp::now();
-            throttle::reset(state.throttle.as_ref(), policy, caller.user.id, id, now).await?;
-            Some(state.passwords.hash(pw).await?)
-        }
-        None => None,
-    };
     let changes = UserChanges {
-        name: p.name,
-        username: p.username,
-        email: p.email,
+        name: p.name.clone(),
+        username: p.username.clone(),
+        email: p.email.clone(),
         role: p.role,
         permissions: p.permissions,
         is_active: input.is_active,
         company_id: (company != before.company_id).then_some(company),
-        password_hash,
-        modules: p.modules,
+        password_hash: None,
+        modules: p.modules.clone(),
+        unchanged_since: None,
     };
-    if changes.is_empty() {
-        return with_modules(state, before).await;
+    Ok((!changes.is_empty() || p.password.is_some()).then_some(changes))
+}
+
+/// The user as `changes` will leave `before` (what the activity entry, written
+/// with the change, says it became).
+async fn planned_after(
+    state: &AppState,
+    before: &ManagedUser,
+    changes: &UserChanges,
+) -> Result<ManagedUser, Error> {
+    let mut user = before.user.clone();
+    if let Some(v) = &changes.name {
+        user.name = v.clone();
     }
-    let before_modules = with_modules(state, before.clone()).await?.modules;
-    let after = state
-        .store
-        .update_user(id, &changes, Timestamp::now())
-        .await
-        .map_err(conflict)?;
-    let after = with_modules(state, after).await?;
-    let mut e = activity::on_user(
-        activity::entry("update", Some(&caller.user), &caller.meta),
-        &after.user,
-    );
-    e.company_id = after.user.company_id.or(before.company_id);
-    let mut pairs: Vec<(&str, Value, Value)> = fields(&before)
-        .into_iter()
-        .zip(fields(&after.user))
-        .map(|((k, a), (_, b))| (k, a, b))
-        .collect();
-    pairs.push(("modules", json!(before_modules), json!(after.modules)));
-    if changes.password_hash.is_some() {
-        pairs.push(("password", json!("old"), json!("new")));
+    if let Some(v) = &changes.username {
+        user.username = v.clone();
     }
-    e.changes = activity::changes(&pairs);
-    if e.changes.is_some() {
-        activity::record(state.store.as_ref(), e).await;
+    if let Some(v) = &changes.email {
+        user.email = v.clone();
     }
-    Ok(after)
+    if let Some(v) = changes.role {
+        user.role = v;
+    }
+    if let Some(v) = changes.permissions {
+        user.permissions = v;
+    }
+    if let Some(v) = changes.is_active {
+        user.is_active = v;
+    }
+    if let Some(v) = changes.company_id {
+        user.company_id = v;
+    }
+    let modules = match (&changes.modules, changes.company_id) {
+        (Some(Some(list)), _) => list.clone(),
+        (Some(None), _) | (None, Some(_)) => match user.company_id {
+            Some(company) => state.store.client_modules(company).await?,
+            None => Vec::new(),
+        },
+        (None, None) => before.modules.clone(),
+    };
+    Ok(ManagedUser { user, modules })
 }
 
 /// What a permissions change did.
@@ -640,7 +744,9 @@ pub async fn permissions(state: &AppState, caller: &Caller, id: i64) -> Result<U
     find_in_scope(state, caller, id).await
 }
 
-/// Replace (`add == false`) or extend (`add == true`) a user's permissions.
+/// Replace (`add == false`) or extend (`add == true`) a user's permissions:
+/// decided on the user as read and applied only if it is still so (else read
+/// and decided again), with its activity entry in the same transaction.
 pub async fn change_permissions(
     state: &AppState,
     caller: &Caller,
@@ -650,58 +756,64 @@ pub async fn change_permissions(
     add: bool,
 ) -> Result<PermissionsChanged, Error> {
     require(caller, Permission::ManageUserPermissions)?;
-    let before = find_in_scope(state, caller, id).await?;
-    let sent = parse_permissions(ids)?;
-    if updated_by.is_some_and(|u| u != caller.user.id) {
-        return Err(Error::field(
-            "updatedBy",
-            "must be your own user id, or left out",
-        ));
-    }
-    if before.id == caller.user.id {
-        return Err(Error::Forbidden(
-            "You cannot change your own permissions".into(),
-        ));
-    }
-    check_may_manage(caller, &before)?;
-    let after_set = if add {
-        before.permissions.union(sent)
-    } else {
-        sent
-    };
-    check_permission_change(caller, before.permissions, after_set, before.role)?;
-    let added = PermissionSet::from_bits(after_set.bits() & !before.permissions.bits());
-    let after = if after_set == before.permissions {
-        before.clone()
-    } else {
+    for attempt in 0..TRIES {
+        let before = find_in_scope(state, caller, id).await?;
+        let sent = parse_permissions(ids)?;
+        if updated_by.is_some_and(|u| u != caller.user.id) {
+            return Err(Error::field(
+                "updatedBy",
+                "must be your own user id, or left out",
+            ));
+        }
+        if before.id == caller.user.id {
+            return Err(Error::Forbidden(
+                "You cannot change your own permissions".into(),
+            ));
+        }
+        check_may_manage(state, caller, &before).await?;
+        let after_set = if add {
+            before.permissions.union(sent)
+        } else {
+            sent
+        };
+        check_permission_change(caller, before.permissions, after_set, before.role)?;
+        let added = PermissionSet::from_bits(after_set.bits() & !before.permissions.bits());
+        if after_set == before.permissions {
+            return Ok(PermissionsChanged {
+                user: before,
+                added,
+            });
+        }
+        let action = if add {
+            "add_permissions"
+        } else {
+            "update_permissions"
+        };
+        let mut e = activity::on_user(
+            activity::entry(action, Some(&caller.user), &caller.meta),
+            &before,
+        );
+        e.changes = activity::changes(&[(
+            "permissions",
+            json!(before.permissions.ids()),
+            json!(after_set.ids()),
+        )]);
         let changes = UserChanges {
             permissions: Some(after_set),
+            unchanged_since: Some(before.updated_at),
             ..UserChanges::default()
         };
-        state
+        match state
             .store
-            .update_user(id, &changes, Timestamp::now())
-            .await?
-    };
-    let action = if add {
-        "add_permissions"
-    } else {
-        "update_permissions"
-    };
-    let mut e = activity::on_user(
-        activity::entry(action, Some(&caller.user), &caller.meta),
-        &after,
-    );
-    e.company_id = after.company_id;
-    e.changes = activity::changes(&[(
-        "permissions",
-        json!(before.permissions.ids()),
-        json!(after.permissions.ids()),
-    )]);
-    if e.changes.is_some() {
-        activity::record(state.store.as_ref(), e).await;
+            .update_user(id, &changes, Timestamp::now(), Some(&e))
+            .await
+        {
+            Ok(user) => return Ok(PermissionsChanged { user, added }),
+            Err(StoreError::Changed) => back_off(attempt).await,
+            Err(e) => return Err(e.into()),
+        }
     }
-    Ok(PermissionsChanged { user: after, added })
+    Err(changed_meanwhile())
 }
 
 /// What adding a user to a client answers, once.

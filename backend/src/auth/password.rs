@@ -1,6 +1,11 @@
 //! Argon2id hashing on a few dedicated threads, with bounded concurrency so
 //! logins can never starve the request workers or exhaust memory.
 //!
+//! Two lanes: interactive work (a login, a password change, a user created by
+//! hand) always goes first, and bulk work (an import's thousand hashes) runs
+//! on at most all but one of the threads, taking turns between clients, so a
+//! sign-in never waits behind another client's import.
+//!
 //! Each hashing thread (one per core) keeps its 19 MiB of argon2 working memory
 //! while hashes keep coming and gives it back after a second without one, so a
 //! login flood never pays for fresh pages and an idle server holds none. The
@@ -65,13 +70,26 @@ impl PasswordService {
         self.cost
     }
 
-    /// Hash a new password (PHC string).
+    /// Hash a new password (PHC string), in the interactive lane.
     pub async fn hash(&self, password: &Password) -> Result<String, Error> {
+        self.hash_in(password, Lane::Interactive).await
+    }
+
+    /// Hash a new password for bulk work of `tenant` (a client's id, or 0 for
+    /// the operator's staff): after every interactive job, on at most all but
+    /// one of the threads, taking turns with other tenants' bulk work.
+    pub async fn hash_bulk(&self, password: &Password, tenant: i64) -> Result<String, Error> {
+        self.hash_in(password, Lane::Bulk(tenant)).await
+    }
+
+    async fn hash_in(&self, password: &Password, lane: Lane) -> Result<String, Error> {
         let params = self.params.clone();
         let pw = SecretString::from(password.expose().to_owned());
-        self.run(move |memory| hash_with(&params, pw.expose_secret(), memory))
-            .await?
-            .map_err(Error::internal)
+        self.run(lane, move |memory| {
+            hash_with(&params, pw.expose_secret(), memory)
+        })
+        .await?
+        .map_err(Error::internal)
     }
 
     /// Verify a candidate against a stored hash, or against the dummy hash when
@@ -85,7 +103,7 @@ impl PasswordService {
         let cost = self.cost;
         let known = stored.is_some();
         let stored = stored.unwrap_or_else(|| self.dummy_hash.to_string());
-        self.run(move |memory| {
+        self.run(Lane::Interactive, move |memory| {
             let Ok(parsed) = PasswordHash::new(&stored) else {
                 return Verified {
                     matches: false,
@@ -113,6 +131,7 @@ impl PasswordService {
     /// Run `f` on a hashing thread, with that thread's working memory.
     async fn run<T: Send + 'static>(
         &self,
+        lane: Lane,
         f: impl FnOnce(&mut Vec<Block>) -> T + Send + 'static,
     ) -> Result<T, Error> {
         let (tx, rx) = tokio::sync::oneshot::channel();
@@ -120,10 +139,19 @@ impl PasswordService {
         let job: Job = Box::new(move |memory| {
             let _ = tx.send(span.in_scope(|| f(memory)));
         });
-        self.hashers.submit(job);
+        self.hashers.submit(lane, job);
         rx.await
             .map_err(|_| Error::internal(anyhow::anyhow!("hashing task failed")))
     }
+}
+
+/// Which queue a job waits in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Lane {
+    /// Someone is waiting for the answer: a login, a password change.
+    Interactive,
+    /// A tenant's bulk work (an import).
+    Bulk(i64),
 }
 
 /// The hashing threads and their queue. They stop when the service is dropped.
@@ -132,21 +160,64 @@ struct Hashers {
     submitted: AtomicU64,
 }
 
-#[derive(Default)]
 struct Queue {
     state: Mutex<QueueState>,
     ready: Condvar,
+    /// Threads bulk jobs may occupy at once: all but one (at least one).
+    bulk_threads: usize,
 }
 
 #[derive(Default)]
 struct QueueState {
-    jobs: VecDeque<Job>,
+    interactive: VecDeque<Job>,
+    /// Each tenant's bulk jobs, in order; tenants take turns (the front
+    /// tenant gives one job, then goes to the back).
+    bulk: VecDeque<(i64, VecDeque<Job>)>,
+    /// Bulk jobs running now.
+    bulk_running: usize,
     closed: bool,
+}
+
+impl QueueState {
+    /// The next job a free thread may take, and whether it is bulk work.
+    fn next(&mut self, bulk_threads: usize) -> Option<(Job, bool)> {
+        if let Some(job) = self.interactive.pop_front() {
+            return Some((job, false));
+        }
+        if self.bulk_running >= bulk_threads {
+            return None;
+        }
+        let (tenant, mut jobs) = self.bulk.pop_front()?;
+        let job = jobs.pop_front()?;
+        if !jobs.is_empty() {
+            self.bulk.push_back((tenant, jobs));
+        }
+        self.bulk_running += 1;
+        Some((job, true))
+    }
+
+    fn push(&mut self, lane: Lane, job: Job) {
+        match lane {
+            Lane::Interactive => self.interactive.push_back(job),
+            Lane::Bulk(tenant) => match self.bulk.iter_mut().find(|(t, _)| *t == tenant) {
+                Some((_, jobs)) => jobs.push_back(job),
+                None => self.bulk.push_back((tenant, VecDeque::from([job]))),
+            },
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.interactive.is_empty() && self.bulk.is_empty()
+    }
 }
 
 impl Hashers {
     fn start(threads: usize) -> anyhow::Result<Arc<Self>> {
-        let shared = Arc::new(Queue::default());
+        let shared = Arc::new(Queue {
+            state: Mutex::new(QueueState::default()),
+            ready: Condvar::new(),
+            bulk_threads: threads.saturating_sub(1).max(1),
+        });
         for i in 0..threads {
             let queue = shared.clone();
             std::thread::Builder::new()
@@ -160,12 +231,13 @@ impl Hashers {
         }))
     }
 
-    fn submit(&self, job: Job) {
+    fn submit(&self, lane: Lane, job: Job) {
         self.submitted.fetch_add(1, Ordering::Relaxed);
         let mut state = self.shared.lock();
-        state.jobs.push_back(job);
+        state.push(lane, job);
         drop(state);
-        self.shared.ready.notify_one();
+        // Every thread looks: one busy with bulk work may not take another.
+        self.shared.ready.notify_all();
     }
 }
 
@@ -189,13 +261,18 @@ impl Queue {
         let mut memory: Vec<Block> = Vec::new();
         let mut state = self.lock();
         loop {
-            if let Some(job) = state.jobs.pop_front() {
+            if let Some((job, bulk)) = state.next(self.bulk_threads) {
                 drop(state);
                 // A panicking job drops its answer channel (its caller gets an
                 // error); the thread lives on.
                 let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job(&mut memory)));
                 state = self.lock();
-            } else if state.closed {
+                if bulk {
+                    state.bulk_running -= 1;
+                    // A bulk slot is free: a thread waiting for one may go.
+                    self.ready.notify_all();
+                }
+            } else if state.closed && state.is_empty() {
                 return;
             } else if memory.is_empty() {
                 state = self
@@ -208,7 +285,7 @@ impl Queue {
                     .wait_timeout(state, KEEP_MEMORY)
                     .unwrap_or_else(PoisonError::into_inner);
                 state = next;
-                if waited.timed_out() && state.jobs.is_empty() {
+                if waited.timed_out() && state.is_empty() {
                     // Idle: give the working memory back.
                     memory = Vec::new();
                 }
@@ -434,6 +511,48 @@ mod tests {
             "x",
             &mut memory
         ));
+    }
+
+    /// One thread: bulk work of two tenants takes turns, and an interactive
+    /// job queued behind both runs next.
+    #[test]
+    fn interactive_first_and_tenants_take_turns() {
+        let mut state = QueueState::default();
+        let order = Arc::new(Mutex::new(Vec::new()));
+        let job = |name: &'static str| -> Job {
+            let order = order.clone();
+            Box::new(move |_| order.lock().unwrap().push(name))
+        };
+        for name in ["a1", "a2", "a3"] {
+            state.push(Lane::Bulk(1), job(name));
+        }
+        for name in ["b1", "b2"] {
+            state.push(Lane::Bulk(2), job(name));
+        }
+        state.push(Lane::Interactive, job("login"));
+        let mut memory = Vec::new();
+        while let Some((job, bulk)) = state.next(1) {
+            job(&mut memory);
+            if bulk {
+                state.bulk_running -= 1;
+            }
+        }
+        assert_eq!(
+            *order.lock().unwrap(),
+            ["login", "a1", "b1", "a2", "b2", "a3"]
+        );
+        // With a bulk job running on the one bulk thread, a second waits; an
+        // interactive one does not.
+        state.push(Lane::Bulk(1), job("a4"));
+        state.push(Lane::Bulk(2), job("b3"));
+        let (_running, bulk) = state.next(1).unwrap();
+        assert!(bulk);
+        assert!(
+            state.next(1).is_none(),
+            "a second bulk job took the last thread"
+        );
+        state.push(Lane::Interactive, job("login2"));
+        assert!(!state.next(1).unwrap().1);
     }
 
     #[tokio::test]

@@ -8,7 +8,7 @@ use crate::activity;
 use crate::domain::{EmailAddress, Password, PersonName, Timestamp, User};
 use crate::error::Error;
 use crate::state::AppState;
-use crate::store::{NewSession, ProfileChanges, RefreshOutcome, StoreError};
+use crate::store::{LoginCandidate, NewSession, ProfileChanges, RefreshOutcome, StoreError};
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::json;
 
@@ -32,6 +32,12 @@ fn invalid_credentials() -> Error {
     Error::Unauthorized("Invalid username or password".into())
 }
 
+/// How many users holding one e-mail address a sign-in by that address checks
+/// the password against (the ones that took it first); every e-mail sign-in
+/// costs exactly this many verifications, so its time tells nothing of how
+/// many users hold the address (docs/decisions/0023).
+pub const EMAIL_CANDIDATES: usize = 3;
+
 pub async fn login(
     state: &AppState,
     input: LoginInput,
@@ -40,7 +46,25 @@ pub async fn login(
     let store = state.store.as_ref();
     let now = Timestamp::now();
     let login = input.login.trim().to_lowercase();
-    let keys = Keys::new(&login, &meta.ip);
+    // An e-mail address (it has an `@`, which no username has) may be held by
+    // a user of each company: the password is checked against each of them.
+    let slots = if login.contains('@') {
+        EMAIL_CANDIDATES
+    } else {
+        1
+    };
+    let candidates = if (1..=254).contains(&login.len()) {
+        store.login_candidates(&login, slots as i64).await?
+    } else {
+        Vec::new()
+    };
+    // Operator staff at the client login look exactly like an unknown user.
+    let candidates: Vec<LoginCandidate> = candidates
+        .into_iter()
+        .filter(|c| !input.client_only || c.user.company_id.is_some())
+        .collect();
+    let ids: Vec<i64> = candidates.iter().map(|c| c.user.id).collect();
+    let keys = Keys::new(&login, &ids, &meta.ip);
     let checked = match throttle::check(state.throttle.as_ref(), &keys, now).await {
         Ok(checked) => checked,
         Err(e) => {
@@ -48,13 +72,6 @@ pub async fn login(
             return Err(e);
         }
     };
-    let candidate = if (1..=254).contains(&login.len()) {
-        store.login_candidate(&login).await?
-    } else {
-        None
-    };
-    // Operator staff at the client login look exactly like an unknown user.
-    let candidate = candidate.filter(|c| !input.client_only || c.user.company_id.is_some());
     // A password longer than any we accept can never match: refuse it unhashed.
     let too_long = input
         .password
@@ -62,14 +79,23 @@ pub async fn login(
         .chars()
         .nth(crate::domain::PASSWORD_MAX_LEN)
         .is_some();
+    // Exactly `slots` verifications, a missing candidate against the dummy
+    // hash, whoever holds the identifier.
     let verified = if too_long {
-        None
+        Vec::new()
     } else {
-        let stored = candidate.as_ref().map(|c| c.password_hash.clone());
-        Some(state.passwords.verify(input.password, stored).await?)
+        futures_util::future::try_join_all((0..slots).map(|i| {
+            let stored = candidates.get(i).map(|c| c.password_hash.clone());
+            state.passwords.verify(input.password.clone(), stored)
+        }))
+        .await?
     };
-    let (Some(candidate), Some(verified)) = (candidate.clone(), verified.filter(|v| v.matches))
-    else {
+    let matched = candidates
+        .iter()
+        .zip(verified)
+        .find(|(_, v)| v.matches)
+        .map(|(c, v)| (c.clone(), v));
+    let Some((candidate, verified)) = matched else {
         throttle::failed(
             state.throttle.as_ref(),
             &state.settings.throttle,
@@ -80,8 +106,8 @@ pub async fn login(
         let mut e = activity::entry("login_failed", None, meta);
         e.target_type = Some("user".into());
         e.target_label = Some(login.chars().take(254).collect());
-        if let Some(c) = &candidate {
-            e = activity::on_user(e, &c.user);
+        if let [only] = candidates.as_slice() {
+            e = activity::on_user(e, &only.user);
         }
         activity::record(store, e).await;
         state.metrics.login("failure");
@@ -94,7 +120,12 @@ pub async fn login(
         state.metrics.login("deactivated");
         return Err(Error::Forbidden("This account is deactivated".into()));
     }
-    throttle::succeeded(state.throttle.as_ref(), &keys, &checked).await?;
+    throttle::succeeded(
+        state.throttle.as_ref(),
+        &Keys::of_account(user.id, &meta.ip),
+        &checked,
+    )
+    .await?;
     user.last_login = Some(now);
     let session_id = uuid::Uuid::new_v4().to_string();
     let (refresh_token, refresh_hash) = new_refresh_token();
@@ -192,7 +223,7 @@ pub async fn change_password(
 ) -> Result<(), Error> {
     let store = state.store.as_ref();
     let now = Timestamp::now();
-    let keys = Keys::new(&caller.user.username, &caller.meta.ip);
+    let keys = Keys::of_account(caller.user.id, &caller.meta.ip);
     throttle::check(state.throttle.as_ref(), &keys, now).await?;
     if new.expose_secret() == current.expose_secret() {
         return Err(Error::field(

@@ -22,19 +22,33 @@ enum Kind {
 
 /// The counters one attempt touches.
 pub struct Keys {
-    keys: [(Kind, String); 3],
+    keys: Vec<(Kind, String)>,
 }
 
 impl Keys {
-    pub fn new(login: &str, ip: &str) -> Self {
-        let login = login.trim().to_lowercase();
-        Self {
-            keys: [
-                (Kind::AccountFromAddress, format!("acct-ip:{login}|{ip}")),
-                (Kind::Account, format!("acct:{login}")),
-                (Kind::Address, format!("ip:{ip}")),
-            ],
+    /// The keys of an attempt on `accounts` (the users the typed identifier
+    /// names) from `ip`. An account is counted by its id, whichever of its
+    /// username or e-mail address was typed; an identifier naming nobody is
+    /// counted by itself, normalised, in the same way.
+    pub fn new(login: &str, accounts: &[i64], ip: &str) -> Self {
+        let mut keys = Vec::with_capacity(2 * accounts.len().max(1) + 1);
+        if accounts.is_empty() {
+            let login = login.trim().to_lowercase();
+            keys.push((Kind::AccountFromAddress, format!("acct-ip:{login}|{ip}")));
+            keys.push((Kind::Account, format!("acct:{login}")));
         }
+        for id in accounts {
+            keys.push((Kind::AccountFromAddress, format!("user-ip:{id}|{ip}")));
+            keys.push((Kind::Account, format!("user:{id}")));
+        }
+        keys.push((Kind::Address, format!("ip:{ip}")));
+        Self { keys }
+    }
+
+    /// The keys of one account's attempt (`change-password`, or the account a
+    /// sign-in matched).
+    pub fn of_account(id: i64, ip: &str) -> Self {
+        Self::new("", &[id], ip)
     }
 
     fn all(&self) -> Vec<String> {
@@ -204,12 +218,31 @@ mod tests {
     }
 
     #[test]
-    fn keys_fold_case() {
-        let k = Keys::new("Admin", "1.2.3.4");
+    fn an_unknown_identifier_is_counted_folded_and_an_account_by_its_id() {
+        let k = Keys::new("Admin@X.example ", &[], "1.2.3.4");
         assert_eq!(
             k.all(),
-            vec!["acct-ip:admin|1.2.3.4", "acct:admin", "ip:1.2.3.4"]
+            vec![
+                "acct-ip:admin@x.example|1.2.3.4",
+                "acct:admin@x.example",
+                "ip:1.2.3.4"
+            ]
         );
         assert_eq!(k.account_keys().len(), 2);
+        let k = Keys::new("admin", &[7, 9], "1.2.3.4");
+        assert_eq!(
+            k.all(),
+            vec![
+                "user-ip:7|1.2.3.4",
+                "user:7",
+                "user-ip:9|1.2.3.4",
+                "user:9",
+                "ip:1.2.3.4"
+            ]
+        );
+        assert_eq!(
+            Keys::of_account(7, "1.2.3.4").all(),
+            Keys::new("x", &[7], "1.2.3.4").all()
+        );
     }
 }

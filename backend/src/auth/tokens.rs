@@ -16,11 +16,18 @@ pub struct Claims {
     /// The session (refresh-token family) the token belongs to.
     pub sid: String,
     pub iat: i64,
+    /// Not before: the moment it was issued (checked when present; tokens of
+    /// earlier versions have none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nbf: Option<i64>,
     pub exp: i64,
     pub iss: String,
     pub aud: String,
     pub jti: String,
 }
+
+/// Seconds of clock difference between instances a token's times allow.
+const LEEWAY: u64 = 5;
 
 #[derive(Clone)]
 pub struct TokenService {
@@ -38,7 +45,8 @@ impl TokenService {
         validation.set_issuer(&[ISSUER]);
         validation.set_audience(&[AUDIENCE]);
         validation.set_required_spec_claims(&["exp", "iat", "iss", "aud", "sub"]);
-        validation.leeway = 5;
+        validation.validate_nbf = true;
+        validation.leeway = LEEWAY;
         Self {
             encoding: EncodingKey::from_secret(key),
             decoding: DecodingKey::from_secret(key),
@@ -55,6 +63,7 @@ impl TokenService {
             sub: user_id.to_string(),
             sid: session_id.to_owned(),
             iat: now,
+            nbf: Some(now),
             exp: now + self.access_ttl.as_secs() as i64,
             iss: ISSUER.to_owned(),
             aud: AUDIENCE.to_owned(),
@@ -66,10 +75,14 @@ impl TokenService {
 
     /// The claims of a good token; `None` for anything else (bad signature, other
     /// algorithm, expired, wrong issuer or audience, malformed).
+    /// A token issued in the future (`iat` past now, beyond the leeway) is
+    /// refused too, as one not valid yet (`nbf`).
     pub fn verify_access(&self, token: &str) -> Option<Claims> {
-        decode::<Claims>(token, &self.decoding, &self.validation)
-            .ok()
-            .map(|d| d.claims)
+        let claims = decode::<Claims>(token, &self.decoding, &self.validation)
+            .ok()?
+            .claims;
+        let now = chrono::Utc::now().timestamp();
+        (claims.iat <= now + LEEWAY as i64).then_some(claims)
     }
 }
 
@@ -133,6 +146,44 @@ mod tests {
             ))
         );
         assert!(svc(&"k".repeat(32)).verify_access(&token).is_none());
+    }
+
+    /// A token signed with the right key but not valid yet (`nbf`), or
+    /// claiming to be issued in the future (`iat`), is refused.
+    #[test]
+    fn future_tokens_are_refused() {
+        let s = svc(&"k".repeat(32));
+        let now = chrono::Utc::now().timestamp();
+        let sign = |claims: serde_json::Value| {
+            encode(&Header::new(Algorithm::HS256), &claims, &s.encoding).unwrap()
+        };
+        let claims = |iat: i64, nbf: Option<i64>| {
+            let mut c = serde_json::json!({"sub": "1", "sid": "s", "iat": iat, "exp": now + 600,
+                "iss": "clientele", "aud": "clientele-api", "jti": "x"});
+            if let Some(nbf) = nbf {
+                c["nbf"] = nbf.into();
+            }
+            c
+        };
+        assert!(s.verify_access(&sign(claims(now, Some(now)))).is_some());
+        assert!(
+            s.verify_access(&sign(claims(now, None))).is_some(),
+            "earlier tokens"
+        );
+        assert!(
+            s.verify_access(&sign(claims(now, Some(now + 60))))
+                .is_none(),
+            "nbf"
+        );
+        assert!(
+            s.verify_access(&sign(claims(now + 60, None))).is_none(),
+            "iat"
+        );
+        assert!(
+            s.verify_access(&sign(claims(now + 3, Some(now + 3))))
+                .is_some(),
+            "leeway"
+        );
     }
 
     #[test]

@@ -26,6 +26,10 @@ pub enum StoreError {
     /// A uniqueness rule was broken; the value names the field ("username", "email", …).
     #[error("{0} already exists")]
     Conflict(String),
+    /// The row changed since the caller read it (`unchanged_since`): read it
+    /// again and decide again.
+    #[error("changed since it was read")]
+    Changed,
     #[error("the database is unavailable")]
     Unavailable(#[source] anyhow::Error),
     #[error(transparent)]
@@ -80,6 +84,9 @@ pub struct UserChanges {
     /// `Some(None)`: back to all its client's active modules; `Some(Some(list))`:
     /// exactly these.
     pub modules: Option<Option<Vec<String>>>,
+    /// Apply only if the user is still as it was at this `updated_at` (else
+    /// [`StoreError::Changed`]): the changes were decided on what was read then.
+    pub unchanged_since: Option<Timestamp>,
 }
 
 impl UserChanges {
@@ -349,8 +356,10 @@ pub trait Store: DirectoryStore + ThrottleStore + Send + Sync + 'static {
         entry: Option<&NewActivity>,
     ) -> StoreResult<ManagedUser>;
     async fn user_by_id(&self, id: i64) -> StoreResult<Option<User>>;
-    /// The user whose username is `login`, or else the one user whose e-mail it is.
-    async fn login_candidate(&self, login: &str) -> StoreResult<Option<LoginCandidate>>;
+    /// The users who may sign in as `login` (already lower case): the one
+    /// whose username it is, or, for an e-mail address (it has an `@`), up to
+    /// `limit` of those holding it, the ones that took it first first.
+    async fn login_candidates(&self, login: &str, limit: i64) -> StoreResult<Vec<LoginCandidate>>;
     async fn password_hash(&self, user_id: i64) -> StoreResult<Option<String>>;
     /// The user, its company's status and its session's status, in one read.
     async fn auth_context(
@@ -450,12 +459,15 @@ pub trait DirectoryStore: Send + Sync + 'static {
     fn export_users(&self, filter: &UserFilter) -> Batches<User>;
     /// Create every user, or none: one transaction.
     async fn create_users(&self, users: &[NewUser]) -> StoreResult<Vec<User>>;
-    /// Apply the changes in one transaction; a new password also ends the user's sessions.
+    /// Apply the changes and record `entry` (if any) in one transaction; a new
+    /// password also ends the user's sessions. Every change moves `updated_at`
+    /// forward, so it tells one version of the user from the next.
     async fn update_user(
         &self,
         id: i64,
         changes: &UserChanges,
         now: Timestamp,
+        entry: Option<&NewActivity>,
     ) -> StoreResult<User>;
     /// Each user's modules (its choice, or all its client's active modules).
     async fn modules_of_users(&self, user_ids: &[i64]) -> StoreResult<HashMap<i64, Vec<String>>>;
@@ -471,11 +483,16 @@ pub trait DirectoryStore: Send + Sync + 'static {
     async fn list_modules(&self) -> StoreResult<Vec<Module>>;
     async fn create_module(&self, module: &Module) -> StoreResult<Module>;
     async fn client_modules(&self, client_id: i64) -> StoreResult<Vec<String>>;
+    /// Replace a client's active modules and record `entry` (if any) in one
+    /// transaction, only if the client is still as it was at `unchanged_since`
+    /// (its `updated_at`; else [`StoreError::Changed`]).
     async fn set_client_modules(
         &self,
         client_id: i64,
         modules: &[String],
         now: Timestamp,
+        unchanged_since: Timestamp,
+        entry: Option<&NewActivity>,
     ) -> StoreResult<Vec<String>>;
 
     async fn list_activity(

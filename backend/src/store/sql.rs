@@ -244,6 +244,13 @@ fn insert_user(custom: &str) -> String {
     )
 }
 
+/// `updated_at` moved to `$n`, or a millisecond past its value when that is
+/// not earlier: every change gives a row a new `updated_at`, so it tells one
+/// version of the row from the next (see `UserChanges::unchanged_since`).
+fn next_updated_at(n: usize) -> String {
+    format!("updated_at = CASE WHEN ${n} > updated_at THEN ${n} ELSE updated_at + 1 END")
+}
+
 /// An activity entry's INSERT, its parameters `$1`…`$11` (see [`bind_activity`]).
 static INSERT_ACTIVITY: std::sync::LazyLock<String> =
     std::sync::LazyLock::new(|| activity_insert(1));
@@ -898,32 +905,37 @@ macro_rules! impl_store {
                     .transpose()
             }
 
-            async fn login_candidate(&self, login: &str) -> StoreResult<Option<LoginCandidate>> {
-                // The username match wins; an e-mail counts only when exactly one user has it.
+            async fn login_candidates(
+                &self,
+                login: &str,
+                limit: i64,
+            ) -> StoreResult<Vec<LoginCandidate>> {
+                // A username has no `@`; an e-mail address always has one.
+                let which = if login.contains('@') {
+                    "u.email = $1 ORDER BY COALESCE(u.email_since, u.created_at), u.id LIMIT $2"
+                } else {
+                    "u.username = $1 LIMIT $2"
+                };
                 let sql = format!(
                     "SELECT {USER_COLUMNS}, COALESCE(c.is_active, TRUE) AS company_active, \
                      u.password_hash AS extra \
-                     FROM users u LEFT JOIN clients c ON c.id = u.company_id \
-                     WHERE u.username = $1 OR u.email = $1 \
-                     ORDER BY CASE WHEN u.username = $1 THEN 0 ELSE 1 END LIMIT 2"
+                     FROM users u LEFT JOIN clients c ON c.id = u.company_id WHERE {which}"
                 );
                 let rows = sqlx::query_as::<_, UserWithStatusRow>(&sql)
                     .bind(login)
+                    .bind(limit)
                     .fetch_all(&self.pool)
                     .await
                     .map_err(map_err)?;
-                let by_username = rows.first().is_some_and(|r| r.user.username == login);
-                if !(by_username || rows.len() == 1) {
-                    return Ok(None);
-                }
-                let Some(row) = rows.into_iter().next() else {
-                    return Ok(None);
-                };
-                Ok(Some(LoginCandidate {
-                    company_active: row.company_active.unwrap_or(true),
-                    password_hash: row.extra.unwrap_or_default(),
-                    user: row.user.into_user()?,
-                }))
+                rows.into_iter()
+                    .map(|row| {
+                        Ok(LoginCandidate {
+                            company_active: row.company_active.unwrap_or(true),
+                            password_hash: row.extra.unwrap_or_default(),
+                            user: row.user.into_user()?,
+                        })
+                    })
+                    .collect()
             }
 
             async fn password_hash(&self, user_id: i64) -> StoreResult<Option<String>> {
@@ -975,8 +987,9 @@ macro_rules! impl_store {
                     "UPDATE users SET \
                      name = COALESCE($2, name), \
                      email = CASE WHEN $3 THEN $4 ELSE email END, \
-                     updated_at = $5 \
-                     WHERE id = $1 RETURNING {USER_RETURNING}"
+                     email_since = CASE WHEN $3 THEN $5 ELSE email_since END, {} \
+                     WHERE id = $1 RETURNING {USER_RETURNING}",
+                    next_updated_at(5)
                 );
                 let user = sqlx::query_as::<_, UserRow>(&sql)
                     .bind(user_id)
@@ -999,10 +1012,11 @@ macro_rules! impl_store {
                 must_change: bool,
                 now: Timestamp,
             ) -> StoreResult<()> {
-                let done = sqlx::query(
-                    "UPDATE users SET password_hash = $2, must_change_password = $3, updated_at = $4 \
-                     WHERE id = $1",
-                )
+                let sql = format!(
+                    "UPDATE users SET password_hash = $2, must_change_password = $3, {} WHERE id = $1",
+                    next_updated_at(4)
+                );
+                let done = sqlx::query(&sql)
                 .bind(user_id)
                 .bind(hash)
                 .bind(must_change)
@@ -1353,7 +1367,7 @@ macro_rules! impl_store {
             ) -> StoreResult<Client> {
                 let (mut sets, mut args) = client_set(changes);
                 args.push(Arg::Int(now_ms(now)));
-                sets.push(format!("updated_at = ${}", args.len()));
+                sets.push(next_updated_at(args.len()));
                 args.push(Arg::Int(id));
                 let sql = format!("UPDATE clients SET {} WHERE id = ${}", sets.join(", "), args.len());
                 let done = bind_args!(sqlx::query(&sql), args)
@@ -1372,7 +1386,8 @@ macro_rules! impl_store {
                 active: bool,
                 now: Timestamp,
             ) -> StoreResult<Client> {
-                let done = sqlx::query("UPDATE clients SET is_active = $2, updated_at = $3 WHERE id = $1")
+                let sql = format!("UPDATE clients SET is_active = $2, {} WHERE id = $1", next_updated_at(3));
+                let done = sqlx::query(&sql)
                     .bind(id)
                     .bind(active)
                     .bind(now_ms(now))
@@ -1396,10 +1411,12 @@ macro_rules! impl_store {
                 let mut conn = self.pool.lease().await.map_err(map_err)?;
                 let mut tx = conn.begin_with($begin).await.map_err(map_err)?;
                 // One atomic statement: concurrent adjustments serialise on the row.
-                let balance: Option<i64> = sqlx::query_scalar(
-                    "UPDATE clients SET credits = credits + $2, updated_at = $3 \
+                let sql = format!(
+                    "UPDATE clients SET credits = credits + $2, {} \
                      WHERE id = $1 AND credits + $2 >= 0 RETURNING credits",
-                )
+                    next_updated_at(3)
+                );
+                let balance: Option<i64> = sqlx::query_scalar(&sql)
                 .bind(client_id)
                 .bind(delta)
                 .bind(now_ms(now))

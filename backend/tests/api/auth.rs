@@ -20,7 +20,51 @@ on_both_stores!(
     bootstrap_runs_only_once,
     activity_log_records_logins_and_changes,
     a_login_records_its_bookkeeping_and_rehashes_an_old_hash,
+    tokens_from_the_future_are_refused,
 );
+
+/// A token signed with the service's own key for a live session, but not
+/// valid yet (`nbf`) or issued in the future (`iat`), is refused (issue #24).
+async fn tokens_from_the_future_are_refused(b: Backend) {
+    use jsonwebtoken::{encode, EncodingKey, Header};
+    use secrecy::ExposeSecret;
+    let app = spawn(b).await;
+    let session = app.login(ADMIN_USERNAME, ADMIN_PASSWORD).await;
+    let token = session["accessToken"].as_str().unwrap();
+    let claims: serde_json::Value = {
+        use base64::Engine;
+        let payload = token.split('.').nth(1).unwrap();
+        let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(payload)
+            .unwrap();
+        serde_json::from_slice(&bytes).unwrap()
+    };
+    let key = EncodingKey::from_secret(app.state.settings.jwt_secret.expose_secret().as_bytes());
+    let now = chrono::Utc::now().timestamp();
+    let signed = |change: &dyn Fn(&mut serde_json::Value)| {
+        let mut c = claims.clone();
+        change(&mut c);
+        encode(&Header::default(), &c, &key).unwrap()
+    };
+    // The same claims re-signed work: the key is right.
+    let same = signed(&|_| {});
+    json_of(app.get("/api/auth/me", Some(&same)).await, StatusCode::OK).await;
+    let later = signed(&|c| c["nbf"] = json!(now + 120));
+    json_of(
+        app.get("/api/auth/me", Some(&later)).await,
+        StatusCode::UNAUTHORIZED,
+    )
+    .await;
+    let issued_later = signed(&|c| {
+        c["iat"] = json!(now + 120);
+        c.as_object_mut().unwrap().remove("nbf");
+    });
+    json_of(
+        app.get("/api/auth/me", Some(&issued_later)).await,
+        StatusCode::UNAUTHORIZED,
+    )
+    .await;
+}
 
 async fn login_answers_tokens_and_the_user(b: Backend) {
     let app = spawn(b).await;

@@ -104,6 +104,11 @@ fn required(service: &str, url: &str, reachable: bool, test: &str) -> bool {
     reachable
 }
 
+/// Only what a raw-socket test needs of an app: its port.
+pub struct PortOnly {
+    pub port: u16,
+}
+
 pub struct TestApp {
     pub address: String,
     pub port: u16,
@@ -196,6 +201,11 @@ impl Drop for TestApp {
 }
 
 impl TestApp {
+    /// A handle naming only a running app's port, for blocking raw-socket code.
+    pub fn port_only(port: u16) -> PortOnly {
+        PortOnly { port }
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.address, path)
     }

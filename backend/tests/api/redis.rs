@@ -49,7 +49,7 @@ async fn forget(prefix: &str) {
 async fn database_failures(app: &TestApp) -> i64 {
     app.state
         .store
-        .throttle_states(&["acct:admin".into()])
+        .throttle_states(&["user:1".into()])
         .await
         .expect("throttle states")
         .first()
@@ -109,14 +109,14 @@ async fn instances_sharing_redis_share_the_limits(b: Backend) {
     assert_eq!(database_failures(&two).await, 0);
     let mut conn = redis_connection().await;
     let failures: Option<i64> = redis::cmd("HGET")
-        .arg(format!("{prefix}throttle:acct:admin"))
+        .arg(format!("{prefix}throttle:user:1"))
         .arg("failures")
         .query_async(&mut conn)
         .await
         .expect("hget");
     assert_eq!(failures, Some(3));
     let ttl: i64 = redis::cmd("PTTL")
-        .arg(format!("{prefix}throttle:acct:admin"))
+        .arg(format!("{prefix}throttle:user:1"))
         .query_async(&mut conn)
         .await
         .expect("pttl");
@@ -128,7 +128,7 @@ async fn instances_sharing_redis_share_the_limits(b: Backend) {
     two.login(ADMIN_USERNAME, ADMIN_PASSWORD).await;
     let exists: (i64, i64) = redis::pipe()
         .cmd("EXISTS")
-        .arg(format!("{prefix}throttle:acct:admin"))
+        .arg(format!("{prefix}throttle:user:1"))
         .cmd("EXISTS")
         .arg(format!("{prefix}throttle:ip:127.0.0.1"))
         .query_async(&mut conn)
@@ -162,7 +162,7 @@ async fn instances_sharing_redis_share_the_limits(b: Backend) {
     let until = clientele::domain::Timestamp::now().millis() + 60_000;
     one.exec_sql(&format!(
         "INSERT INTO login_throttle (key, failures, last_failure, locked_until) \
-         VALUES ('acct:admin', 30, 0, {until})"
+         VALUES ('user:1', 30, 0, {until})"
     ))
     .await;
     let res = one.login_response(ADMIN_USERNAME, ADMIN_PASSWORD).await;
@@ -208,8 +208,8 @@ async fn api10_garbage_in_redis_keys_is_not_trusted(b: Backend) {
     if !redis_available("redis::api10_garbage_in_redis_keys_is_not_trusted") {
         return;
     }
-    let acct = "throttle:acct:admin";
-    let pair = "throttle:acct-ip:admin|127.0.0.1";
+    let acct = "throttle:user:1";
+    let pair = "throttle:user-ip:1|127.0.0.1";
     let keys = [acct, pair, acct, pair, pair, acct];
     let mut conn = redis_connection().await;
     for ((what, field, value), key) in garbage().into_iter().zip(keys) {

@@ -9,7 +9,66 @@ on_both_stores!(
     unknown_users_are_throttled_alike,
     client_login_and_change_password_are_throttled,
     admin_password_resets_are_limited,
+    an_account_locks_whichever_identifier_is_typed,
 );
+
+/// 40 failures from 40 addresses, alternating the username and the e-mail
+/// address, lock the account from the 31st as 30 by one identifier would
+/// (issue #24, 6): the right password from yet another address is refused.
+async fn an_account_locks_whichever_identifier_is_typed(b: Backend) {
+    let app = spawn(b).await;
+    let from = |n: u8| {
+        reqwest::Client::builder()
+            .local_address(std::net::IpAddr::from([127, 0, 1, n]))
+            .build()
+            .expect("a client on its own address")
+    };
+    let url = app.url("/api/auth/login");
+    for n in 1..=40u8 {
+        let login = if n % 2 == 0 {
+            ADMIN_USERNAME
+        } else {
+            "Admin@Example.com"
+        };
+        let res = from(n)
+            .post(&url)
+            .json(&json!({"username": login, "password": "wrong-password"}))
+            .send()
+            .await
+            .unwrap();
+        let expected = if n <= 30 {
+            StatusCode::UNAUTHORIZED
+        } else {
+            StatusCode::TOO_MANY_REQUESTS
+        };
+        assert_eq!(res.status(), expected, "attempt {n} as {login}");
+    }
+    let res = from(41)
+        .post(&url)
+        .json(&json!({"username": ADMIN_USERNAME, "password": ADMIN_PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    // An identifier naming nobody is counted alike, by itself.
+    for n in 1..=30u8 {
+        let login = if n % 2 == 0 { "ghost" } else { "GHOST" };
+        let res = from(100 + n)
+            .post(&url)
+            .json(&json!({"username": login, "password": "wrong-password"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "ghost {n}");
+    }
+    let res = from(200)
+        .post(&url)
+        .json(&json!({"username": "ghost", "password": "wrong-password"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+}
 
 /// A stolen admin session must not reset every owner's password in a minute:
 /// resets are limited per account and per caller (429 with `Retry-After`),

@@ -5,12 +5,14 @@
 use super::{
     contains_pattern, map_err, now_ms, placeholders, Arg, ManagedUserRow, SqlStore, UserRow,
 };
-use super::{insert_user, USER_COLUMNS, USER_MODULES, USER_RETURNING};
+use super::{
+    insert_user, next_updated_at, INSERT_ACTIVITY, USER_COLUMNS, USER_MODULES, USER_RETURNING,
+};
 use crate::domain::{Module, Timestamp, User};
 use crate::store::{
-    ActivityEntry, ActivityFilter, Batches, DashboardFigures, DirectoryStore, NewUser, StoreError,
-    StoreResult, UserChanges, UserFilter, UserPage, UserSortKey, DAY_MS, FIRST_MONDAY_MS,
-    SEARCH_COUNT_CAP, WEEK_MS,
+    ActivityEntry, ActivityFilter, Batches, DashboardFigures, DirectoryStore, NewActivity, NewUser,
+    StoreError, StoreResult, UserChanges, UserFilter, UserPage, UserSortKey, DAY_MS,
+    FIRST_MONDAY_MS, SEARCH_COUNT_CAP, WEEK_MS,
 };
 use async_trait::async_trait;
 use futures_util::StreamExt;
@@ -325,8 +327,8 @@ fn count_sql(q: &UserQuery) -> String {
     }
 }
 
-/// The SET items of a user update (without `updated_at`).
-fn user_set(ch: &UserChanges) -> (Vec<String>, Vec<Arg>) {
+/// The SET items of a user update made at `now` (without `updated_at`).
+fn user_set(ch: &UserChanges, now: Timestamp) -> (Vec<String>, Vec<Arg>) {
     let mut sets = Vec::new();
     let mut args = Vec::new();
     let mut push = |col: &str, a: Arg, args: &mut Vec<Arg>| {
@@ -341,6 +343,8 @@ fn user_set(ch: &UserChanges) -> (Vec<String>, Vec<Arg>) {
     }
     if let Some(v) = &ch.email {
         push("email", Arg::Text(v.clone()), &mut args);
+        // Given an address, the user takes it now (decision 0023).
+        push("email_since", Arg::Int(now_ms(now)), &mut args);
     }
     if let Some(v) = ch.role {
         push("role", Arg::Text(Some(v.as_str().to_owned())), &mut args);
@@ -599,24 +603,37 @@ macro_rules! impl_directory_store {
                 id: i64,
                 ch: &UserChanges,
                 now: Timestamp,
+                entry: Option<&NewActivity>,
             ) -> StoreResult<User> {
                 let mut conn = self.pool.lease().await.map_err(map_err)?;
                 let mut tx = conn.begin_with($begin).await.map_err(map_err)?;
-                let (mut sets, mut args) = user_set(ch);
+                let (mut sets, mut args) = user_set(ch, now);
                 args.push(Arg::Int(now_ms(now)));
-                sets.push(format!("updated_at = ${}", args.len()));
+                sets.push(next_updated_at(args.len()));
                 args.push(Arg::Int(id));
-                let sql = format!(
-                    "UPDATE users SET {} WHERE id = ${} RETURNING {USER_RETURNING}",
+                let mut sql = format!(
+                    "UPDATE users SET {} WHERE id = ${}",
                     sets.join(", "),
                     args.len()
                 );
-                let user = bind_args!(sqlx::query_as::<_, UserRow>(&sql), args)
+                if let Some(since) = ch.unchanged_since {
+                    args.push(Arg::Int(now_ms(since)));
+                    sql.push_str(&format!(" AND updated_at = ${}", args.len()));
+                }
+                sql.push_str(&format!(" RETURNING {USER_RETURNING}"));
+                let updated = bind_args!(sqlx::query_as::<_, UserRow>(&sql), args)
                     .fetch_optional(&mut *tx)
                     .await
-                    .map_err(map_err)?
-                    .ok_or(StoreError::NotFound)?
-                    .into_user()?;
+                    .map_err(map_err)?;
+                let Some(user) = updated else {
+                    let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE id = $1")
+                        .bind(id)
+                        .fetch_optional(&mut *tx)
+                        .await
+                        .map_err(map_err)?;
+                    return Err(if exists.is_some() { StoreError::Changed } else { StoreError::NotFound });
+                };
+                let user = user.into_user()?;
                 if ch.modules.is_some() || ch.company_id.is_some() {
                     sqlx::query("DELETE FROM user_modules WHERE user_id = $1")
                         .bind(id)
@@ -643,6 +660,12 @@ macro_rules! impl_directory_store {
                     .execute(&mut *tx)
                     .await
                     .map_err(map_err)?;
+                }
+                if let Some(e) = entry {
+                    bind_activity!(sqlx::query(INSERT_ACTIVITY.as_str()), e)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(map_err)?;
                 }
                 tx.commit().await.map_err(map_err)?;
                 self.user_counts.invalidate();
@@ -753,17 +776,29 @@ macro_rules! impl_directory_store {
                 client_id: i64,
                 modules: &[String],
                 now: Timestamp,
+                unchanged_since: Timestamp,
+                entry: Option<&NewActivity>,
             ) -> StoreResult<Vec<String>> {
                 let mut conn = self.pool.lease().await.map_err(map_err)?;
                 let mut tx = conn.begin_with($begin).await.map_err(map_err)?;
-                let done = sqlx::query("UPDATE clients SET updated_at = $2 WHERE id = $1")
+                let sql = format!(
+                    "UPDATE clients SET {} WHERE id = $1 AND updated_at = $3",
+                    next_updated_at(2)
+                );
+                let done = sqlx::query(&sql)
                     .bind(client_id)
                     .bind(now_ms(now))
+                    .bind(now_ms(unchanged_since))
                     .execute(&mut *tx)
                     .await
                     .map_err(map_err)?;
                 if done.rows_affected() == 0 {
-                    return Err(StoreError::NotFound);
+                    let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM clients WHERE id = $1")
+                        .bind(client_id)
+                        .fetch_optional(&mut *tx)
+                        .await
+                        .map_err(map_err)?;
+                    return Err(if exists.is_some() { StoreError::Changed } else { StoreError::NotFound });
                 }
                 sqlx::query("DELETE FROM client_modules WHERE client_id = $1")
                     .bind(client_id)
@@ -781,11 +816,21 @@ macro_rules! impl_directory_store {
                     .await
                     .map_err(map_err)?;
                 }
+                if let Some(e) = entry {
+                    bind_activity!(sqlx::query(INSERT_ACTIVITY.as_str()), e)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(map_err)?;
+                }
+                let after: Vec<String> = sqlx::query_scalar(
+                    "SELECT module FROM client_modules WHERE client_id = $1 ORDER BY module",
+                )
+                .bind(client_id)
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(map_err)?;
                 tx.commit().await.map_err(map_err)?;
-                // The lease ends before the next one is asked for: holding it
-                // while waiting for another could wait on itself.
-                drop(conn);
-                self.client_modules(client_id).await
+                Ok(after)
             }
 
             async fn list_activity(
