@@ -213,7 +213,17 @@ test('add a user to the client (seed 000), with its temporary password shown onc
 
 test('set the client’s modules', async ({ page, server, request }) => {
   await signInAsAdmin(page, server.adminPassword);
-  await openClient(page, 'modules');
+  // The tabs by keyboard: arrows move, Enter opens (a URL of its own), focus stays on the tab.
+  await openClient(page, 'details');
+  await page.getByRole('tab', { name: 'Details' }).focus();
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('ArrowRight');
+  await expect(page.getByRole('tab', { name: 'Modules' })).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect(page).toHaveURL(new RegExp(`/clients/${clientId}/modules$`));
+  await expect(page.getByRole('tab', { name: 'Modules' })).toHaveAttribute('aria-selected', 'true');
+  await expect(page.getByRole('tab', { name: 'Modules' })).toBeFocused();
+  await expect(page).toHaveTitle(`${company} · Modules · Clientele`);
   const billing = page.getByRole('switch', { name: /Billing/ });
   const reports = page.getByRole('switch', { name: /^Reports/ });
   await expect(billing).toHaveAttribute('aria-checked', 'false');

@@ -39,17 +39,20 @@ export function AppShell() {
   const user = useCurrentUser();
   const [menuOpen, setMenuOpen] = useState(false);
   const { pathname } = useLocation();
+  // The screen, not its tab: `/clients/5/users` and `/clients/5/credits` are one screen.
+  const screen = pathname.split('/').slice(0, 3).join('/');
   const main = useRef<HTMLElement>(null);
-  const firstPath = useRef(pathname);
+  const firstScreen = useRef(screen);
 
-  // After a navigation, start the new screen at its top, with focus there (not on first load).
-  // (No scroll restoration: it would keep positions in sessionStorage, which holds the refresh token only.)
+  // On a new screen, start at its top with focus there (not on first load, nor when a tab
+  // changes, where focus stays on the tab). No scroll restoration: it would keep positions
+  // in sessionStorage, which holds the refresh token only.
   useEffect(() => {
-    if (pathname === firstPath.current) return;
-    firstPath.current = '';
+    if (screen === firstScreen.current) return;
+    firstScreen.current = '';
     window.scrollTo(0, 0);
     main.current?.focus({ preventScroll: true });
-  }, [pathname]);
+  }, [screen]);
 
   return (
     <div className="app-shell" data-testid="app-shell">
