@@ -6,6 +6,7 @@ import { loadConfig, type AppConfig } from '@/config/env';
 import { configureApi } from '@/lib/api/client';
 import { tokenStore } from '@/lib/token-store';
 import '@/styles/index.css';
+import '@/styles/app.css';
 
 const root = createRoot(document.getElementById('root')!);
 

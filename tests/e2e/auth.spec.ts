@@ -1,4 +1,4 @@
-import { closeModal, expect, signIn, snap, test } from './fixtures';
+import { closeModal, expect, signIn, snap, test, userMenu } from './fixtures';
 
 test.describe('login page', () => {
   test('shows the operator and client tabs and calls the api. subdomain', async ({ page, server }) => {
@@ -41,11 +41,14 @@ test.describe('login page', () => {
 });
 
 test.describe('signed in', () => {
-  test('operator login shows the user on the home page', async ({ page, server }) => {
+  test('operator login opens the dashboard; the profile shows the user', async ({ page, server }) => {
     await page.goto('/');
     await signIn(page, 'admin', server.adminPassword);
-    await expect(page.getByTestId('home-page')).toBeVisible();
+    await expect(page.getByTestId('dashboard-page')).toBeVisible();
     await expect(page).toHaveURL(/\/$/);
+    await userMenu(page, 'Profile');
+    await expect(page).toHaveURL(/\/profile$/);
+    await expect(page.getByTestId('profile-page')).toBeVisible();
     await expect(page.getByTestId('user-name')).toHaveText('Administrator');
     await expect(page.getByTestId('user-username')).toHaveText('@admin');
     await expect(page.getByTestId('user-role')).toHaveText('Super admin');
@@ -57,22 +60,26 @@ test.describe('signed in', () => {
   test('the session survives a reload (refresh token in sessionStorage only)', async ({ page, server }) => {
     await page.goto('/');
     await signIn(page, 'admin', server.adminPassword);
-    await expect(page.getByTestId('home-page')).toBeVisible();
+    await expect(page.getByTestId('dashboard-page')).toBeVisible();
+    await page.goto('/profile');
+    await expect(page.getByTestId('profile-page')).toBeVisible();
     const stored = await page.evaluate(() => ({ ...sessionStorage, local: localStorage.length }));
     expect(Object.keys(stored).sort()).toEqual(['clientele.refreshToken', 'local']);
     expect(stored.local).toBe(0);
 
     await page.reload();
-    await expect(page.getByTestId('home-page')).toBeVisible();
+    await expect(page.getByTestId('profile-page')).toBeVisible();
     await expect(page.getByTestId('user-username')).toHaveText('@admin');
   });
 
   test('logout returns to the login page and forgets the session', async ({ page, server }) => {
     await page.goto('/');
     await signIn(page, 'admin', server.adminPassword);
-    await expect(page.getByTestId('home-page')).toBeVisible();
-    await page.getByRole('button', { name: 'Sign out' }).click();
+    await expect(page.getByTestId('dashboard-page')).toBeVisible();
+    await page.goto('/clients');
+    await userMenu(page, 'Sign out');
     await expect(page.getByTestId('login-page')).toBeVisible();
+    // Signing out starts afresh: no way back to the page left.
     await expect(page).toHaveURL(/\/login$/);
     expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
     await page.reload();
@@ -81,9 +88,9 @@ test.describe('signed in', () => {
 
   test('profile edit saves, and shows per-field errors for a bad email', async ({ page, server, request }) => {
     const operator = await server.createActiveOperator('Profile Tester', 'Profile-Pass-2026!', request);
-    await page.goto('/');
+    await page.goto('/profile');
     await signIn(page, operator.username, operator.password);
-    await expect(page.getByTestId('home-page')).toBeVisible();
+    await expect(page.getByTestId('profile-page')).toBeVisible();
 
     const form = page.getByTestId('profile-form');
     await form.getByLabel('Name').fill('Ada Lovelace');
@@ -113,9 +120,9 @@ test.describe('signed in', () => {
   });
 
   test('a 401 is answered by one refresh and a retry', async ({ page, server }) => {
-    await page.goto('/');
+    await page.goto('/profile');
     await signIn(page, 'admin', server.adminPassword);
-    await expect(page.getByTestId('home-page')).toBeVisible();
+    await expect(page.getByTestId('profile-page')).toBeVisible();
 
     // The next PUT /auth/me is answered 401 as if the access token had expired.
     let intercepted = 0;
@@ -140,9 +147,9 @@ test.describe('signed in', () => {
   });
 
   test('a failed refresh sends the user back to the login page', async ({ page, server }) => {
-    await page.goto('/');
+    await page.goto('/profile');
     await signIn(page, 'admin', server.adminPassword);
-    await expect(page.getByTestId('home-page')).toBeVisible();
+    await expect(page.getByTestId('profile-page')).toBeVisible();
     await page.route('**/auth/me', (route) => route.fulfill({ status: 401, json: { error: 'Token expired' } }));
     await page.route('**/auth/refresh', (route) => route.fulfill({ status: 401, json: { error: 'Invalid' } }));
 
@@ -197,14 +204,14 @@ test('forced password change on first login, then home', async ({ page, server }
     'Every other session of yours has been signed out; this one stays open.',
   );
   await closeModal(page);
-  await expect(page.getByTestId('home-page')).toBeVisible();
-  await expect(page.getByTestId('user-name')).toHaveText('Grace Hopper');
+  await expect(page.getByTestId('dashboard-page')).toBeVisible();
+  await expect(page.getByTestId('user-menu')).toContainText('Grace Hopper');
 
-  // Next time straight to home with the new password.
-  await page.getByRole('button', { name: 'Sign out' }).click();
+  // Next time straight to the dashboard with the new password.
+  await userMenu(page, 'Sign out');
   await expect(page.getByTestId('login-page')).toBeVisible();
   await signIn(page, operator.username, newPassword);
-  await expect(page.getByTestId('home-page')).toBeVisible();
+  await expect(page.getByTestId('dashboard-page')).toBeVisible();
 });
 
 test('on an IP address the SPA calls the API on its own origin', async ({ page, server }) => {
@@ -213,7 +220,7 @@ test('on an IP address the SPA calls the API on its own origin', async ({ page, 
   const request = page.waitForRequest((r) => r.url().includes('/api/auth/login'));
   await signIn(page, 'admin', server.adminPassword);
   expect((await request).url()).toBe(`${server.ipBaseUrl}/api/auth/login`);
-  await expect(page.getByTestId('home-page')).toBeVisible();
+  await expect(page.getByTestId('dashboard-page')).toBeVisible();
 });
 
 test('unknown paths serve the SPA, which shows the login page', async ({ page }) => {

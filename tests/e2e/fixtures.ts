@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import path from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
 import { test as base, expect, type APIRequestContext, type Page } from '@playwright/test';
 import { ADMIN_PASSWORD, CLIENTELE_BIN, RESULTS_DIR } from './paths';
 
@@ -84,6 +85,40 @@ export { expect };
 /** Save a screenshot under tests/e2e/results/. */
 export async function snap(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: path.join(RESULTS_DIR, `${name}.png`), fullPage: true });
+}
+
+export const WIDE = { width: 1280, height: 800 };
+export const PHONE = { width: 390, height: 844 };
+
+/** Axe-core on the page as it is: no serious or critical violation (WCAG 2.1 A and AA). */
+export async function expectAccessible(page: Page, name: string): Promise<void> {
+  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  const report = bad.map((v) => `${v.impact} ${v.id}: ${v.help}\n  ${v.nodes.map((n) => n.target.join(' ')).join('\n  ')}`);
+  expect(report, `axe on ${name} at ${page.viewportSize()?.width ?? '?'} px`).toEqual([]);
+}
+
+/**
+ * A screen checked as a user would meet it: axe and a screenshot at 1280 px,
+ * then at 390 px (once `ready` holds at that width), then back to 1280 px.
+ * Screenshots: tests/e2e/results/screens/<name>-<width>.png.
+ */
+export async function auditScreen(page: Page, name: string, ready?: () => Promise<void>): Promise<void> {
+  for (const size of [WIDE, PHONE]) {
+    await page.setViewportSize(size);
+    await ready?.();
+    // Let layout settle after the resize (charts measure their box).
+    await page.waitForTimeout(150);
+    await expectAccessible(page, name);
+    await page.screenshot({ path: path.join(RESULTS_DIR, 'screens', `${name}-${size.width}.png`), fullPage: true });
+  }
+  await page.setViewportSize(WIDE);
+}
+
+/** Open the header's account menu and choose an item. */
+export async function userMenu(page: Page, item: 'Profile' | 'Sign out'): Promise<void> {
+  await page.getByTestId('user-menu').click();
+  await page.getByRole('menuitem', { name: item }).click();
 }
 
 /** Fill the login form on the current tab and submit it. */

@@ -70,3 +70,12 @@ describe('isIpAddress', () => {
     expect(isIpAddress('1.example.com')).toBe(false);
   });
 });
+
+describe('resolvePhoneRegion', () => {
+  it('defaults to IN and accepts a two-letter code in either case', async () => {
+    const { resolvePhoneRegion } = await import('./env');
+    expect(resolvePhoneRegion(undefined)).toBe('IN');
+    expect(resolvePhoneRegion(' us ')).toBe('US');
+    expect(() => resolvePhoneRegion('India')).toThrow(ConfigError);
+  });
+});

@@ -4,7 +4,7 @@ import { errorMessage } from '@/lib/api/errors';
 import { usePage } from '@/lib/use-page';
 
 export function LoadErrorRoute({ error, onRetry }: { error: unknown; onRetry: () => void }) {
-  usePage('Error', window.location.pathname);
+  usePage('Error');
   return (
     <main className="full-page-center">
       <div className="card narrow" role="alert" data-testid="load-error">

@@ -1,4 +1,5 @@
-import { useEffect, useId, useRef, type ReactNode } from 'react';
+import * as Dialog from '@radix-ui/react-dialog';
+import { useId, type ReactNode } from 'react';
 
 export type ModalVariant = 'success' | 'error' | 'info';
 
@@ -8,53 +9,61 @@ export interface ModalProps {
   onClose: () => void;
   children: ReactNode;
   closeLabel?: string;
+  /** A second button beside the close one, e.g. "Try again"; it closes the modal too. */
+  action?: { label: string; onClick: () => void };
 }
 
 const ICONS: Record<ModalVariant, string> = { success: '✓', error: '!', info: 'i' };
 
 /**
- * A modal dialog (native `<dialog>`: focus is trapped, Escape closes it, the page
- * behind is inert). Mounted means open; unmount it, or close it, to dismiss.
+ * The app's message modal (success, error, notice) on Radix Dialog: focus is
+ * trapped inside and returned on close, Escape closes it, the page behind is
+ * inert. Mounted means open; unmount it, or close it, to dismiss.
  */
-export function Modal({ title, variant = 'info', onClose, children, closeLabel = 'OK' }: ModalProps) {
-  const ref = useRef<HTMLDialogElement>(null);
-  const titleId = useId();
+export function Modal({ title, variant = 'info', onClose, children, closeLabel = 'OK', action }: ModalProps) {
   const bodyId = useId();
-
-  useEffect(() => {
-    const dialog = ref.current;
-    if (dialog && !dialog.open) dialog.showModal();
-    return () => {
-      if (dialog?.open) dialog.close();
-    };
-  }, []);
-
   return (
-    <dialog
-      ref={ref}
-      className={`modal modal--${variant}`}
-      aria-labelledby={titleId}
-      aria-describedby={bodyId}
-      data-testid="modal"
-      data-variant={variant}
-      onClose={onClose}
+    <Dialog.Root
+      open
+      onOpenChange={(open) => {
+        if (!open) onClose();
+      }}
     >
-      <div className="modal__header">
-        <span className="modal__icon" aria-hidden="true">
-          {ICONS[variant]}
-        </span>
-        <h2 id={titleId} className="modal__title" data-testid="modal-title">
-          {title}
-        </h2>
-      </div>
-      <div id={bodyId} className="modal__body" data-testid="modal-body">
-        {children}
-      </div>
-      <div className="modal__actions">
-        <button type="button" className="button button--primary" onClick={onClose} autoFocus data-testid="modal-close">
-          {closeLabel}
-        </button>
-      </div>
-    </dialog>
+      <Dialog.Portal>
+        <Dialog.Overlay className="overlay overlay--top" />
+        <Dialog.Content
+          className={`modal modal--${variant}`}
+          aria-describedby={bodyId}
+          data-testid="modal"
+          data-variant={variant}
+        >
+          <div className="modal__header">
+            <span className="modal__icon" aria-hidden="true">
+              {ICONS[variant]}
+            </span>
+            <Dialog.Title className="modal__title" data-testid="modal-title">
+              {title}
+            </Dialog.Title>
+          </div>
+          <div id={bodyId} className="modal__body" data-testid="modal-body">
+            {children}
+          </div>
+          <div className="modal__actions">
+            {action && (
+              <Dialog.Close asChild>
+                <button type="button" className="button button--secondary" onClick={action.onClick} data-testid="modal-action">
+                  {action.label}
+                </button>
+              </Dialog.Close>
+            )}
+            <Dialog.Close asChild>
+              <button type="button" className="button button--primary" data-testid="modal-close">
+                {closeLabel}
+              </button>
+            </Dialog.Close>
+          </div>
+        </Dialog.Content>
+      </Dialog.Portal>
+    </Dialog.Root>
   );
 }

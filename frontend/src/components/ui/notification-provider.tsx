@@ -20,7 +20,13 @@ export function NotificationProvider({ children }: { children: ReactNode }) {
     <NotifyContext value={notify}>
       {children}
       {current && (
-        <Modal key={current.id} title={current.title} variant={current.variant} onClose={dismiss}>
+        <Modal
+          key={current.id}
+          title={current.title}
+          variant={current.variant}
+          onClose={dismiss}
+          action={current.retry ? { label: 'Try again', onClick: current.retry } : undefined}
+        >
           <p className="modal__message" data-testid="modal-message">
             {current.message}
           </p>

@@ -7,6 +7,8 @@ export interface Notification {
   message: string;
   /** Per-field messages (the API's `details`), listed under the message. */
   details?: Record<string, string[]>;
+  /** Offer to try the failed action again from the modal. */
+  retry?: () => void;
 }
 
 export type Notify = (notification: Notification) => void;

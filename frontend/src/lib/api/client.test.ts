@@ -112,6 +112,8 @@ describe('createApi', () => {
     const { response } = await api.client.GET('/api/auth/me');
     expect(response.status).toBe(401);
     expect(onSessionExpired).toHaveBeenCalledOnce();
+    // The server's reason is passed on, for the "session ended" notice.
+    expect(onSessionExpired).toHaveBeenCalledWith('Invalid refresh token');
     expect(tokens.getAccessToken()).toBeNull();
     expect(tokens.getRefreshToken()).toBeNull();
   });

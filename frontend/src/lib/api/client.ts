@@ -11,15 +11,16 @@ export type ApiClient = Client<paths>;
 /** Calls that must never carry a bearer token nor trigger a refresh on 401. */
 const ANONYMOUS_PATHS = new Set(['/api/auth/login', '/api/auth/client-login', '/api/auth/refresh']);
 
-export type RefreshOutcome = { ok: true; tokens: TokenResponse } | { ok: false };
+/** A failed refresh says why when the server did (e.g. "This account is deactivated"). */
+export type RefreshOutcome = { ok: true; tokens: TokenResponse } | { ok: false; reason?: string };
 
 export interface ApiClientOptions {
   /** Origin of the API; the generated paths start with `/api`. */
   baseUrl: string;
   tokens: TokenStore;
   fetch?: (request: Request) => Promise<Response>;
-  /** Called when a refresh was needed and failed: the session is over. */
-  onSessionExpired?: () => void;
+  /** Called when a refresh was needed and failed: the session is over (with the server's reason). */
+  onSessionExpired?: (reason?: string) => void;
 }
 
 export interface Api {
@@ -40,7 +41,7 @@ export function createApi(options: ApiClientOptions): Api {
   const doRefresh = async (): Promise<RefreshOutcome> => {
     const refreshToken = tokens.getRefreshToken();
     if (!refreshToken) return { ok: false };
-    const { data, response } = await plain.POST('/api/auth/refresh', { body: { refreshToken } });
+    const { data, error, response } = await plain.POST('/api/auth/refresh', { body: { refreshToken } });
     if (response.ok && data) {
       tokens.setTokens(data);
       return { ok: true, tokens: data };
@@ -50,7 +51,7 @@ export function createApi(options: ApiClientOptions): Api {
       return { ok: false };
     }
     tokens.clear();
-    return { ok: false };
+    return { ok: false, reason: typeof error?.error === 'string' ? error.error : undefined };
   };
 
   const refresh = (): Promise<RefreshOutcome> => {
@@ -78,14 +79,16 @@ export function createApi(options: ApiClientOptions): Api {
 
     const current = tokens.getAccessToken();
     let next: string | null = null;
+    let reason: string | undefined;
     if (current && current !== token) {
       next = current; // another call refreshed meanwhile
     } else {
       const outcome = await refresh();
       if (outcome.ok) next = outcome.tokens.accessToken;
+      else reason = outcome.reason;
     }
     if (!next) {
-      if (!tokens.getAccessToken()) options.onSessionExpired?.();
+      if (!tokens.getAccessToken()) options.onSessionExpired?.(reason);
       return response;
     }
     return baseFetch(withBearer(spare, next));
@@ -95,21 +98,25 @@ export function createApi(options: ApiClientOptions): Api {
 }
 
 let configured: Api | null = null;
-const expiredListeners = new Set<() => void>();
+type ExpiredListener = (reason?: string) => void;
+const expiredListeners = new Set<ExpiredListener>();
 
 /** Set up the app's API client once, at start-up (see `main.tsx`). */
 export function configureApi(options: Omit<ApiClientOptions, 'onSessionExpired'>): Api {
   configured = createApi({
     ...options,
-    onSessionExpired: () => {
-      for (const listener of [...expiredListeners]) listener();
-    },
+    onSessionExpired: reportSessionExpired,
   });
   return configured;
 }
 
+/** Say that the session has ended (e.g. a stored session that could not be restored). */
+export function reportSessionExpired(reason?: string): void {
+  for (const listener of [...expiredListeners]) listener(reason);
+}
+
 /** Be told when a session ends because its refresh failed. Returns an unsubscribe function. */
-export function onSessionExpired(listener: () => void): () => void {
+export function onSessionExpired(listener: ExpiredListener): () => void {
   expiredListeners.add(listener);
   return () => {
     expiredListeners.delete(listener);

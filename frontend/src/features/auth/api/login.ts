@@ -2,6 +2,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { getApi, type Schemas, type TokenResponse } from '@/lib/api/client';
 import { unwrap } from '@/lib/api/errors';
 import { tokenStore } from '@/lib/token-store';
+import { clearSignedOut } from '../session-end';
 import { authKeys } from './keys';
 
 /** The two tabs of the login page: operator staff, or a client's users. */
@@ -25,6 +26,7 @@ export function useLogin() {
       const tokens = await login(mode, body);
       // The user first, then the tokens: the session switch renders with the user known.
       queryClient.setQueryData(authKeys.me, tokens.user);
+      clearSignedOut();
       tokenStore.setTokens(tokens);
       return tokens;
     },

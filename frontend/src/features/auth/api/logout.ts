@@ -2,6 +2,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { getApi } from '@/lib/api/client';
 import { unwrap } from '@/lib/api/errors';
 import { tokenStore } from '@/lib/token-store';
+import { markSignedOut } from '../session-end';
 
 /**
  * POST /api/auth/logout, then forget the session locally whatever the answer:
@@ -11,6 +12,7 @@ export async function logout(): Promise<void> {
   try {
     await unwrap(getApi().client.POST('/api/auth/logout'));
   } finally {
+    markSignedOut();
     tokenStore.clear();
   }
 }

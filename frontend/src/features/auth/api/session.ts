@@ -1,6 +1,6 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useSyncExternalStore } from 'react';
-import { getApi, type User } from '@/lib/api/client';
+import { getApi, reportSessionExpired, type User } from '@/lib/api/client';
 import { tokenStore } from '@/lib/token-store';
 import { authKeys } from './keys';
 
@@ -19,7 +19,10 @@ export function useHasSession(): boolean {
 export async function restoreSession(): Promise<User | null> {
   if (tokenStore.getAccessToken() || !tokenStore.getRefreshToken()) return null;
   const outcome = await getApi().refresh();
-  return outcome.ok ? outcome.tokens.user : null;
+  if (outcome.ok) return outcome.tokens.user;
+  // The server refused the stored session (it ended, or the account was deactivated): say why.
+  if (outcome.reason) reportSessionExpired(outcome.reason);
+  return null;
 }
 
 export function useRestoreSession() {

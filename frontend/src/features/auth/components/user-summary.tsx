@@ -1,12 +1,7 @@
 import type { User } from '@/lib/api/client';
+import { formatDateTime } from '@/lib/format';
 import { permissionName, ROLE_LABELS } from '../labels';
 import { initials } from '../initials';
-
-function formatDate(value: string | null | undefined): string {
-  if (!value) return '—';
-  const date = new Date(value);
-  return Number.isNaN(date.getTime()) ? value : date.toLocaleString();
-}
 
 /** Who is signed in: identity, role and permissions. */
 export function UserSummary({ user }: { user: User }) {
@@ -48,7 +43,7 @@ export function UserSummary({ user }: { user: User }) {
         </div>
         <div>
           <dt>Last login</dt>
-          <dd>{formatDate(user.lastLogin)}</dd>
+          <dd>{formatDateTime(user.lastLogin)}</dd>
         </div>
       </dl>
       <h3 className="section-title">Permissions</h3>
