@@ -373,10 +373,11 @@ pub async fn adjust_credits(
         }
         CreditOutcome::NotFound => return Err(Error::NotFound("Client not found".into())),
     };
-    let mut e = activity::entry("adjust_credits", Some(&caller.user), &caller.meta);
-    e.company_id = Some(id);
-    e.target_type = Some("client".into());
-    e.target_id = Some(id.to_string());
+    let client = find(state, id).await?;
+    let mut e = on_client(
+        activity::entry("adjust_credits", Some(&caller.user), &caller.meta),
+        &client,
+    );
     e.changes = activity::changes(&[(
         "credits",
         json!(entry.balance_after - entry.delta),
