@@ -1,5 +1,6 @@
 //! `/api/activity`: the activity log (seed 003), read with permission 50.
 
+use super::responses::NotAuthenticated;
 use super::views::{page, Pagination};
 use crate::auth::Caller;
 use crate::domain::ActivityEntry;
@@ -133,7 +134,7 @@ impl ActivityQuery {
     responses(
         (status = 200, description = "A page of entries", body = ActivityList),
         (status = 400, description = "Invalid query", body = ErrorBody),
-        (status = 401, description = "Not authenticated", body = ErrorBody),
+        NotAuthenticated,
         (status = 403, description = "Missing permission 50", body = ErrorBody),
     )
 )]
@@ -160,7 +161,7 @@ pub async fn list_activity(
     responses(
         (status = 200, description = "CSV of the matching entries", content_type = "text/csv", body = String),
         (status = 400, description = "Invalid query", body = ErrorBody),
-        (status = 401, description = "Not authenticated", body = ErrorBody),
+        NotAuthenticated,
         (status = 403, description = "Missing permission 50", body = ErrorBody),
     )
 )]

@@ -2,6 +2,7 @@
 //! password.
 
 use super::extract::JsonObject;
+use super::responses::{JsonBodyRefused, NotAuthenticated};
 use super::views::{double_option, MessageResponse, TokenResponse, UserEnvelope, UserView};
 use crate::auth::{PendingCaller, RequestMeta};
 use crate::domain::{EmailAddress, PersonName, ProfileChanges};
@@ -53,8 +54,7 @@ impl LoginRequest {
         (status = 401, description = "Wrong username or password", body = ErrorBody,
             example = json!({"error": "Invalid username or password"})),
         (status = 403, description = "The account or its client is deactivated", body = ErrorBody),
-        (status = 413, description = "The request body is too large", body = ErrorBody),
-        (status = 415, description = "The body is not `application/json`", body = ErrorBody),
+        JsonBodyRefused,
         (status = 429, description = "Too many failures; retry after `Retry-After` seconds", body = ErrorBody),
     )
 )]
@@ -82,8 +82,7 @@ pub async fn login(
         (status = 400, description = "Malformed request", body = ErrorBody),
         (status = 401, description = "Wrong username or password, or not a client's user", body = ErrorBody),
         (status = 403, description = "The account or its client is deactivated", body = ErrorBody),
-        (status = 413, description = "The request body is too large", body = ErrorBody),
-        (status = 415, description = "The body is not `application/json`", body = ErrorBody),
+        JsonBodyRefused,
         (status = 429, description = "Too many failures; retry after `Retry-After` seconds", body = ErrorBody),
     )
 )]
@@ -119,8 +118,7 @@ pub struct RefreshRequest {
         (status = 200, description = "A new token pair", body = TokenResponse),
         (status = 400, description = "Malformed request", body = ErrorBody),
         (status = 401, description = "Unknown, expired, reused or revoked refresh token", body = ErrorBody),
-        (status = 413, description = "The request body is too large", body = ErrorBody),
-        (status = 415, description = "The body is not `application/json`", body = ErrorBody),
+        JsonBodyRefused,
     )
 )]
 #[post("/refresh")]
@@ -140,7 +138,7 @@ pub async fn refresh(
     security(("bearer" = [])),
     responses(
         (status = 204, description = "Logged out"),
-        (status = 401, description = "Not authenticated", body = ErrorBody),
+        NotAuthenticated,
     )
 )]
 #[post("/logout")]
@@ -155,7 +153,7 @@ pub async fn logout(state: Data<AppState>, caller: PendingCaller) -> Result<Http
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The caller", body = UserEnvelope),
-        (status = 401, description = "Not authenticated", body = ErrorBody),
+        NotAuthenticated,
     )
 )]
 #[get("/me")]
@@ -220,10 +218,9 @@ impl TryFrom<UpdateMeRequest> for ProfileChanges {
     responses(
         (status = 200, description = "The updated user", body = UserEnvelope),
         (status = 400, description = "Invalid value, or a field that cannot be set here", body = ErrorBody),
-        (status = 401, description = "Not authenticated", body = ErrorBody),
+        NotAuthenticated,
         (status = 409, description = "The e-mail address is taken in this company", body = ErrorBody),
-        (status = 413, description = "The request body is too large", body = ErrorBody),
-        (status = 415, description = "The body is not `application/json`", body = ErrorBody),
+        JsonBodyRefused,
     )
 )]
 #[put("/me")]
@@ -261,9 +258,8 @@ pub struct ChangePasswordRequest {
     responses(
         (status = 200, description = "Password changed", body = MessageResponse),
         (status = 400, description = "Wrong current password, or the new one breaks the policy", body = ErrorBody),
-        (status = 401, description = "Not authenticated", body = ErrorBody),
-        (status = 413, description = "The request body is too large", body = ErrorBody),
-        (status = 415, description = "The body is not `application/json`", body = ErrorBody),
+        NotAuthenticated,
+        JsonBodyRefused,
         (status = 429, description = "Too many wrong current passwords", body = ErrorBody),
     )
 )]

@@ -2,6 +2,7 @@
 
 use super::clients::Credentials;
 use super::extract::JsonObject;
+use super::responses::{JsonBodyRefused, NotAuthenticated};
 use super::users::{ManagedUserView, UserList, UserListQuery};
 use crate::auth::Caller;
 use crate::error::{ErrorBody, Result};
@@ -45,7 +46,7 @@ pub struct ClientUserCreated {
     responses(
         (status = 200, description = "A page of the client's users", body = UserList),
         (status = 400, description = "Invalid id, or invalid query", body = ErrorBody),
-        (status = 401, description = "Not authenticated", body = ErrorBody),
+        NotAuthenticated,
         (status = 403, description = "Missing permission 1", body = ErrorBody),
         (status = 404, description = "No such client (or outside the caller's scope)", body = ErrorBody),
     )
@@ -78,12 +79,11 @@ pub async fn list_client_users(
     responses(
         (status = 201, description = "Created, with one-time credentials", body = ClientUserCreated),
         (status = 400, description = "Invalid id, or invalid fields, or a role other than user / client_admin", body = ErrorBody),
-        (status = 401, description = "Not authenticated", body = ErrorBody),
+        NotAuthenticated,
         (status = 403, description = "Missing permission 2, or a role above the caller's", body = ErrorBody),
         (status = 404, description = "No such client (or outside the caller's scope)", body = ErrorBody),
         (status = 409, description = "The e-mail is taken within this client", body = ErrorBody),
-        (status = 413, description = "The request body is too large", body = ErrorBody),
-        (status = 415, description = "The body is not `application/json`", body = ErrorBody),
+        JsonBodyRefused,
     )
 )]
 #[post(r"/{id:-?\d+}/users")]

@@ -1,6 +1,7 @@
 //! `/api/clients`: client companies (seed 001) — operator staff only.
 
 use super::extract::JsonObject;
+use super::responses::{JsonBodyRefused, NotAuthenticated};
 use super::views::{double_option, page, Pagination};
 use crate::auth::Caller;
 use crate::domain::CreditEntry;
@@ -394,7 +395,7 @@ fn credentials_response(
     responses(
         (status = 200, description = "A page of clients", body = ClientList),
         (status = 400, description = "Invalid query", body = ErrorBody),
-        (status = 401, description = "Not authenticated", body = ErrorBody),
+        NotAuthenticated,
         (status = 403, description = "Not operator staff, or missing permission 20", body = ErrorBody),
     )
 )]
@@ -425,10 +426,9 @@ pub async fn list_clients(
     responses(
         (status = 201, description = "Created, with the owner's one-time credentials", body = ClientCredentialsResponse),
         (status = 400, description = "Invalid fields (see `details`)", body = ErrorBody),
-        (status = 401, description = "Not authenticated", body = ErrorBody),
+        NotAuthenticated,
         (status = 403, description = "Not operator staff, or missing permission 21", body = ErrorBody),
-        (status = 413, description = "The request body is too large", body = ErrorBody),
-        (status = 415, description = "The body is not `application/json`", body = ErrorBody),
+        JsonBodyRefused,
     )
 )]
 #[post("")]
@@ -454,7 +454,7 @@ pub async fn create_client(
     responses(
         (status = 200, description = "CSV of the matching clients", content_type = "text/csv", body = String),
         (status = 400, description = "Invalid query", body = ErrorBody),
-        (status = 401, description = "Not authenticated", body = ErrorBody),
+        NotAuthenticated,
         (status = 403, description = "Not operator staff, or missing permission 20", body = ErrorBody),
     )
 )]
@@ -533,7 +533,7 @@ fn csv_cells<'a>(c: &'a Client, credits: &'a str, times: &'a [Rfc3339; 3]) -> [&
     responses(
         (status = 200, description = "The client", body = ClientEnvelope),
         (status = 400, description = "Invalid id", body = ErrorBody),
-        (status = 401, description = "Not authenticated", body = ErrorBody),
+        NotAuthenticated,
         (status = 403, description = "Not operator staff, or missing permission 20", body = ErrorBody),
         (status = 404, description = "No such client", body = ErrorBody),
     )
@@ -559,11 +559,10 @@ pub async fn get_client(
     responses(
         (status = 200, description = "The updated client", body = ClientEnvelope),
         (status = 400, description = "Invalid id, or invalid or read-only fields", body = ErrorBody),
-        (status = 401, description = "Not authenticated", body = ErrorBody),
+        NotAuthenticated,
         (status = 403, description = "Not operator staff, or missing permission 22", body = ErrorBody),
         (status = 404, description = "No such client", body = ErrorBody),
-        (status = 413, description = "The request body is too large", body = ErrorBody),
-        (status = 415, description = "The body is not `application/json`", body = ErrorBody),
+        JsonBodyRefused,
     )
 )]
 #[put(r"/{id:-?\d+}")]
@@ -591,7 +590,7 @@ pub async fn update_client(
     responses(
         (status = 200, description = "New one-time credentials", body = ClientCredentialsResponse),
         (status = 400, description = "Invalid id", body = ErrorBody),
-        (status = 401, description = "Not authenticated", body = ErrorBody),
+        NotAuthenticated,
         (status = 403, description = "Not operator staff, or missing permission 22", body = ErrorBody),
         (status = 404, description = "No such client", body = ErrorBody),
         (status = 409, description = "The client has no owner account", body = ErrorBody),
@@ -623,7 +622,7 @@ pub async fn reset_client_password(
     responses(
         (status = 200, description = "The client with its new status", body = ClientEnvelope),
         (status = 400, description = "Invalid id", body = ErrorBody),
-        (status = 401, description = "Not authenticated", body = ErrorBody),
+        NotAuthenticated,
         (status = 403, description = "Not operator staff, or missing permission 22 (and 23 to deactivate)", body = ErrorBody),
         (status = 404, description = "No such client", body = ErrorBody),
     )
@@ -719,12 +718,11 @@ pub struct PageQuery {
     responses(
         (status = 201, description = "Recorded", body = CreditAdjusted),
         (status = 400, description = "Invalid id, delta or reason", body = ErrorBody),
-        (status = 401, description = "Not authenticated", body = ErrorBody),
+        NotAuthenticated,
         (status = 403, description = "Not operator staff, or missing permission 22", body = ErrorBody),
         (status = 404, description = "No such client", body = ErrorBody),
         (status = 409, description = "The balance would go below zero", body = ErrorBody),
-        (status = 413, description = "The request body is too large", body = ErrorBody),
-        (status = 415, description = "The body is not `application/json`", body = ErrorBody),
+        JsonBodyRefused,
     )
 )]
 #[post(r"/{id:-?\d+}/credits")]
@@ -751,7 +749,7 @@ pub async fn adjust_client_credits(
     responses(
         (status = 200, description = "A page of the ledger", body = CreditLedger),
         (status = 400, description = "Invalid id or query", body = ErrorBody),
-        (status = 401, description = "Not authenticated", body = ErrorBody),
+        NotAuthenticated,
         (status = 403, description = "Not operator staff, or missing permission 20", body = ErrorBody),
         (status = 404, description = "No such client", body = ErrorBody),
     )

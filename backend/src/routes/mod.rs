@@ -10,6 +10,7 @@ pub mod csv;
 pub mod extract;
 pub mod modules;
 pub mod ops;
+pub mod responses;
 pub mod rfc3339;
 pub mod stats;
 pub mod users;

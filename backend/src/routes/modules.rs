@@ -2,6 +2,7 @@
 //! active modules), seed 000.
 
 use super::extract::JsonObject;
+use super::responses::{JsonBodyRefused, NotAuthenticated};
 use crate::auth::Caller;
 use crate::domain::Module;
 use crate::error::{ErrorBody, Result};
@@ -80,7 +81,7 @@ pub struct SetClientModulesRequest {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Every module", body = ModuleCatalogue),
-        (status = 401, description = "Not authenticated", body = ErrorBody),
+        NotAuthenticated,
         (status = 403, description = "The caller must change its password first", body = ErrorBody),
     )
 )]
@@ -100,11 +101,10 @@ pub async fn list_modules(state: Data<AppState>, _caller: Caller) -> Result<Json
     responses(
         (status = 201, description = "Added", body = ModuleEnvelope),
         (status = 400, description = "Invalid name or label", body = ErrorBody),
-        (status = 401, description = "Not authenticated", body = ErrorBody),
+        NotAuthenticated,
         (status = 403, description = "Missing permission 60", body = ErrorBody),
         (status = 409, description = "A module with this name exists", body = ErrorBody),
-        (status = 413, description = "The request body is too large", body = ErrorBody),
-        (status = 415, description = "The body is not `application/json`", body = ErrorBody),
+        JsonBodyRefused,
     )
 )]
 #[post("")]
@@ -128,7 +128,7 @@ pub async fn create_module(
     responses(
         (status = 200, description = "The active modules", body = ClientModules),
         (status = 400, description = "Invalid id", body = ErrorBody),
-        (status = 401, description = "Not authenticated", body = ErrorBody),
+        NotAuthenticated,
         (status = 403, description = "Missing permission 20", body = ErrorBody),
         (status = 404, description = "No such client (or outside the caller's scope)", body = ErrorBody),
     )
@@ -154,11 +154,10 @@ pub async fn get_client_modules(
     responses(
         (status = 200, description = "The active modules now", body = ClientModules),
         (status = 400, description = "Invalid id, or A name not in the catalogue", body = ErrorBody),
-        (status = 401, description = "Not authenticated", body = ErrorBody),
+        NotAuthenticated,
         (status = 403, description = "Not operator staff, or missing permission 22", body = ErrorBody),
         (status = 404, description = "No such client", body = ErrorBody),
-        (status = 413, description = "The request body is too large", body = ErrorBody),
-        (status = 415, description = "The body is not `application/json`", body = ErrorBody),
+        JsonBodyRefused,
     )
 )]
 #[put(r"/{id:-?\d+}/modules")]

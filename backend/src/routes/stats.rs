@@ -1,6 +1,7 @@
 //! `/api/stats`: the dashboard's figures.
 
 use super::activity::ActivityEntryView;
+use super::responses::NotAuthenticated;
 use crate::auth::Caller;
 use crate::error::{ErrorBody, Result};
 use crate::services::stats;
@@ -128,7 +129,7 @@ impl From<stats::Dashboard> for Stats {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The figures the caller may see", body = Stats),
-        (status = 401, description = "Not authenticated", body = ErrorBody),
+        NotAuthenticated,
         (status = 403, description = "The caller must change its password first", body = ErrorBody),
     )
 )]

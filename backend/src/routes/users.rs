@@ -2,6 +2,7 @@
 //! issue #4 (email, role, modules, filters, sort, import and export).
 
 use super::extract::JsonObject;
+use super::responses::{JsonBodyRefused, NotAuthenticated};
 use super::views::{double_option, page, Pagination, UserView};
 use crate::auth::Caller;
 use crate::domain::{
@@ -286,7 +287,7 @@ impl UserListQuery {
     responses(
         (status = 200, description = "A page of users", body = UserList),
         (status = 400, description = "Invalid query", body = ErrorBody),
-        (status = 401, description = "Not authenticated", body = ErrorBody),
+        NotAuthenticated,
         (status = 403, description = "Missing permission 1", body = ErrorBody),
     )
 )]
@@ -321,12 +322,11 @@ impl UserList {
     responses(
         (status = 201, description = "Created", body = UserSaved),
         (status = 400, description = "Invalid fields (see `details`), unknown permission ids", body = ErrorBody),
-        (status = 401, description = "Not authenticated", body = ErrorBody),
+        NotAuthenticated,
         (status = 403, description = "Missing permission 2, or a role or permission above the caller's", body = ErrorBody),
         (status = 404, description = "No such client (or outside the caller's scope)", body = ErrorBody),
         (status = 409, description = "Username already exists, or the e-mail within the company", body = ErrorBody),
-        (status = 413, description = "The request body is too large", body = ErrorBody),
-        (status = 415, description = "The body is not `application/json`", body = ErrorBody),
+        JsonBodyRefused,
     )
 )]
 #[post("")]
@@ -349,7 +349,7 @@ pub async fn create_user(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The catalogue", body = PermissionCatalogue),
-        (status = 401, description = "Not authenticated", body = ErrorBody),
+        NotAuthenticated,
         (status = 403, description = "The caller must change its password first", body = ErrorBody),
     )
 )]
@@ -371,7 +371,7 @@ pub async fn list_permissions(_caller: Caller) -> Json<PermissionCatalogue> {
     responses(
         (status = 200, description = "CSV of the matching users", content_type = "text/csv", body = String),
         (status = 400, description = "Invalid query", body = ErrorBody),
-        (status = 401, description = "Not authenticated", body = ErrorBody),
+        NotAuthenticated,
         (status = 403, description = "Missing permission 1", body = ErrorBody),
     )
 )]
@@ -471,7 +471,7 @@ pub struct ImportFailed {
         (status = 200, description = "Dry run: the report; nothing was written", body = ImportReport),
         (status = 201, description = "Every row was created", body = ImportReport),
         (status = 400, description = "Unreadable CSV, or invalid rows (nothing was written)", body = ImportFailed),
-        (status = 401, description = "Not authenticated", body = ErrorBody),
+        NotAuthenticated,
         (status = 403, description = "Missing permission 2", body = ErrorBody),
         (status = 409, description = "A username or e-mail was taken meanwhile; nothing was written", body = ErrorBody),
         (status = 413, description = "The file is larger than 1 MiB", body = ErrorBody),
@@ -535,7 +535,7 @@ pub async fn import_users(
     responses(
         (status = 200, description = "The user", body = ManagedUserEnvelope),
         (status = 400, description = "Invalid id", body = ErrorBody),
-        (status = 401, description = "Not authenticated", body = ErrorBody),
+        NotAuthenticated,
         (status = 403, description = "Missing permission 1", body = ErrorBody),
         (status = 404, description = "User not found (or outside the caller's scope)", body = ErrorBody),
     )
@@ -564,12 +564,11 @@ pub async fn get_user(
     responses(
         (status = 200, description = "Updated", body = UserSaved),
         (status = 400, description = "Invalid id, or invalid fields (see `details`)", body = ErrorBody),
-        (status = 401, description = "Not authenticated", body = ErrorBody),
+        NotAuthenticated,
         (status = 403, description = "Missing permission 3 (or 5), or a change above the caller's own role or permissions", body = ErrorBody),
         (status = 404, description = "User not found (or outside the caller's scope)", body = ErrorBody),
         (status = 409, description = "Username already exists, or the e-mail within the company", body = ErrorBody),
-        (status = 413, description = "The request body is too large", body = ErrorBody),
-        (status = 415, description = "The body is not `application/json`", body = ErrorBody),
+        JsonBodyRefused,
         (status = 429, description = "Too many password resets by this caller, or of this user, within 15 minutes (see `Retry-After`)", body = ErrorBody,
             headers(("Retry-After" = u64, description = "Seconds to wait"))),
     )
@@ -595,7 +594,7 @@ pub async fn update_user(
     params(("id" = i64, Path, description = "User id")),
     responses(
         (status = 400, description = "Invalid id", body = ErrorBody),
-        (status = 401, description = "Not authenticated", body = ErrorBody),
+        NotAuthenticated,
         (status = 403, description = "Always: `Delete user functionality has been disabled`", body = ErrorBody),
         (status = 404, description = "The id is not a number: no such route", body = ErrorBody),
     )
@@ -677,7 +676,7 @@ pub struct PermissionsRequest {
     responses(
         (status = 200, description = "The permissions", body = UserPermissions),
         (status = 400, description = "Invalid id", body = ErrorBody),
-        (status = 401, description = "Not authenticated", body = ErrorBody),
+        NotAuthenticated,
         (status = 403, description = "Missing permission 1", body = ErrorBody),
         (status = 404, description = "User not found (or outside the caller's scope)", body = ErrorBody),
     )
@@ -702,11 +701,10 @@ pub async fn get_user_permissions(
     responses(
         (status = 200, description = "Replaced", body = UserPermissions),
         (status = 400, description = "Invalid id, or unknown permission ids", body = ErrorBody),
-        (status = 401, description = "Not authenticated", body = ErrorBody),
+        NotAuthenticated,
         (status = 403, description = "Missing permission 5, or a permission the caller does not hold", body = ErrorBody),
         (status = 404, description = "User not found (or outside the caller's scope)", body = ErrorBody),
-        (status = 413, description = "The request body is too large", body = ErrorBody),
-        (status = 415, description = "The body is not `application/json`", body = ErrorBody),
+        JsonBodyRefused,
     )
 )]
 #[put(r"/{id:-?\d+}/permissions")]
@@ -741,11 +739,10 @@ pub async fn replace_user_permissions(
     responses(
         (status = 200, description = "Added", body = UserPermissions),
         (status = 400, description = "Invalid id, or unknown permission ids", body = ErrorBody),
-        (status = 401, description = "Not authenticated", body = ErrorBody),
+        NotAuthenticated,
         (status = 403, description = "Missing permission 5, or a permission the caller does not hold", body = ErrorBody),
         (status = 404, description = "User not found (or outside the caller's scope)", body = ErrorBody),
-        (status = 413, description = "The request body is too large", body = ErrorBody),
-        (status = 415, description = "The body is not `application/json`", body = ErrorBody),
+        JsonBodyRefused,
     )
 )]
 #[post(r"/{id:-?\d+}/permissions")]
