@@ -97,14 +97,15 @@ impl PermissionSet {
         Ok(ids.iter().fold(Self(0), |s, id| Self(s.0 | 1 << id)))
     }
 
-    /// What a client's owner starts with: view, create and edit users, and
-    /// manage their permissions.
+    /// What a client's owner starts with: view, create and edit users,
+    /// manage their permissions, and read its company's activity log.
     pub fn client_owner() -> Self {
         Self::of(&[
             Permission::ViewUsers,
             Permission::CreateUsers,
             Permission::EditUsers,
             Permission::ManageUserPermissions,
+            Permission::ViewActivityLogs,
         ])
     }
 

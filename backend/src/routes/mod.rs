@@ -113,7 +113,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(users::delete_user)
                 .service(users::get_user_permissions)
                 .service(users::replace_user_permissions)
-                .service(users::add_user_permissions),
+                .service(users::add_user_permissions)
+                .service(users::reset_user_password),
         )
         .service(
             scope::scope("/api/modules")

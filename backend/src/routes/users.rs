@@ -1,6 +1,7 @@
 //! `/api/users-management`: the seed 003 users API, with the additions of
 //! issue #4 (email, role, modules, filters, sort, import and export).
 
+use super::clients::Credentials;
 use super::extract::JsonObject;
 use super::responses::{JsonBodyRefused, NotAuthenticated};
 use super::views::{double_option, page, Pagination, UserView};
@@ -655,6 +656,56 @@ impl UserPermissions {
             added_permissions: added,
         }
     }
+}
+
+/// A user's new one-time password, answered once.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct UserPasswordReset {
+    #[schema(example = "Password reset successfully")]
+    pub message: String,
+    pub user: ManagedUserView,
+    pub credentials: Credentials,
+}
+
+/// Give a user a new generated password, answered once.
+///
+/// The old password stops working and every session of the user ends; the
+/// user must change the new password at its next login. Permission 3, and
+/// never for a user above the caller (a role or a permission it lacks, or its
+/// client's owner for a client-side caller); one's own password is changed at
+/// `/api/auth/change-password`.
+#[utoipa::path(
+    tag = "users",
+    security(("bearer" = [])),
+    params(("id" = i64, Path, description = "User id")),
+    responses(
+        (status = 200, description = "New one-time credentials", body = UserPasswordReset),
+        (status = 400, description = "Invalid id", body = ErrorBody),
+        NotAuthenticated,
+        (status = 403, description = "Missing permission 3, the caller itself, or a user above the caller", body = ErrorBody),
+        (status = 404, description = "User not found (or outside the caller's scope)", body = ErrorBody),
+        (status = 429, description = "Too many password resets by this caller, or of this user, within 15 minutes (see `Retry-After`)", body = ErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    )
+)]
+#[post(r"/{id:-?\d+}/reset-password")]
+pub async fn reset_user_password(
+    state: Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    id: Path<i64>,
+) -> Result<Json<UserPasswordReset>> {
+    let done = users::reset_password(&state, &caller, id.into_inner()).await?;
+    Ok(Json(UserPasswordReset {
+        message: "Password reset successfully".into(),
+        credentials: Credentials {
+            username: done.user.user.username.as_str().to_owned(),
+            password: done.password.expose().to_owned(),
+            login_url: super::clients::login_url(&state, &req),
+        },
+        user: ManagedUserView::from(&done.user),
+    }))
 }
 
 /// Permission ids to set or add (seed 003).

@@ -192,8 +192,21 @@ pub async fn create(
     })
 }
 
+/// Reading a client: the operator's staff with permission 20, or a
+/// `client_admin` of that very client (its own company's record and ledger,
+/// read only); another company is not found.
+fn may_read(caller: &Caller, id: i64) -> Result<(), Error> {
+    if caller.user.role == Role::ClientAdmin {
+        return match caller.scope() {
+            Some(own) if own == id => Ok(()),
+            _ => Err(Error::NotFound("Client not found".into())),
+        };
+    }
+    caller.require_staff(Permission::ViewCustomers)
+}
+
 pub async fn get(state: &AppState, caller: &Caller, id: i64) -> Result<Client, Error> {
-    caller.require_staff(Permission::ViewCustomers)?;
+    may_read(caller, id)?;
     find(state, id).await
 }
 
@@ -395,7 +408,7 @@ pub async fn credits(
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<CreditEntry>, i64, i64), Error> {
-    caller.require_staff(Permission::ViewCustomers)?;
+    may_read(caller, id)?;
     let client = find(state, id).await?;
     let (entries, total) = state.store.clients.list_credits(id, limit, offset).await?;
     Ok((entries, total, client.credits))

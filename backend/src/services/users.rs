@@ -685,6 +685,60 @@ pub async fn change_permissions(
     Err(changed_meanwhile())
 }
 
+/// What a password reset answers, once.
+pub struct PasswordReset {
+    pub user: ManagedUser,
+    pub password: Password,
+}
+
+/// `POST /api/users-management/{id}/reset-password`: a generated password,
+/// answered once, which the user must change at its next login; its old
+/// password and every session it has end. Permission 3, a user in scope and
+/// not above the caller; one's own password is changed, not reset.
+pub async fn reset_password(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+) -> Result<PasswordReset, Error> {
+    caller.require(Permission::EditUsers)?;
+    let target = find_in_scope(state, caller, id).await?;
+    if target.id == caller.user.id {
+        return Err(Error::Forbidden(
+            "You cannot reset your own password; change it at /api/auth/change-password".into(),
+        ));
+    }
+    check_may_manage(state, caller, &target).await?;
+    let policy = &state.settings.throttle;
+    throttle::reset(
+        state.throttle.as_ref(),
+        policy,
+        caller.user.id,
+        id,
+        Timestamp::now(),
+    )
+    .await?;
+    let password = Password::generate(16);
+    let hash = state.passwords.hash(&password).await?;
+    let mut e = activity::on_user(
+        activity::entry("reset_password", Some(&caller.user), &caller.meta),
+        &target,
+    );
+    e.changes = activity::changes(&[("password", json!(null), json!("reset"))]);
+    let changes = UserChanges {
+        password_hash: Some(hash),
+        ..UserChanges::default()
+    };
+    let user = state
+        .store
+        .users
+        .update_user(id, &changes, Timestamp::now(), Some(&e))
+        .await?;
+    Ok(PasswordReset {
+        user: with_modules(state, user).await?,
+        password,
+    })
+}
+
 /// What adding a user to a client answers, once.
 pub struct ClientUserCreated {
     pub user: ManagedUser,

@@ -29,4 +29,5 @@ mod throttle;
 mod users_above;
 mod users_authz;
 mod users_crud;
+mod users_reset;
 mod users_scope;

@@ -795,7 +795,7 @@ async fn api3_csv_import_assigns_nothing_above_the_caller(b: Backend) {
         (&owner, "role", "admin", "permissions"),
         (&owner, "role", "super_admin", "permissions"),
         (&owner, "permissions", "60", "role"),
-        (&owner, "permissions", "50", "role"),
+        (&owner, "permissions", "30", "role"),
         (&owner, "permissions", "20", "role"),
         (&staff, "role", "super_admin", "permissions"),
         (&staff, "permissions", "60", "role"),

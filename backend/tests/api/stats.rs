@@ -101,8 +101,9 @@ async fn the_dashboard_counts_what_happened(b: Backend) {
     assert!(s["generatedAt"].as_str().is_some());
 }
 
-/// A client owner holds 1, 2, 3 and 5: its own company's users only. An
-/// operator admin with 20 alone sees the clients and nothing else.
+/// A client owner holds 1, 2, 3, 5 and 50: its own company's users, logins
+/// and activity, and no clients' figures (permission 20). An operator admin
+/// with 20 alone sees the clients and nothing else.
 async fn each_part_needs_its_permission_and_a_client_sees_its_own(b: Backend) {
     let app = spawn(b).await;
     let t = app.admin_token().await;
@@ -126,13 +127,12 @@ async fn each_part_needs_its_permission_and_a_client_sees_its_own(b: Backend) {
     .await;
     let s = stats(&app, &owner).await;
     assert_eq!(s["users"], json!({"total": 2, "active": 2}));
-    for part in [
-        "clients",
-        "logins",
-        "newClientsPerWeek",
-        "loginsPerDay",
-        "recentActivity",
-    ] {
+    // Its own company's logins: the owner's one, not the admin's.
+    assert_eq!(s["logins"], json!({"today": 1, "failedToday": 0}));
+    let recent = s["recentActivity"].as_array().unwrap();
+    assert!(!recent.is_empty());
+    assert!(recent.iter().all(|e| e["companyId"] == mine), "{recent:?}");
+    for part in ["clients", "newClientsPerWeek"] {
         assert_eq!(
             s[part],
             Value::Null,

@@ -138,7 +138,7 @@ async fn a_second_client_admin_cannot_touch_the_owner(b: Backend) {
         .user_with_token(
             &owner_token,
             json!({"name": "Second Admin", "username": "second.admin", "role": "client_admin",
-                   "permissions": [1, 2, 3, 5]}),
+                   "permissions": [1, 2, 3, 5, 50]}),
         )
         .await;
     assert_untouchable(&app, &sa, &second_token, owner, a).await;
@@ -181,7 +181,7 @@ async fn operator_staff_change_what_they_hold_and_nothing_above(b: Backend) {
     let (_, broad) = app
         .user_with_token(
             &sa,
-            json!({"name": "Broad", "username": "broad", "role": "admin", "permissions": [1, 2, 3, 5, 20]}),
+            json!({"name": "Broad", "username": "broad", "role": "admin", "permissions": [1, 2, 3, 5, 20, 50]}),
         )
         .await;
     // Staff changing staff needs a super admin anyway; the owner holds 5.
@@ -208,7 +208,7 @@ async fn operator_staff_change_what_they_hold_and_nothing_above(b: Backend) {
         .user_with_token(
             &sa,
             json!({"name": "Support", "username": "support", "role": "admin",
-                   "permissions": [1, 2, 3, 5, 20, 22]}),
+                   "permissions": [1, 2, 3, 5, 20, 22, 50]}),
         )
         .await;
     json_of(app.reset_client_password(&support, a).await, StatusCode::OK).await;

@@ -107,7 +107,7 @@ async fn scope_and_grant_rules(b: Backend) {
     }
     // It may make another client admin (its own role), but grant nothing it lacks.
     json_of(app.create_user(&owner, &json!({"name": "Co", "username": "coadmin", "password": INITIAL_PASSWORD, "role": "client_admin", "permissions": [1, 2]})).await, StatusCode::CREATED).await;
-    json_of(app.create_user(&owner, &json!({"name": "X", "username": "x50", "password": INITIAL_PASSWORD, "permissions": [50]})).await, StatusCode::FORBIDDEN).await;
+    json_of(app.create_user(&owner, &json!({"name": "X", "username": "x30", "password": INITIAL_PASSWORD, "permissions": [30]})).await, StatusCode::FORBIDDEN).await;
     // Another company's users are "not found", exactly like missing ones.
     let foreign = json_of(app.get_user(&owner, owner_b).await, StatusCode::NOT_FOUND).await;
     let missing = json_of(app.get_user(&owner, 999999).await, StatusCode::NOT_FOUND).await;

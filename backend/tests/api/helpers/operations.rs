@@ -328,4 +328,9 @@ impl TestApp {
         self.send(Method::POST, &path, Some(token), Some(body))
             .await
     }
+
+    pub async fn reset_user_password(&self, token: &str, id: impl Display) -> Response {
+        let path = format!("{USERS}/{id}/reset-password");
+        self.send(Method::POST, &path, Some(token), None).await
+    }
 }

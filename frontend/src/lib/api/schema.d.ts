@@ -517,6 +517,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/users-management/{id}/reset-password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Give a user a new generated password, answered once.
+         * @description The old password stops working and every session of the user ends; the
+         *     user must change the new password at its next login. Permission 3, and
+         *     never for a user above the caller (a role or a permission it lacks, or its
+         *     client's owner for a client-side caller); one's own password is changed at
+         *     `/api/auth/change-password`.
+         */
+        post: operations["reset_user_password"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/healthz": {
         parameters: {
             query?: never;
@@ -1345,6 +1369,13 @@ export interface components {
         UserList: {
             pagination: components["schemas"]["Pagination"];
             users: components["schemas"]["ManagedUserView"][];
+        };
+        /** @description A user's new one-time password, answered once. */
+        UserPasswordReset: {
+            credentials: components["schemas"]["Credentials"];
+            /** @example Password reset successfully */
+            message: string;
+            user: components["schemas"]["ManagedUserView"];
         };
         /** @description A user's permissions (seed 003). */
         UserPermissions: {
@@ -3834,6 +3865,76 @@ export interface operations {
             /** @description The body is not `application/json` */
             415: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    reset_user_password: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description User id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description New one-time credentials */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserPasswordReset"];
+                };
+            };
+            /** @description Invalid id */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing permission 3, the caller itself, or a user above the caller */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description User not found (or outside the caller's scope) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many password resets by this caller, or of this user, within 15 minutes (see `Retry-After`) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
