@@ -4,7 +4,7 @@
 use super::extract::JsonObject;
 use super::responses::{JsonBodyRefused, NotAuthenticated};
 use super::views::{double_option, MessageResponse, TokenResponse, UserEnvelope, UserView};
-use crate::auth::{PendingCaller, RequestMeta};
+use crate::auth::{Caller, PendingCaller, RequestMeta};
 use crate::domain::{EmailAddress, PersonName, ProfileChanges};
 use crate::error::{Error, ErrorBody, FieldErrors, Result};
 use crate::services::sessions::{self, LoginInput};
@@ -177,6 +177,23 @@ pub struct UpdateMeRequest {
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>)]
     pub email: Option<Option<String>>,
+}
+
+/// End every other session of the caller (other browsers and devices): their
+/// refresh and access tokens stop working at once; this one goes on.
+#[utoipa::path(
+    tag = "auth",
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Every other session ended"),
+        NotAuthenticated,
+        (status = 403, description = "The caller must change its password first", body = ErrorBody),
+    )
+)]
+#[post("/logout-others")]
+pub async fn logout_other_sessions(state: Data<AppState>, caller: Caller) -> Result<HttpResponse> {
+    sessions::logout_others(&state, &caller).await?;
+    Ok(HttpResponse::NoContent().finish())
 }
 
 impl TryFrom<UpdateMeRequest> for ProfileChanges {

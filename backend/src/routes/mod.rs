@@ -79,6 +79,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(auth::client_login)
                 .service(auth::refresh)
                 .service(auth::logout)
+                .service(auth::logout_other_sessions)
                 .service(auth::get_me)
                 .service(auth::update_me)
                 .service(auth::change_password),

@@ -253,6 +253,21 @@ pub async fn logout(state: &AppState, caller: &Caller) -> Result<(), Error> {
     Ok(())
 }
 
+/// End every session of the caller but the one it calls from.
+pub async fn logout_others(state: &AppState, caller: &Caller) -> Result<(), Error> {
+    state
+        .store
+        .sessions
+        .revoke_user_sessions(caller.user.id, Some(&caller.session_id), Timestamp::now())
+        .await?;
+    let e = activity::on_user(
+        activity::entry("logout_others", Some(&caller.user), &caller.meta),
+        &caller.user,
+    );
+    activity::record(state, e).await;
+    Ok(())
+}
+
 pub async fn change_password(
     state: &AppState,
     caller: &Caller,

@@ -21,7 +21,31 @@ on_both_stores!(
     activity_log_records_logins_and_changes,
     a_login_records_its_bookkeeping_and_rehashes_an_old_hash,
     tokens_from_the_future_are_refused,
+    every_other_session_ends_on_request,
 );
+
+/// `logout-others` ends every other session of the caller at once (issue
+/// #28's profile), and only those: the caller's own goes on, and another
+/// user's sessions are untouched.
+async fn every_other_session_ends_on_request(b: Backend) {
+    let app = spawn(b).await;
+    let here = app.login_ok(ADMIN_USERNAME, ADMIN_PASSWORD).await;
+    let elsewhere = app.login_ok(ADMIN_USERNAME, ADMIN_PASSWORD).await;
+    let (_, pw) = app
+        .create_operator("bystander", Some("Bystand3r-Pass!"))
+        .await;
+    let bystander = app.login_ok("bystander", &pw).await;
+    let token = here["accessToken"].as_str().unwrap();
+    let res = app.logout_other_sessions(token).await;
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    assert_session_ended(&app, &elsewhere).await;
+    json_of(app.get_me(token).await, StatusCode::OK).await;
+    json_of(
+        app.get_me(bystander["accessToken"].as_str().unwrap()).await,
+        StatusCode::OK,
+    )
+    .await;
+}
 
 /// A token signed with the service's own key for a live session, but not
 /// valid yet (`nbf`) or issued in the future (`iat`), is refused (issue #24).

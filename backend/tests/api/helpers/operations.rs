@@ -92,6 +92,12 @@ impl TestApp {
         self.send(Method::POST, &path, Some(token), None).await
     }
 
+    /// `POST /api/auth/logout-others`
+    pub async fn logout_other_sessions(&self, token: &str) -> Response {
+        let path = format!("{AUTH}/logout-others");
+        self.send(Method::POST, &path, Some(token), None).await
+    }
+
     /// `GET /api/auth/me`
     pub async fn get_me(&self, token: &str) -> Response {
         let path = format!("{AUTH}/me");
