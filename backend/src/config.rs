@@ -98,6 +98,13 @@ pub struct Settings {
     pub workers: Option<usize>,
     /// Print the generated bootstrap password (off in tests, which read it back).
     pub print_bootstrap_password: bool,
+    /// Where each client's own PostgreSQL database is (`{account}` for its
+    /// account number in lower case); by default beside the main database.
+    pub client_database_url_template: Option<SecretString>,
+    /// Connections open at once to all the clients' own databases.
+    pub client_connections: usize,
+    /// The longest wait between retries of a client database that fails.
+    pub client_retry_max: Duration,
 }
 
 pub const ISSUER: &str = "clientele";
@@ -125,6 +132,21 @@ impl Settings {
             Some("json") => LogFormat::Json,
             Some(other) => bail!("CLIENTELE_LOG_FORMAT must be pretty or json, not {other:?}"),
         };
+        let client_connections = match var("CLIENTELE_CLIENT_CONNECTIONS") {
+            Some(v) => v
+                .parse::<usize>()
+                .ok()
+                .filter(|n| *n >= 1)
+                .context("CLIENTELE_CLIENT_CONNECTIONS must be a whole number, at least 1")?,
+            None => 4,
+        };
+        let client_retry_max =
+            match var("CLIENTELE_CLIENT_RETRY_MAX") {
+                Some(v) => Duration::from_secs(v.parse::<u64>().ok().filter(|n| *n >= 1).context(
+                    "CLIENTELE_CLIENT_RETRY_MAX must be a number of seconds, at least 1",
+                )?),
+                None => Duration::from_secs(300),
+            };
         let body_limit = match var("CLIENTELE_BODY_LIMIT") {
             Some(v) => v
                 .parse()
@@ -155,6 +177,10 @@ impl Settings {
             public_url: var("CLIENTELE_PUBLIC_URL").map(|u| u.trim_end_matches('/').to_owned()),
             body_limit,
             data_dir,
+            client_database_url_template: var("CLIENTELE_CLIENT_DATABASE_URL_TEMPLATE")
+                .map(SecretString::from),
+            client_connections,
+            client_retry_max,
             ..Self::defaults()
         })
     }
@@ -182,6 +208,9 @@ impl Settings {
             throttle: ThrottlePolicy::default(),
             workers: None,
             print_bootstrap_password: true,
+            client_database_url_template: None,
+            client_connections: 4,
+            client_retry_max: Duration::from_secs(300),
         }
     }
 
@@ -200,6 +229,7 @@ impl Settings {
             },
             workers: Some(1),
             print_bootstrap_password: false,
+            client_retry_max: Duration::from_secs(2),
             ..Self::defaults()
         }
     }

@@ -41,6 +41,7 @@ impl Application {
         let server = run(listener, state.clone())?;
         workers::housekeeping::spawn(state.clone());
         workers::search_upkeep::spawn(state.clone());
+        workers::outbox::spawn(state.clone());
         Ok(Self {
             port,
             server,

@@ -4,6 +4,7 @@
 mod activity;
 mod clients;
 mod modules;
+mod outbox;
 mod search;
 mod sessions;
 mod stats;
@@ -30,6 +31,8 @@ pub struct PgStore {
     /// login entries of the activity log): connections that commit without
     /// waiting for the WAL to reach the disk (docs/performance/postgresql.md).
     relaxed: PgPool,
+    /// Woken after every commit that wrote outbox rows.
+    outbox_signal: std::sync::Arc<tokio::sync::Notify>,
 }
 
 impl PgStore {
@@ -52,7 +55,11 @@ impl PgStore {
             .min_connections(0)
             .acquire_timeout(Duration::from_secs(5))
             .connect_lazy_with(options.options([("synchronous_commit", "off")]));
-        Ok(Self { pool, relaxed })
+        Ok(Self {
+            pool,
+            relaxed,
+            outbox_signal: Default::default(),
+        })
     }
 }
 
