@@ -134,6 +134,7 @@ pub fn run(listener: TcpListener, state: web::Data<AppState>) -> anyhow::Result<
     let openapi = web::Bytes::from(serde_json::to_vec(&routes::openapi())?);
     let limit = settings.body_limit;
     let workers = settings.workers;
+    let grace = settings.shutdown_grace.as_secs();
     let make_app = move || {
         let app = App::new()
             .into_utoipa_app()
@@ -175,7 +176,7 @@ pub fn run(listener: TcpListener, state: web::Data<AppState>) -> anyhow::Result<
     let addr = listener.local_addr()?;
     let mut builder = actix_web::dev::Server::build()
         .backlog(1024)
-        .shutdown_timeout(10);
+        .shutdown_timeout(grace);
     if let Some(n) = workers {
         builder = builder.workers(n);
     }

@@ -26,7 +26,14 @@ pub struct AppState {
 
 impl AppState {
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
-        let store = store::connect(&settings.database_url).await?;
+        let store = store::connect_with(
+            &settings.database_url,
+            store::PoolSettings {
+                connections: settings.database_pool,
+                timeout: settings.database_timeout,
+            },
+        )
+        .await?;
         let throttle: Arc<dyn ThrottleStore> = match &settings.redis_url {
             Some(url) => Arc::new(RedisThrottle::new(
                 url.expose_secret(),

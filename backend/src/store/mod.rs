@@ -570,10 +570,35 @@ fn sync_state(row: Option<(i64, Option<i64>, Option<String>, i64)>, pending: i64
     }
 }
 
+/// How a PostgreSQL store's pool behaves.
+#[derive(Debug, Clone, Copy)]
+pub struct PoolSettings {
+    /// Connections of the main pool (`CLIENTELE_DATABASE_POOL`); the login
+    /// bookkeeping's pool holds up to 8 more.
+    pub connections: u32,
+    /// The longest a database call waits for a connection before it fails
+    /// as unavailable (`CLIENTELE_DATABASE_TIMEOUT`).
+    pub timeout: std::time::Duration,
+}
+
+impl Default for PoolSettings {
+    fn default() -> Self {
+        Self {
+            connections: 16,
+            timeout: std::time::Duration::from_secs(5),
+        }
+    }
+}
+
 /// Connect to the store the URL names, creating it when needed, and migrate it.
 pub async fn connect(url: &str) -> anyhow::Result<Store> {
+    connect_with(url, PoolSettings::default()).await
+}
+
+/// [`connect`], with the pool's settings.
+pub async fn connect_with(url: &str, pool: PoolSettings) -> anyhow::Result<Store> {
     if crate::config::is_postgres_url(url) {
-        Ok(Store::of(postgres::PgStore::connect(url).await?))
+        Ok(Store::of(postgres::PgStore::connect(url, pool).await?))
     } else if url.starts_with("sqlite:") {
         Ok(Store::of(sqlite::SqliteStore::connect(url).await?))
     } else {

@@ -36,12 +36,12 @@ pub struct PgStore {
 }
 
 impl PgStore {
-    pub async fn connect(url: &str) -> anyhow::Result<Self> {
+    pub async fn connect(url: &str, settings: crate::store::PoolSettings) -> anyhow::Result<Self> {
         let options = PgConnectOptions::from_str(url)
             .context("CLIENTELE_DATABASE_URL is not a valid PostgreSQL URL")?;
         let pool = checked_when_idle(PgPoolOptions::new())
-            .max_connections(16)
-            .acquire_timeout(Duration::from_secs(5))
+            .max_connections(settings.connections)
+            .acquire_timeout(settings.timeout)
             .connect_with(options.clone())
             .await
             .context("cannot connect to PostgreSQL")?;
@@ -53,7 +53,7 @@ impl PgStore {
         let relaxed = checked_when_idle(PgPoolOptions::new())
             .max_connections(8)
             .min_connections(0)
-            .acquire_timeout(Duration::from_secs(5))
+            .acquire_timeout(settings.timeout)
             .connect_lazy_with(options.options([("synchronous_commit", "off")]));
         Ok(Self {
             pool,

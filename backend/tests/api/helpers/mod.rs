@@ -107,7 +107,7 @@ fn listens(url: &str, default_port: u16) -> bool {
 
 /// Panic under CI when `service` is unreachable; elsewhere say loudly that
 /// `test` is skipped.
-fn required(service: &str, url: &str, reachable: bool, test: &str) -> bool {
+pub fn required(service: &str, url: &str, reachable: bool, test: &str) -> bool {
     if !reachable {
         if is_ci() {
             panic!("{service} is required under CI=true but {url} is unreachable");
