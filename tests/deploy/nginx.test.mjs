@@ -244,7 +244,8 @@ describe('nginx on loopback in front of two stand-in instances', { ...needs(hasN
     if (nginx && nginx.exitCode === null) {
       spawnSync('nginx', [...nginxArgs(), '-s', 'quit']);
       const exited = new Promise((resolve) => nginx.once('exit', resolve));
-      const timer = setTimeout(() => nginx.kill('SIGKILL'), 5000);
+      // SIGTERM, not SIGKILL: a killed master leaves its worker serving.
+      const timer = setTimeout(() => nginx.kill('SIGTERM'), 5000);
       await exited;
       clearTimeout(timer);
     }
