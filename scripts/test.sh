@@ -75,6 +75,20 @@ else
   loud_skip "the Redis shared-state tests (nothing listens at $redis_host:$redis_port; set TEST_REDIS_URL)"
 fi
 
+# --- nginx (the production-shape tests: Rust's two instances behind the proxy, and tests/deploy)
+section "nginx"
+if $IS_CI && ! { command -v nginx >/dev/null && command -v envsubst >/dev/null; }; then
+  echo "nginx or envsubst is missing; installing them"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx gettext-base >/dev/null
+  # The package may start a system nginx; the tests run their own on loopback.
+  if [[ -s /run/nginx.pid ]]; then nginx -s quit 2>/dev/null || true; fi
+fi
+if command -v nginx >/dev/null; then
+  echo "found: the tests behind the real proxy run"
+else
+  loud_skip "the Rust tests behind nginx (two instances, rolling restart): nginx not found; apt-get install nginx"
+fi
+
 # --- Rust ---------------------------------------------------------------------
 section "cargo fmt --check"
 cargo fmt --all -- --check
@@ -152,12 +166,6 @@ fi
 # shipped configuration. Under CI=true nginx and envsubst are installed when
 # missing; elsewhere the nginx part is SKIPPED, loudly.
 section "production shape: compose file, Dockerfile, nginx routing (tests/deploy)"
-if $IS_CI && ! { command -v nginx >/dev/null && command -v envsubst >/dev/null; }; then
-  echo "nginx or envsubst is missing; installing them"
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx gettext-base >/dev/null
-  # The package may start a system nginx; the test runs its own on loopback.
-  if [[ -s /run/nginx.pid ]]; then nginx -s quit 2>/dev/null || true; fi
-fi
 if ! command -v nginx >/dev/null || ! command -v envsubst >/dev/null; then
   loud_skip "nginx with the shipped configuration (nginx or envsubst not found; apt-get install nginx gettext-base)"
 fi

@@ -22,6 +22,7 @@ mod import;
 mod modules;
 mod openapi;
 mod owasp;
+mod production;
 mod races;
 mod redis;
 mod search;
