@@ -31,7 +31,13 @@ pub async fn api_host(
             Error::BadRequest("The URL must not contain NUL characters (%00)".into()).into(),
         );
     }
-    let on_api_host = req.connection_info().host().starts_with("api.");
+    // The Host header itself (a proxy passes it on): never X-Forwarded-Host,
+    // which anyone can send.
+    let on_api_host = req
+        .headers()
+        .get(actix_web::http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .is_some_and(|h| h.starts_with("api."));
     let path = req.path();
     if on_api_host && path != "/api" && !path.starts_with("/api/") {
         let pq = match req.uri().query() {

@@ -448,10 +448,9 @@ pub fn login_url(state: &AppState, req: &HttpRequest) -> String {
     if let Some(base) = &state.settings.public_url {
         return format!("{base}/login");
     }
-    let info = req.connection_info();
-    let host = info.host();
-    let host = host.strip_prefix("api.").unwrap_or(host);
-    format!("{}://{host}/login", info.scheme())
+    let (scheme, host) = super::extract::origin(req);
+    let host = host.strip_prefix("api.").unwrap_or(&host);
+    format!("{scheme}://{host}/login")
 }
 
 fn credentials_response(

@@ -36,6 +36,35 @@ pub fn meta(req: &HttpRequest) -> RequestMeta {
     RequestMeta { ip, request_id }
 }
 
+/// The scheme and host the caller used: the `Host` header, and `http`; from
+/// a trusted proxy, its `X-Forwarded-Proto` and `X-Forwarded-Host` (actix's
+/// `connection_info` believes those from anyone).
+pub fn origin(req: &HttpRequest) -> (String, String) {
+    let header = |name: &str| {
+        req.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(|v| v.split(',').next().unwrap_or("").trim().to_owned())
+            .filter(|v| !v.is_empty())
+    };
+    let host = header("host").unwrap_or_else(|| "localhost".into());
+    let trusted = req
+        .app_data::<web::Data<AppState>>()
+        .map(|s| s.settings.trusted_proxies.as_slice())
+        .unwrap_or_default();
+    let from_proxy = req
+        .peer_addr()
+        .is_some_and(|p| trusted.iter().any(|net| net.contains(&p.ip())));
+    if from_proxy {
+        let scheme = header("x-forwarded-proto")
+            .filter(|s| s == "http" || s == "https")
+            .unwrap_or_else(|| "http".into());
+        (scheme, header("x-forwarded-host").unwrap_or(host))
+    } else {
+        ("http".into(), host)
+    }
+}
+
 /// The addresses of every `X-Forwarded-For` header, in order; an unreadable
 /// entry ends the list there (nothing left of it can be relied on).
 fn forwarded_for(req: &HttpRequest) -> Vec<Option<IpAddr>> {

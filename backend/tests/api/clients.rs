@@ -18,6 +18,7 @@ on_both_stores!(
     concurrent_creates_of_one_name_stay_unique,
     only_permitted_operator_staff_reach_clients,
     mutations_are_in_the_activity_log,
+    the_login_link_believes_forwarded_headers_only_from_a_trusted_proxy,
 );
 
 /// Create a client as `token`: its answer, asserted 201.
@@ -592,4 +593,37 @@ async fn mutations_are_in_the_activity_log(b: Backend) {
     let all = format!("{rows:?}");
     assert!(!all.contains(&password));
     assert!(!all.contains(reset["credentials"]["password"].as_str().unwrap()));
+}
+
+/// The credentials' login link is this request's own origin: `X-Forwarded-Host`
+/// and `X-Forwarded-Proto` count only from a trusted proxy, so nobody else can
+/// make the link point elsewhere.
+async fn the_login_link_believes_forwarded_headers_only_from_a_trusted_proxy(b: Backend) {
+    for trusted in [false, true] {
+        let app = spawn_with(b, |s| {
+            if trusted {
+                s.trusted_proxies = clientele::config::parse_proxies("127.0.0.1").unwrap();
+            }
+        })
+        .await;
+        let t = app.admin_token().await;
+        let res = app
+            .client
+            .post(app.url("/api/clients"))
+            .bearer_auth(&t)
+            .header("x-forwarded-host", "clientele.example.com")
+            .header("x-forwarded-proto", "https")
+            .json(&json!({"companyName": "Link Co", "contactEmail": "owner@link.example"}))
+            .send()
+            .await
+            .unwrap();
+        let body = json_of(res, StatusCode::CREATED).await;
+        let link = body["credentials"]["loginUrl"].as_str().unwrap();
+        let want = if trusted {
+            "https://clientele.example.com/login".to_owned()
+        } else {
+            format!("http://127.0.0.1:{}/login", app.port)
+        };
+        assert_eq!(link, want, "trusted proxy: {trusted}");
+    }
 }
