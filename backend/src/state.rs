@@ -44,6 +44,7 @@ impl AppState {
             )?),
             None => store.throttle.clone(),
         };
+        let instance = uuid::Uuid::new_v4().to_string();
         let tenants = tenants::connect(
             &settings.database_url,
             &TenantSettings {
@@ -53,12 +54,13 @@ impl AppState {
                     .as_ref()
                     .map(|t| t.expose_secret().to_owned()),
                 max_connections: settings.client_connections,
+                application_name: format!("clientele/{instance}"),
             },
         )?;
         Ok(Self {
             store,
             tenants,
-            instance: uuid::Uuid::new_v4().to_string(),
+            instance,
             throttle,
             passwords: PasswordService::new(settings.argon2)?,
             tokens: TokenService::new(

@@ -154,7 +154,7 @@ pub fn drift(expected: &[TenantUser], found: &[TenantUser]) -> Vec<Drift> {
                     ("isActive", want.is_active != have.is_active),
                     ("createdAt", want.created_at != have.created_at),
                     ("updatedAt", want.updated_at != have.updated_at),
-                    ("modules", want.modules != have.modules),
+                    ("modules", sorted(&want.modules) != sorted(&have.modules)),
                 ]
                 .into_iter()
                 .filter(|(_, differs)| *differs)
@@ -179,6 +179,13 @@ pub fn drift(expected: &[TenantUser], found: &[TenantUser]) -> Vec<Drift> {
     }
     out.sort_by_key(|d| d.user_id);
     out
+}
+
+/// Module rows in one order (by bytes), whatever order each side read them in.
+fn sorted(modules: &[(String, bool)]) -> Vec<&(String, bool)> {
+    let mut all: Vec<_> = modules.iter().collect();
+    all.sort();
+    all
 }
 
 #[cfg(test)]

@@ -336,7 +336,7 @@ pub struct DriftView {
     "accountNumber": "ACC001", "drift": [
         {"userId": 7, "kind": "missing", "fields": []},
         {"userId": 9, "kind": "different", "fields": ["isActive", "updatedAt"]}
-    ], "repaired": true
+    ], "repaired": true, "pending": 0
 }))]
 pub struct ReconcileResponse {
     pub account_number: String,
@@ -344,6 +344,8 @@ pub struct ReconcileResponse {
     pub drift: Vec<DriftView>,
     /// The drift was written away (asked with `repair=true`, and there was some).
     pub repaired: bool,
+    /// Changes still waiting in the outbox: they show as drift until they land.
+    pub pending: i64,
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -660,7 +662,8 @@ pub async fn get_client(
         NotAuthenticated,
         (status = 403, description = "Not operator staff, or missing permission 22", body = ErrorBody),
         (status = 404, description = "No such client", body = ErrorBody),
-        (status = 503, description = "The client's database cannot be reached now", body = ErrorBody),
+        (status = 409, description = "A repair waited 10 s for the instance bringing the client's database in line; try again", body = ErrorBody),
+        (status = 503, description = "The client's database cannot be reached now (the reason is in the error)", body = ErrorBody),
     )
 )]
 #[post(r"/{id:-?\d+}/reconcile")]
@@ -683,6 +686,7 @@ pub async fn reconcile_client(
             })
             .collect(),
         repaired: done.repaired,
+        pending: done.pending,
     }))
 }
 

@@ -44,28 +44,49 @@ pub enum Pass {
     Applied { rows: usize, more: bool },
     /// The attempt failed; it is retried after a backoff.
     Failed,
+    /// The lease could not be renewed (or another instance took the client):
+    /// the pass was stopped, its rows left for whoever holds the client next.
+    Lost,
 }
 
-/// Take the client and apply its waiting changes (a batch at most),
-/// provisioning or migrating its database first where needed.
-pub async fn sync_client(state: &AppState, client_id: i64) -> StoreResult<Pass> {
+/// Take the client for `owner` and apply its waiting changes (a batch at
+/// most), provisioning or migrating its database first where needed.
+pub async fn sync_client(state: &AppState, owner: &str, client_id: i64) -> StoreResult<Pass> {
     let outbox = &state.store.outbox;
     let now = Timestamp::now();
     if !outbox
-        .lease_client(client_id, &state.instance, now, now.plus(LEASE))
+        .lease_client(client_id, owner, now, now.plus(LEASE), true)
         .await?
     {
         return Ok(Pass::NotTaken);
     }
-    let renewing = renew_lease(state, client_id);
-    let before = outbox.sync_state(client_id).await?;
-    let result = apply_pending(state, client_id, &before).await;
-    renewing.abort();
+    let before = match outbox.sync_state(client_id).await {
+        Ok(before) => before,
+        Err(e) => {
+            let _ = outbox.release(client_id, owner).await;
+            return Err(e);
+        }
+    };
+    let Some(result) = while_held(
+        state,
+        owner,
+        client_id,
+        apply_pending(state, client_id, &before),
+    )
+    .await
+    else {
+        let _ = outbox.release(client_id, owner).await;
+        return Ok(Pass::Lost);
+    };
     match result {
         Ok((done, version)) => {
-            outbox
-                .complete(client_id, &done, version, Timestamp::now())
-                .await?;
+            if !outbox
+                .complete(client_id, owner, &done, version, Timestamp::now())
+                .await?
+            {
+                tracing::warn!(client_id, "a client's lease lapsed before its pass was recorded; the rows stay for the next one");
+                return Ok(Pass::Lost);
+            }
             state.metrics.client_sync_applied(done.len());
             Ok(Pass::Applied {
                 rows: done.len(),
@@ -79,29 +100,54 @@ pub async fn sync_client(state: &AppState, client_id: i64) -> StoreResult<Pass> 
                 Timestamp::now().plus(backoff(failures, state.settings.client_retry_max));
             tracing::warn!(client_id, failures, error = %reason, "a client's database could not be brought in line");
             state.metrics.client_sync_failed();
-            outbox.fail(client_id, &reason, retry_at).await?;
-            Ok(Pass::Failed)
+            if outbox.fail(client_id, owner, &reason, retry_at).await? {
+                Ok(Pass::Failed)
+            } else {
+                Ok(Pass::Lost)
+            }
         }
     }
 }
 
-/// Keep the lease while a pass runs (a full resync of a large client may
-/// take longer than one lease).
-fn renew_lease(state: &AppState, client_id: i64) -> tokio::task::JoinHandle<()> {
-    let outbox = state.store.outbox.clone();
-    let owner = state.instance.clone();
-    tokio::spawn(async move {
+/// Run `work` while `owner`'s lease on the client is renewed every 10 s. When
+/// a renewal fails, or finds another instance holding the client, `work` is
+/// dropped at once — its transaction in the client's database rolls back —
+/// and `None` is answered: the lease is renewed long before it lapses, so no
+/// other instance can have started on the client while `work` still writes.
+async fn while_held<T>(
+    state: &AppState,
+    owner: &str,
+    client_id: i64,
+    work: impl std::future::Future<Output = T>,
+) -> Option<T> {
+    let outbox = &state.store.outbox;
+    let renewing = async {
         loop {
             tokio::time::sleep(RENEW).await;
             let now = Timestamp::now();
-            if let Err(e) = outbox
-                .lease_client(client_id, &owner, now, now.plus(LEASE))
+            match outbox
+                .lease_client(client_id, owner, now, now.plus(LEASE), false)
                 .await
             {
-                tracing::warn!(client_id, error = %e, "cannot renew a client's lease");
+                Ok(true) => {}
+                Ok(false) => {
+                    tracing::warn!(
+                        client_id,
+                        "another instance took a client mid-pass; the pass stops"
+                    );
+                    return;
+                }
+                Err(e) => {
+                    tracing::warn!(client_id, error = %e, "cannot renew a client's lease; the pass stops");
+                    return;
+                }
             }
         }
-    })
+    };
+    tokio::select! {
+        out = work => Some(out),
+        () = renewing => None,
+    }
 }
 
 /// The client's waiting rows (a batch), applied: the ids of the rows done,
@@ -126,8 +172,29 @@ async fn apply_pending(
 /// Provision or migrate the client's database where needed (it is at
 /// `schema_version`), then write what `rows` name as the main database holds
 /// it now: the schema version it is at after. Applying the same rows again,
-/// or in another order, ends in the same state.
+/// or in another order, ends in the same state. A client database that went
+/// missing (a deleted file, a dropped database) is created again and every
+/// user written to it.
 pub async fn apply_rows(
+    store: &Store,
+    tenants: &dyn TenantStore,
+    client_id: i64,
+    rows: &[OutboxRow],
+    schema_version: i64,
+) -> StoreResult<i64> {
+    match apply_rows_to(store, tenants, client_id, rows, schema_version).await {
+        Err(StoreError::NotFound) if schema_version > 0 => {
+            tracing::warn!(
+                client_id,
+                "a client's database is missing: it is created again and every user written to it"
+            );
+            apply_rows_to(store, tenants, client_id, rows, 0).await
+        }
+        other => other,
+    }
+}
+
+async fn apply_rows_to(
     store: &Store,
     tenants: &dyn TenantStore,
     client_id: i64,
@@ -172,7 +239,11 @@ async fn resync(
     repair: bool,
 ) -> StoreResult<Vec<Drift>> {
     let expected = store.outbox.tenant_users(client_id, None).await?;
-    let found = tenants.read_all(account).await?;
+    let found = match tenants.read_all(account).await {
+        // No database: every user is missing from it.
+        Err(StoreError::NotFound) if !repair => Vec::new(),
+        found => found?,
+    };
     let differences = drift(&expected, &found);
     if repair && !differences.is_empty() {
         let (write, gone) = repairs(&expected, &differences);
@@ -206,7 +277,7 @@ pub async fn migrate_stale(state: &AppState, limit: i64) -> StoreResult<usize> {
     let stale = state.store.outbox.stale_clients(latest, limit).await?;
     let mut migrated = 0;
     for client_id in stale {
-        if let Pass::Applied { .. } = sync_client(state, client_id).await? {
+        if let Pass::Applied { .. } = sync_client(state, &state.instance, client_id).await? {
             migrated += 1;
         }
     }
@@ -225,6 +296,8 @@ pub struct Reconciled {
     pub drift: Vec<Drift>,
     /// The drift was written away.
     pub repaired: bool,
+    /// Changes still waiting in the outbox (they show as drift until they land).
+    pub pending: i64,
 }
 
 /// Compare one client's database with the main database and, when `repair`,
@@ -243,7 +316,18 @@ pub async fn reconcile(
         .client_by_id(client_id)
         .await?
         .ok_or_else(|| Error::NotFound("Client not found".into()))?;
-    let done = reconcile_client(state, client_id, &client.account_number, repair).await?;
+    let done = reconcile_client(state, client_id, &client.account_number, repair)
+        .await
+        .map_err(|e| match e {
+            StoreError::Changed => Error::Conflict(
+                "The client's database is being brought in line right now; try again in a moment"
+                    .into(),
+            ),
+            e => Error::Unavailable(format!(
+                "The client's database could not be compared: {}",
+                describe(&e)
+            )),
+        })?;
     if done.repaired {
         let mut e = activity::entry("reconcile", Some(&caller.user), &caller.meta);
         e.company_id = Some(client.id);
@@ -286,7 +370,14 @@ pub async fn reconcile_all(
             let account = AccountNumber::of(id);
             let done = reconcile_client(state, id, &account, repair)
                 .await
-                .map_err(|e| anyhow::anyhow!("{}: {}", account.as_str(), describe(&e)))?;
+                .map_err(|e| match e {
+                    StoreError::Changed => anyhow::anyhow!(
+                        "{}: an instance was bringing its database in line for {} s; try again",
+                        account.as_str(),
+                        REPAIR_WAIT.as_secs()
+                    ),
+                    e => anyhow::anyhow!("{}: {}", account.as_str(), describe(&e)),
+                })?;
             if done.repaired {
                 let command_line = RequestMeta {
                     ip: String::new(),
@@ -307,38 +398,71 @@ pub async fn reconcile_all(
     Ok(out)
 }
 
+/// How long a repair waits for the instance working on the client.
+const REPAIR_WAIT: Duration = Duration::from_secs(10);
+
+/// Compare, and when `repair`, bring the client's database in line: under
+/// the client's lease, so no pass of the outbox writes at the same time
+/// (`StoreError::Changed` when one held the client for `REPAIR_WAIT`). A
+/// database that went missing is created again.
 async fn reconcile_client(
     state: &AppState,
     client_id: i64,
     account: &AccountNumber,
     repair: bool,
 ) -> StoreResult<Reconciled> {
-    let sync = state.store.outbox.sync_state(client_id).await?;
-    if sync.schema_version == 0 {
-        // Not provisioned yet: provisioning is the repair.
-        if repair {
-            state.tenants.provision(account).await?;
-        } else {
-            let expected = state.store.outbox.tenant_users(client_id, None).await?;
-            return Ok(Reconciled {
-                account_number: account.clone(),
-                drift: drift(&expected, &[]),
-                repaired: false,
-            });
-        }
+    let outbox = &state.store.outbox;
+    let pending = outbox.sync_state(client_id).await?.pending;
+    if !repair {
+        let differences = resync(
+            &state.store,
+            state.tenants.as_ref(),
+            client_id,
+            account,
+            false,
+        )
+        .await?;
+        return Ok(Reconciled {
+            account_number: account.clone(),
+            drift: differences,
+            repaired: false,
+            pending,
+        });
     }
-    let differences = resync(
-        &state.store,
-        state.tenants.as_ref(),
-        client_id,
-        account,
-        repair,
-    )
-    .await?;
+    let owner = format!("reconcile/{}", uuid::Uuid::new_v4());
+    let deadline = tokio::time::Instant::now() + REPAIR_WAIT;
+    loop {
+        let now = Timestamp::now();
+        if outbox
+            .lease_client(client_id, &owner, now, now.plus(LEASE), false)
+            .await?
+        {
+            break;
+        }
+        if tokio::time::Instant::now() >= deadline {
+            return Err(StoreError::Changed);
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let work = async {
+        state.tenants.provision(account).await?;
+        resync(
+            &state.store,
+            state.tenants.as_ref(),
+            client_id,
+            account,
+            true,
+        )
+        .await
+    };
+    let result = while_held(state, &owner, client_id, work).await;
+    let _ = outbox.release(client_id, &owner).await;
+    let differences = result.ok_or(StoreError::Changed)??;
     Ok(Reconciled {
         account_number: account.clone(),
-        repaired: repair && !differences.is_empty(),
+        repaired: !differences.is_empty(),
         drift: differences,
+        pending,
     })
 }
 
@@ -376,7 +500,7 @@ pub fn describe(e: &StoreError) -> String {
         StoreError::Unavailable(inner) | StoreError::Other(inner) => format!("{inner:#}"),
         other => other.to_string(),
     };
-    let text = hide_passwords(&text);
+    let text = hide_passwords(&text).replace(['\n', '\r'], " ");
     let mut out: String = text.chars().take(ERROR_CHARS).collect();
     if text.chars().count() > ERROR_CHARS {
         out.push('…');

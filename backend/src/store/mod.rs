@@ -455,14 +455,16 @@ pub trait OutboxStore: Send + Sync + 'static {
     async fn clients_after(&self, after: i64, limit: i64) -> StoreResult<Vec<i64>>;
     /// Clients whose database is older than `version` (and provisioned).
     async fn stale_clients(&self, version: i64, limit: i64) -> StoreResult<Vec<i64>>;
-    /// Take the client for `owner` until `until`, unless another instance
-    /// holds it or its next attempt is not due: whether it was taken.
+    /// Take (or renew) the client for `owner` until `until`, unless another
+    /// instance holds it, or (`due_only`) its next attempt is not due yet:
+    /// whether it was taken.
     async fn lease_client(
         &self,
         client_id: i64,
         owner: &str,
         now: Timestamp,
         until: Timestamp,
+        due_only: bool,
     ) -> StoreResult<bool>;
     /// The client's waiting changes, oldest first.
     async fn pending_rows(&self, client_id: i64, limit: i64) -> StoreResult<Vec<OutboxRow>>;
@@ -470,16 +472,28 @@ pub trait OutboxStore: Send + Sync + 'static {
     /// `schema_version`): forget them, clear the failures, let the lease go.
     /// (By id, not "up to": on PostgreSQL a change with a smaller id may
     /// commit after a larger one was read.)
+    ///
+    /// Only while `owner` still holds the client: `false`, and nothing done,
+    /// when its lease lapsed and another instance took the client.
     async fn complete(
         &self,
         client_id: i64,
+        owner: &str,
         done: &[i64],
         schema_version: i64,
         now: Timestamp,
-    ) -> StoreResult<()>;
+    ) -> StoreResult<bool>;
     /// An attempt failed: remember why, try again at `retry_at`, let the
-    /// lease go.
-    async fn fail(&self, client_id: i64, error: &str, retry_at: Timestamp) -> StoreResult<()>;
+    /// lease go (only while `owner` holds it: whether it did).
+    async fn fail(
+        &self,
+        client_id: i64,
+        owner: &str,
+        error: &str,
+        retry_at: Timestamp,
+    ) -> StoreResult<bool>;
+    /// Let the client go, if `owner` holds it.
+    async fn release(&self, client_id: i64, owner: &str) -> StoreResult<()>;
     async fn sync_state(&self, client_id: i64) -> StoreResult<SyncState>;
     /// Changes waiting in all, and when the oldest was made.
     async fn backlog(&self) -> StoreResult<(i64, Option<Timestamp>)>;

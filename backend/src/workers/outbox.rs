@@ -1,81 +1,96 @@
 //! The worker that carries the outbox's changes to each client's own
-//! database (docs/decisions/0027): woken by every commit that wrote outbox
-//! rows in this process, and once a second for the rest (another instance's
-//! rows, retries that came due). Clients are worked on side by side, up to
-//! the number of client connections allowed; one client's rows are applied
-//! one batch after another, by one instance at a time.
+//! database (docs/decisions/0027). Up to `CLIENTELE_CLIENT_CONNECTIONS`
+//! clients are worked on side by side, each pass a task of its own; a pass
+//! that ends (or a commit that wrote outbox rows in this process, or a
+//! second gone by) makes the worker look for clients with changes due, so a
+//! slow client never holds up the others. One client's rows are applied one
+//! batch after another, by one instance at a time (a lease).
 
 use crate::domain::Timestamp;
 use crate::services::client_stores::{self, Pass};
 use crate::state::AppState;
 use actix_web::web;
-use futures_util::{stream, StreamExt};
+use std::collections::HashSet;
 use std::time::{Duration, Instant};
+use tokio::task::JoinSet;
 
-/// The longest the worker sleeps when nothing woke it.
+/// The longest the worker waits when nothing woke it.
 const POLL: Duration = Duration::from_secs(1);
-/// Clients taken per round.
+/// Clients asked for at a time.
 const ROUND: i64 = 64;
-/// How often client databases left behind by a new migration are looked for,
-/// and how many are migrated each time.
+/// How often client databases left behind by a new migration are looked
+/// for, and how many at a time.
 const STALE_EVERY: Duration = Duration::from_secs(60);
 const STALE_BATCH: i64 = 50;
 
 pub fn spawn(state: web::Data<AppState>) {
     tokio::spawn(async move {
         let signal = state.store.outbox.signal();
-        let side_by_side = state.settings.client_connections.max(1);
+        let capacity = state.settings.client_connections.max(1);
+        let mut running: JoinSet<(i64, Pass)> = JoinSet::new();
+        let mut busy: HashSet<i64> = HashSet::new();
         let mut stale_checked: Option<Instant> = None;
         loop {
-            let more = match round(&state, side_by_side).await {
-                Ok(more) => more,
-                Err(e) => {
-                    tracing::warn!(error = %e, "cannot read the clients' outbox");
-                    false
+            if busy.len() < capacity {
+                let mut wanted = match state
+                    .store
+                    .outbox
+                    .due_clients(Timestamp::now(), ROUND)
+                    .await
+                {
+                    Ok(due) => due,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "cannot read the clients' outbox");
+                        Vec::new()
+                    }
+                };
+                if stale_checked.is_none_or(|t| t.elapsed() >= STALE_EVERY) {
+                    stale_checked = Some(Instant::now());
+                    let latest = state.tenants.latest_version();
+                    match state.store.outbox.stale_clients(latest, STALE_BATCH).await {
+                        Ok(stale) => wanted.extend(stale),
+                        Err(e) => {
+                            tracing::warn!(error = %e, "cannot look for clients' databases to migrate")
+                        }
+                    }
                 }
-            };
-            if stale_checked.is_none_or(|t| t.elapsed() >= STALE_EVERY) {
-                stale_checked = Some(Instant::now());
-                match client_stores::migrate_stale(&state, STALE_BATCH).await {
-                    Ok(0) => {}
-                    Ok(n) => tracing::info!(clients = n, "migrated clients' databases"),
-                    Err(e) => tracing::warn!(error = %e, "cannot migrate clients' databases"),
+                for client_id in wanted {
+                    if busy.len() >= capacity {
+                        // The rest wait for a free place.
+                        break;
+                    }
+                    if busy.insert(client_id) {
+                        let state = state.clone();
+                        running.spawn(async move {
+                            let pass = client_stores::sync_client(&state, &state.instance, client_id)
+                                .await
+                                .unwrap_or_else(|e| {
+                                    tracing::warn!(client_id, error = %e, "cannot record a client's pass");
+                                    Pass::Failed
+                                });
+                            (client_id, pass)
+                        });
+                    }
                 }
             }
-            if !more {
-                tokio::select! {
-                    _ = signal.notified() => {}
-                    _ = tokio::time::sleep(POLL) => {}
+            tokio::select! {
+                Some(joined) = running.join_next(), if !running.is_empty() => {
+                    match joined {
+                        Ok((client_id, _)) => {
+                            busy.remove(&client_id);
+                        }
+                        Err(e) => {
+                            // A pass that panicked, its client unknown: start
+                            // the count again from the passes still running
+                            // (the leases keep any client to one pass at once).
+                            tracing::error!(error = %e, "a client's pass ended abnormally");
+                            busy.clear();
+                        }
+                    }
                 }
+                _ = signal.notified() => {}
+                _ = tokio::time::sleep(POLL) => {}
             }
         }
     });
-}
-
-/// One round over the clients with changes due: whether any has more waiting.
-async fn round(state: &AppState, side_by_side: usize) -> crate::store::StoreResult<bool> {
-    let due = state
-        .store
-        .outbox
-        .due_clients(Timestamp::now(), ROUND)
-        .await?;
-    let passes: Vec<_> = stream::iter(due)
-        .map(|client_id| async move {
-            (
-                client_id,
-                client_stores::sync_client(state, client_id).await,
-            )
-        })
-        .buffer_unordered(side_by_side)
-        .collect()
-        .await;
-    let mut more = false;
-    for (client_id, pass) in passes {
-        match pass {
-            Ok(Pass::Applied { more: true, .. }) => more = true,
-            Ok(_) => {}
-            Err(e) => tracing::warn!(client_id, error = %e, "cannot record a client's sync"),
-        }
-    }
-    Ok(more)
 }

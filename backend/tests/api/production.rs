@@ -472,43 +472,50 @@ async fn two_instances_behind_the_proxy_share_one_truth() {
     )
     .await;
     let both = created["client"]["id"].as_i64().unwrap();
-    let mut users = Vec::new();
-    for n in 0..6 {
-        let base = &bases[n % 2];
-        let added = ok(
+    // Six users added at once, three through each instance …
+    let adds = (0..6).map(|n| {
+        let (http, admin) = (&http, &admin);
+        let url = format!("{}/api/clients/{both}/users", bases[n % 2]);
+        async move {
+            let added = ok(
+                http,
+                Method::POST,
+                &url,
+                admin,
+                Some(json!({"name": format!("Both User {n}"), "email": format!("u{n}@both.example"), "role": "user"})),
+            )
+            .await;
+            added["user"]["id"].as_i64().unwrap()
+        }
+    });
+    let users: Vec<i64> = futures_util::future::join_all(adds).await;
+    // … then the client's modules, a deactivation and a rename, at once too.
+    let modules_url = format!("{at_b}/api/clients/{both}/modules");
+    let deactivate_url = format!("{at_a}/api/users-management/{}", users[0]);
+    let rename_url = format!("{at_b}/api/users-management/{}", users[1]);
+    tokio::join!(
+        ok(
             &http,
-            Method::POST,
-            &format!("{base}/api/clients/{both}/users"),
+            Method::PUT,
+            &modules_url,
             &admin,
-            Some(json!({"name": format!("Both User {n}"), "email": format!("u{n}@both.example"), "role": "user"})),
-        )
-        .await;
-        users.push(added["user"]["id"].as_i64().unwrap());
-    }
-    ok(
-        &http,
-        Method::PUT,
-        &format!("{at_b}/api/clients/{both}/modules"),
-        &admin,
-        Some(json!({"modules": ["crm", "billing"]})),
-    )
-    .await;
-    ok(
-        &http,
-        Method::PUT,
-        &format!("{at_a}/api/users-management/{}", users[0]),
-        &admin,
-        Some(json!({"isActive": false})),
-    )
-    .await;
-    ok(
-        &http,
-        Method::PUT,
-        &format!("{at_b}/api/users-management/{}", users[1]),
-        &admin,
-        Some(json!({"username": "renamed.last"})),
-    )
-    .await;
+            Some(json!({"modules": ["crm", "billing"]}))
+        ),
+        ok(
+            &http,
+            Method::PUT,
+            &deactivate_url,
+            &admin,
+            Some(json!({"isActive": false}))
+        ),
+        ok(
+            &http,
+            Method::PUT,
+            &rename_url,
+            &admin,
+            Some(json!({"username": "renamed.last"}))
+        ),
+    );
     // 1 provision + 6 users + 1 all users + 1 deactivation + 1 rename.
     let written = 10.0;
     wait_until_synced(&http, &api, &admin, both).await;

@@ -338,8 +338,9 @@ async fn a_user_its_modules_and_its_entry_are_written_together(db: Db) {
 
 /// A client's creation and a user's are each written with their outbox row;
 /// one instance at a time holds a client, until its lease lapses or it lets
-/// go; a failure puts the next attempt off; completing forgets exactly the
-/// rows done (a row committed meanwhile stays).
+/// go, and an instance whose lease lapsed records nothing; a failure puts the
+/// next attempt off (an operator's repair need not wait); completing forgets
+/// exactly the rows named.
 async fn the_outbox_is_written_with_the_change_and_leased_to_one_instance(db: Db) {
     use clientele::domain::{OutboxKind, SyncStatus};
     let store = &db.store;
@@ -376,49 +377,74 @@ async fn the_outbox_is_written_with_the_change_and_leased_to_one_instance(db: Db
     let later = |s: i64| t0.plus_seconds(s);
     assert_eq!(outbox.due_clients(t0, 10).await.unwrap(), vec![id]);
     // Instance A takes the client; B cannot, nor does it see it as due.
-    assert!(outbox.lease_client(id, "a", t0, later(30)).await.unwrap());
+    assert!(outbox
+        .lease_client(id, "a", t0, later(30), true)
+        .await
+        .unwrap());
     assert!(!outbox
-        .lease_client(id, "b", later(1), later(31))
+        .lease_client(id, "b", later(1), later(31), true)
+        .await
+        .unwrap());
+    assert!(!outbox
+        .lease_client(id, "b", later(1), later(31), false)
         .await
         .unwrap());
     assert!(outbox.due_clients(later(1), 10).await.unwrap().is_empty());
     // A renews its own lease; when A is gone, the lease lapses and B takes over.
     assert!(outbox
-        .lease_client(id, "a", later(10), later(40))
+        .lease_client(id, "a", later(10), later(40), false)
         .await
         .unwrap());
     assert!(!outbox
-        .lease_client(id, "b", later(35), later(65))
+        .lease_client(id, "b", later(35), later(65), true)
         .await
         .unwrap());
     assert!(outbox
-        .lease_client(id, "b", later(41), later(71))
+        .lease_client(id, "b", later(41), later(71), true)
         .await
         .unwrap());
-    // B fails: the reason is kept, the lease let go, the next attempt put off.
-    outbox
-        .fail(id, "the disk is full", later(50))
+    // A, back too late, can neither record its pass nor its failure, nor let B's lease go.
+    assert!(!outbox
+        .complete(id, "a", &[rows[0].id], 2, later(42))
         .await
-        .unwrap();
+        .unwrap());
+    assert!(!outbox.fail(id, "a", "late", later(60)).await.unwrap());
+    outbox.release(id, "a").await.unwrap();
+    assert!(!outbox
+        .lease_client(id, "a", later(43), later(73), false)
+        .await
+        .unwrap());
+    assert_eq!(outbox.pending_rows(id, 100).await.unwrap().len(), 2);
+    // B fails: the reason is kept, the lease let go, the next attempt put off.
+    assert!(outbox
+        .fail(id, "b", "the disk is full", later(50))
+        .await
+        .unwrap());
     let state = outbox.sync_state(id).await.unwrap();
     assert_eq!(state.status, SyncStatus::Failing);
     assert_eq!(state.last_error.as_deref(), Some("the disk is full"));
     assert_eq!(state.failures, 1);
     assert!(outbox.due_clients(later(45), 10).await.unwrap().is_empty());
     assert!(!outbox
-        .lease_client(id, "a", later(45), later(75))
+        .lease_client(id, "a", later(45), later(75), true)
         .await
         .unwrap());
+    // An operator's repair does not wait for the backoff.
+    assert!(outbox
+        .lease_client(id, "repair", later(45), later(75), false)
+        .await
+        .unwrap());
+    outbox.release(id, "repair").await.unwrap();
     assert_eq!(outbox.due_clients(later(50), 10).await.unwrap(), vec![id]);
     assert!(outbox
-        .lease_client(id, "a", later(50), later(80))
+        .lease_client(id, "a", later(50), later(80), true)
         .await
         .unwrap());
     // Done with the first row only: the second stays, the failures are forgotten.
-    outbox
-        .complete(id, &[rows[0].id], 2, later(51))
+    assert!(outbox
+        .complete(id, "a", &[rows[0].id], 2, later(51))
         .await
-        .unwrap();
+        .unwrap());
     let left = outbox.pending_rows(id, 100).await.unwrap();
     assert_eq!(left, vec![rows[1].clone()]);
     let state = outbox.sync_state(id).await.unwrap();
@@ -427,13 +453,13 @@ async fn the_outbox_is_written_with_the_change_and_leased_to_one_instance(db: Db
     assert!(state.last_error.is_none());
     assert_eq!(outbox.backlog().await.unwrap().0, 1);
     assert!(outbox
-        .lease_client(id, "b", later(52), later(82))
+        .lease_client(id, "b", later(52), later(82), true)
         .await
         .unwrap());
-    outbox
-        .complete(id, &[rows[1].id], 2, later(53))
+    assert!(outbox
+        .complete(id, "b", &[rows[1].id], 2, later(53))
         .await
-        .unwrap();
+        .unwrap());
     let state = outbox.sync_state(id).await.unwrap();
     assert_eq!((state.status, state.pending), (SyncStatus::InSync, 0));
     assert!(outbox.due_clients(later(60), 10).await.unwrap().is_empty());

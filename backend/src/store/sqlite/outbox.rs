@@ -55,6 +55,7 @@ impl OutboxStore for SqliteStore {
         owner: &str,
         now: Timestamp,
         until: Timestamp,
+        due_only: bool,
     ) -> StoreResult<bool> {
         let mut tx = self.pool.begin_with(BEGIN).await.map_err(map_err)?;
         sqlx::query(
@@ -67,12 +68,13 @@ impl OutboxStore for SqliteStore {
         let taken = sqlx::query(
             "UPDATE client_stores SET lease_owner = $2, lease_until = $4 \
              WHERE client_id = $1 AND (lease_until < $3 OR lease_owner = $2) \
-             AND next_attempt_at <= $3",
+             AND (next_attempt_at <= $3 OR NOT $5)",
         )
         .bind(client_id)
         .bind(owner)
         .bind(ms(now))
         .bind(ms(until))
+        .bind(due_only)
         .execute(&mut *tx)
         .await
         .map_err(map_err)?
@@ -97,11 +99,31 @@ impl OutboxStore for SqliteStore {
     async fn complete(
         &self,
         client_id: i64,
+        owner: &str,
         done: &[i64],
         schema_version: i64,
         now: Timestamp,
-    ) -> StoreResult<()> {
+    ) -> StoreResult<bool> {
         let mut tx = self.pool.begin_with(BEGIN).await.map_err(map_err)?;
+        // Only while this instance still holds the client: else another has
+        // taken over, and these rows are its to apply again.
+        let held = sqlx::query(
+            "UPDATE client_stores SET schema_version = $3, last_applied_at = $4, last_error = NULL, \
+             failures = 0, next_attempt_at = 0, lease_owner = NULL, lease_until = 0 \
+             WHERE client_id = $1 AND lease_owner = $2",
+        )
+        .bind(client_id)
+        .bind(owner)
+        .bind(schema_version)
+        .bind(ms(now))
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?
+        .rows_affected();
+        if held == 0 {
+            tx.rollback().await.map_err(map_err)?;
+            return Ok(false);
+        }
         for chunk in done.chunks(500) {
             let sql = format!(
                 "DELETE FROM client_outbox WHERE client_id = $1 AND id IN ({})",
@@ -113,28 +135,39 @@ impl OutboxStore for SqliteStore {
             }
             q.execute(&mut *tx).await.map_err(map_err)?;
         }
-        sqlx::query(
-            "UPDATE client_stores SET schema_version = $2, last_applied_at = $3, last_error = NULL, \
-             failures = 0, next_attempt_at = 0, lease_owner = NULL, lease_until = 0 \
-             WHERE client_id = $1",
-        )
-        .bind(client_id)
-        .bind(schema_version)
-        .bind(ms(now))
-        .execute(&mut *tx)
-        .await
-        .map_err(map_err)?;
-        tx.commit().await.map_err(map_err)
+        tx.commit().await.map_err(map_err)?;
+        Ok(true)
     }
 
-    async fn fail(&self, client_id: i64, error: &str, retry_at: Timestamp) -> StoreResult<()> {
+    async fn fail(
+        &self,
+        client_id: i64,
+        owner: &str,
+        error: &str,
+        retry_at: Timestamp,
+    ) -> StoreResult<bool> {
         sqlx::query(
-            "UPDATE client_stores SET last_error = $2, failures = failures + 1, \
-             next_attempt_at = $3, lease_owner = NULL, lease_until = 0 WHERE client_id = $1",
+            "UPDATE client_stores SET last_error = $3, failures = failures + 1, \
+             next_attempt_at = $4, lease_owner = NULL, lease_until = 0 \
+             WHERE client_id = $1 AND lease_owner = $2",
         )
         .bind(client_id)
+        .bind(owner)
         .bind(error)
         .bind(ms(retry_at))
+        .execute(&self.pool)
+        .await
+        .map(|r| r.rows_affected() == 1)
+        .map_err(map_err)
+    }
+
+    async fn release(&self, client_id: i64, owner: &str) -> StoreResult<()> {
+        sqlx::query(
+            "UPDATE client_stores SET lease_owner = NULL, lease_until = 0 \
+             WHERE client_id = $1 AND lease_owner = $2",
+        )
+        .bind(client_id)
+        .bind(owner)
         .execute(&self.pool)
         .await
         .map(|_| ())
@@ -200,6 +233,9 @@ impl OutboxStore for SqliteStore {
         .fetch_all(&self.pool)
         .await
         .map_err(map_err)?;
+        let mut active = active;
+        // By bytes, as the client's database is compared (whatever the collation).
+        active.sort();
         let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
         let mut has = self.modules_of_users(&ids).await?;
         Ok(rows

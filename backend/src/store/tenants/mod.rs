@@ -28,6 +28,9 @@ pub trait TenantStore: Send + Sync + 'static {
     /// the schema version it is at.
     async fn provision(&self, account: &AccountNumber) -> StoreResult<i64>;
     /// Migrate the client's existing database (never creating one).
+    ///
+    /// This and the calls below answer `NotFound` when the client's database
+    /// does not exist (a deleted file, a dropped database).
     async fn migrate(&self, account: &AccountNumber) -> StoreResult<i64>;
     /// In one transaction: write these users (rows and modules, replacing
     /// what was there) and remove the users `gone`.
@@ -55,6 +58,8 @@ pub struct TenantSettings {
     /// with the database named `<main database>_<account>`.
     pub url_template: Option<String>,
     pub max_connections: usize,
+    /// PostgreSQL: how the connections name themselves (`pg_stat_activity`).
+    pub application_name: String,
 }
 
 /// The clients' databases that go with the main database at `main_url`.

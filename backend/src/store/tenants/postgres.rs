@@ -25,6 +25,8 @@ pub struct PgTenants {
     /// A client's database URL, `{account}` its account number in lower case.
     template: String,
     limit: Limit,
+    /// How this instance's connections show in `pg_stat_activity`.
+    application_name: String,
 }
 
 impl PgTenants {
@@ -50,7 +52,11 @@ impl PgTenants {
                 url.to_string().replace("%7Baccount%7D", "{account}")
             }
         };
-        Ok(Self { template, limit })
+        Ok(Self {
+            template,
+            limit,
+            application_name: settings.application_name.clone(),
+        })
     }
 
     /// The client's database URL.
@@ -59,9 +65,23 @@ impl PgTenants {
             .replace("{account}", &account.as_str().to_ascii_lowercase())
     }
 
+    /// A connection to `url`, in a slot; a database that does not exist is
+    /// `NotFound`.
     async fn open(&self, url: &str) -> StoreResult<(PgConnection, Slot)> {
+        let options = PgConnectOptions::from_str(url)
+            .map_err(|e| StoreError::Other(e.into()))?
+            .application_name(&self.application_name)
+            // A client's own application may lock its rows: never wait on it for long.
+            .options([("lock_timeout", "10s"), ("statement_timeout", "60s")]);
+        if let Some(name) = options.get_database() {
+            if name.len() > 63 {
+                return Err(StoreError::Other(anyhow::anyhow!(
+                    "the client's database name {name} is longer than PostgreSQL's 63 bytes: \
+                     set CLIENTELE_CLIENT_DATABASE_URL_TEMPLATE"
+                )));
+            }
+        }
         let slot = self.limit.slot().await;
-        let options = PgConnectOptions::from_str(url).map_err(|e| StoreError::Other(e.into()))?;
         let conn = tokio::time::timeout(CONNECT_TIMEOUT, PgConnection::connect_with(&options))
             .await
             .map_err(|_| {
@@ -70,11 +90,16 @@ impl PgTenants {
                     CONNECT_TIMEOUT.as_secs()
                 ))
             })?
-            .map_err(map_err)?;
+            .map_err(|e| match &e {
+                sqlx::Error::Database(db) if db.code().as_deref() == Some("3D000") => {
+                    StoreError::NotFound
+                }
+                _ => map_err(e),
+            })?;
         Ok((conn, slot))
     }
 
-    /// Create the client's database on its server when it is missing.
+    /// Create the client's database on its server (it does not exist).
     async fn create_database(&self, url: &str) -> StoreResult<()> {
         let target = PgConnectOptions::from_str(url).map_err(|e| StoreError::Other(e.into()))?;
         let name = target
@@ -86,45 +111,53 @@ impl PgTenants {
         let mut server = url::Url::parse(url).map_err(|e| StoreError::Other(e.into()))?;
         server.set_path("/postgres");
         let (mut conn, _slot) = self.open(server.as_str()).await?;
-        let exists: Option<i32> =
-            sqlx::query_scalar("SELECT 1 FROM pg_database WHERE datname = $1")
-                .bind(&name)
-                .fetch_optional(&mut conn)
-                .await
-                .map_err(map_err)?;
-        if exists.is_none() {
-            let quoted = format!("\"{}\"", name.replace('"', "\"\""));
-            match sqlx::query(&format!("CREATE DATABASE {quoted}"))
-                .execute(&mut conn)
-                .await
-            {
-                Ok(_) => {}
-                // Created meanwhile by another instance.
-                Err(sqlx::Error::Database(db)) if db.code().as_deref() == Some("42P04") => {}
-                Err(e) => return Err(map_err(e)),
-            }
-        }
+        let quoted = format!("\"{}\"", name.replace('"', "\"\""));
+        let created = sqlx::query(&format!("CREATE DATABASE {quoted}"))
+            .execute(&mut conn)
+            .await;
         let _ = conn.close().await;
-        Ok(())
+        match created {
+            Ok(_) => Ok(()),
+            // Created meanwhile by another instance: 42P04, or 23505 when the
+            // two CREATEs met in the catalogue.
+            Err(sqlx::Error::Database(db))
+                if matches!(db.code().as_deref(), Some("42P04") | Some("23505")) =>
+            {
+                Ok(())
+            }
+            Err(e) => Err(map_err(e)),
+        }
     }
-}
 
-#[async_trait]
-impl TenantStore for PgTenants {
-    async fn provision(&self, account: &AccountNumber) -> StoreResult<i64> {
-        let url = self.url(account);
-        self.create_database(&url).await?;
-        self.migrate(account).await
-    }
-
-    async fn migrate(&self, account: &AccountNumber) -> StoreResult<i64> {
-        let (mut conn, _slot) = self.open(&self.url(account)).await?;
+    /// Migrate the database at `url`, which exists.
+    async fn migrate_at(&self, url: &str) -> StoreResult<i64> {
+        let (mut conn, _slot) = self.open(url).await?;
         MIGRATOR
             .run_direct(&mut conn)
             .await
             .map_err(|e| StoreError::Other(e.into()))?;
         let _ = conn.close().await;
         Ok(self.latest_version())
+    }
+}
+
+#[async_trait]
+impl TenantStore for PgTenants {
+    async fn provision(&self, account: &AccountNumber) -> StoreResult<i64> {
+        // The database itself first: a role may create databases without
+        // being allowed into `postgres`, or find them made beforehand.
+        let url = self.url(account);
+        match self.migrate_at(&url).await {
+            Err(StoreError::NotFound) => {
+                self.create_database(&url).await?;
+                self.migrate_at(&url).await
+            }
+            other => other,
+        }
+    }
+
+    async fn migrate(&self, account: &AccountNumber) -> StoreResult<i64> {
+        self.migrate_at(&self.url(account)).await
     }
 
     async fn apply(

@@ -45,6 +45,9 @@ impl SqliteTenants {
             })?;
         }
         let file = format!("{}.db", account.as_str());
+        if !create && !self.dir.join(&file).exists() {
+            return Err(StoreError::NotFound);
+        }
         let options = SqliteConnectOptions::new()
             .filename(self.dir.join(&file))
             .create_if_missing(create)

@@ -189,6 +189,20 @@ impl TestDb {
         }
     }
 
+    /// Lose the client's own database altogether: its file deleted, or its
+    /// database dropped.
+    pub async fn drop_client_db(&self, client_id: i64) {
+        match self.backend {
+            Backend::Sqlite => std::fs::remove_file(self.client_db_file(client_id))
+                .expect("delete the client's file"),
+            Backend::Postgres => {
+                let name = self.client_db_name(client_id);
+                self.admin_sql(&format!("DROP DATABASE \"{name}\" WITH (FORCE)"))
+                    .await;
+            }
+        }
+    }
+
     /// A statement on the PostgreSQL server as its superuser.
     pub async fn admin_sql(&self, sql: &str) {
         let mut c = sqlx::PgConnection::connect(&super::postgres_admin_url())

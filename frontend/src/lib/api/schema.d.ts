@@ -1246,6 +1246,7 @@ export interface components {
          *           "userId": 9
          *         }
          *       ],
+         *       "pending": 0,
          *       "repaired": true
          *     }
          */
@@ -1253,6 +1254,11 @@ export interface components {
             accountNumber: string;
             /** @description Row by row, before any repair; empty when both sides agree. */
             drift: components["schemas"]["DriftView"][];
+            /**
+             * Format: int64
+             * @description Changes still waiting in the outbox: they show as drift until they land.
+             */
+            pending: number;
             /** @description The drift was written away (asked with `repair=true`, and there was some). */
             repaired: boolean;
         };
@@ -2846,7 +2852,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The client's database cannot be reached now */
+            /** @description A repair waited 10 s for the instance bringing the client's database in line; try again */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The client's database cannot be reached now (the reason is in the error) */
             503: {
                 headers: {
                     [name: string]: unknown;
