@@ -15,6 +15,7 @@ import { useModules } from '@/features/modules/api/list-modules';
 import { ApiError } from '@/lib/api/errors';
 import { policies } from '@/lib/authorization';
 import { useCurrentUser } from '../../current-user';
+import { targetLinks } from '../../target-links';
 import { NotFoundRoute } from '../not-found';
 import { CLIENT_TABS, type ClientTabId } from './client-tabs';
 
@@ -62,7 +63,15 @@ function TabContent({ client, tab }: { client: Client; tab: ClientTabId }) {
     case 'details':
       return <ClientDetails client={client} canEdit={canEdit} />;
     case 'users':
-      return <ClientUsersPanel client={client} canAdd={policies.createUsers(user)} page={page} onPageChange={setPage} />;
+      return (
+        <ClientUsersPanel
+          client={client}
+          canAdd={policies.createUsers(user)}
+          page={page}
+          onPageChange={setPage}
+          userHref={(id) => `/users/${id}`}
+        />
+      );
     case 'modules':
       return <ModulesTab client={client} canEdit={canEdit} />;
     case 'credits':
@@ -73,7 +82,7 @@ function TabContent({ client, tab }: { client: Client; tab: ClientTabId }) {
           <h2 id="client-activity-title" className="card__title">
             Activity
           </h2>
-          <CompanyActivityPanel companyId={client.id} page={page} onPageChange={setPage} />
+          <CompanyActivityPanel companyId={client.id} page={page} onPageChange={setPage} links={targetLinks(user)} />
         </section>
       );
   }
