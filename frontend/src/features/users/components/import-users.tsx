@@ -40,9 +40,13 @@ function ReportTable({ report, showPasswords = false }: { report: ImportReport; 
         <caption className="visually-hidden">Rows of the file</caption>
         <thead>
           <tr>
-            <th scope="col">Line</th>
+            <th scope="col" className={showPasswords ? 'hide-narrow' : undefined}>
+              Line
+            </th>
             <th scope="col">Username</th>
-            <th scope="col">Outcome</th>
+            <th scope="col" className="hide-narrow">
+              Outcome
+            </th>
             <th scope="col">{showPasswords ? 'One-time password' : 'Reasons'}</th>
           </tr>
         </thead>
@@ -52,9 +56,16 @@ function ReportTable({ report, showPasswords = false }: { report: ImportReport; 
             const reasons = rowReasons(row);
             return (
               <tr key={row.line} data-testid="import-row" data-kind={kind}>
-                <td className="numeric">{row.line}</td>
-                <td className="mono">{row.username || '—'}</td>
+                <td className={showPasswords ? 'numeric hide-narrow' : 'numeric'}>{row.line}</td>
                 <td>
+                  <span className="mono">{row.username || '—'}</span>
+                  {!showPasswords && (
+                    <span className="show-narrow cell-badges">
+                      <span className={`badge badge--${KIND_BADGE[kind]}`}>{KIND_LABELS[kind]}</span>
+                    </span>
+                  )}
+                </td>
+                <td className="hide-narrow">
                   <span className={`badge badge--${KIND_BADGE[kind]}`}>{KIND_LABELS[kind]}</span>
                 </td>
                 <td>
@@ -196,6 +207,10 @@ export function ImportUsers({ staff, onDone }: { staff: boolean; onDone: () => v
         <div className="callout callout--warning" role="note">
           <p className="callout__title">One-time passwords, shown once</p>
           <p>Each user must change its password at first sign-in. Download them now: they cannot be shown again.</p>
+          <p className="small">
+            In the file, a password that begins with = + - or @ is written with a leading <code>'</code> so that spreadsheets do not
+            run it as a formula; the <code>'</code> is not part of the password.
+          </p>
         </div>
         <Summary report={final} />
         <div className="form__actions form__actions--start">

@@ -125,7 +125,7 @@ function Editor({
         </fieldset>
       )}
       {!block && (
-        <p className="muted small section-lead">
+        <p className="muted small perm-mode-hint">
           {mode === 'replace'
             ? 'Replace: the ticked permissions become all the user holds.'
             : 'Add: tick the permissions to add; those it holds stay.'}

@@ -1,9 +1,10 @@
 import { useEffect, useState } from 'react';
 import { ROLE_NAMES, ROLES } from '@/lib/authorization';
+import { usePermissionCatalogue } from '../api/list-permissions';
 import type { UserListParams } from '../list-params';
 import { ClientField } from './client-field';
 
-type Filters = Pick<UserListParams, 'search' | 'role' | 'companyId' | 'status'>;
+type Filters = Pick<UserListParams, 'search' | 'role' | 'companyId' | 'status' | 'permission'>;
 
 /** Search (sent 300 ms after the last key) and the API's filters: role, client, status. */
 export function UsersToolbar({
@@ -18,6 +19,7 @@ export function UsersToolbar({
   chooseClient: boolean;
   canListClients: boolean;
 }) {
+  const catalogue = usePermissionCatalogue();
   const [search, setSearch] = useState(value.search);
   const [lastSeen, setLastSeen] = useState(value.search);
   if (value.search !== lastSeen) {
@@ -84,6 +86,25 @@ export function UsersToolbar({
           <option value="">All</option>
           <option value="active">Active</option>
           <option value="inactive">Inactive</option>
+        </select>
+      </div>
+      <div className="toolbar__filter">
+        <label className="toolbar__label" htmlFor="users-filter-permission">
+          Holds permission
+        </label>
+        <select
+          id="users-filter-permission"
+          className="field__input field__input--select"
+          value={value.permission ?? ''}
+          onChange={(e) => onChange({ permission: e.target.value ? (Number(e.target.value) as Filters['permission']) : null })}
+          data-testid="filter-permission"
+        >
+          <option value="">Any</option>
+          {(catalogue.data ?? []).map((p) => (
+            <option key={p.id} value={p.id}>
+              {p.id} {p.name}
+            </option>
+          ))}
         </select>
       </div>
       {chooseClient && (
