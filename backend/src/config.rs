@@ -98,6 +98,56 @@ pub struct Settings {
     pub workers: Option<usize>,
     /// Print the generated bootstrap password (off in tests, which read it back).
     pub print_bootstrap_password: bool,
+    /// Where each client's own PostgreSQL database is (`{account}` for its
+    /// account number in lower case); by default beside the main database.
+    pub client_database_url_template: Option<SecretString>,
+    /// Connections open at once to all the clients' own databases.
+    pub client_connections: usize,
+    /// The longest wait between retries of a client database that fails.
+    pub client_retry_max: Duration,
+    /// Peers whose `X-Forwarded-For` names the client (the reverse proxy).
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// How long in-flight requests may take to finish after SIGTERM.
+    pub shutdown_grace: Duration,
+    /// PostgreSQL: connections of the main pool, per instance.
+    pub database_pool: u32,
+    /// PostgreSQL: the longest a database call waits before a 503.
+    pub database_timeout: Duration,
+}
+
+/// A whole number setting, at least `min`, or `default` when unset.
+fn number<T: std::str::FromStr + PartialOrd>(
+    name: &str,
+    min: T,
+    default: T,
+    what: &str,
+) -> anyhow::Result<T> {
+    match var(name) {
+        None => Ok(default),
+        Some(v) => v
+            .trim()
+            .parse::<T>()
+            .ok()
+            .filter(|n| *n >= min)
+            .with_context(|| format!("{name} must be {what}, not {v:?}")),
+    }
+}
+
+/// `CLIENTELE_TRUSTED_PROXIES`: addresses or networks, separated by commas.
+pub fn parse_proxies(text: &str) -> anyhow::Result<Vec<ipnet::IpNet>> {
+    text.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            s.parse::<ipnet::IpNet>()
+                .or_else(|_| s.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                .map_err(|_| {
+                    anyhow::anyhow!(
+                        "CLIENTELE_TRUSTED_PROXIES: {s:?} is neither an IP address nor a network (10.0.0.0/8)"
+                    )
+                })
+        })
+        .collect()
 }
 
 pub const ISSUER: &str = "clientele";
@@ -125,6 +175,26 @@ impl Settings {
             Some("json") => LogFormat::Json,
             Some(other) => bail!("CLIENTELE_LOG_FORMAT must be pretty or json, not {other:?}"),
         };
+        let client_connections = number(
+            "CLIENTELE_CLIENT_CONNECTIONS",
+            1usize,
+            4,
+            "a whole number, at least 1",
+        )?;
+        let seconds = |name: &str, default: u64| -> anyhow::Result<Duration> {
+            number(name, 1u64, default, "a whole number of seconds, at least 1")
+                .map(Duration::from_secs)
+        };
+        let client_retry_max = seconds("CLIENTELE_CLIENT_RETRY_MAX", 300)?;
+        let shutdown_grace = seconds("CLIENTELE_SHUTDOWN_GRACE", 10)?;
+        let database_timeout = seconds("CLIENTELE_DATABASE_TIMEOUT", 5)?;
+        let database_pool = number(
+            "CLIENTELE_DATABASE_POOL",
+            1u32,
+            16,
+            "a whole number of connections, at least 1",
+        )?;
+        let trusted_proxies = parse_proxies(&var("CLIENTELE_TRUSTED_PROXIES").unwrap_or_default())?;
         let body_limit = match var("CLIENTELE_BODY_LIMIT") {
             Some(v) => v
                 .parse()
@@ -155,6 +225,14 @@ impl Settings {
             public_url: var("CLIENTELE_PUBLIC_URL").map(|u| u.trim_end_matches('/').to_owned()),
             body_limit,
             data_dir,
+            client_database_url_template: var("CLIENTELE_CLIENT_DATABASE_URL_TEMPLATE")
+                .map(SecretString::from),
+            client_connections,
+            client_retry_max,
+            trusted_proxies,
+            shutdown_grace,
+            database_pool,
+            database_timeout,
             ..Self::defaults()
         })
     }
@@ -182,6 +260,13 @@ impl Settings {
             throttle: ThrottlePolicy::default(),
             workers: None,
             print_bootstrap_password: true,
+            client_database_url_template: None,
+            client_connections: 4,
+            client_retry_max: Duration::from_secs(300),
+            trusted_proxies: Vec::new(),
+            shutdown_grace: Duration::from_secs(10),
+            database_pool: 16,
+            database_timeout: Duration::from_secs(5),
         }
     }
 
@@ -200,6 +285,7 @@ impl Settings {
             },
             workers: Some(1),
             print_bootstrap_password: false,
+            client_retry_max: Duration::from_secs(2),
             ..Self::defaults()
         }
     }

@@ -2,6 +2,7 @@ use clap::{Parser, Subcommand};
 use clientele::config::Settings;
 use clientele::domain::Role;
 use clientele::services::accounts::{self, NewAdmin};
+use clientele::services::client_stores;
 use clientele::startup::Application;
 use clientele::state::AppState;
 use clientele::{store, telemetry};
@@ -28,6 +29,16 @@ enum Command {
     },
     /// Print the OpenAPI document.
     Openapi,
+    /// Compare each client's own database with the main database, row by
+    /// row, and with --repair bring it in line. Exits 1 when drift remains.
+    Reconcile {
+        /// Only this client (its account number, e.g. ACC001).
+        #[arg(long)]
+        client: Option<String>,
+        /// Write the drift away (each repair is recorded in the activity log).
+        #[arg(long)]
+        repair: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -83,6 +94,52 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let settings = Settings::from_env()?;
             store::migrate(&settings.database_url).await?;
             println!("migrations applied");
+            Ok(())
+        }
+        Command::Reconcile { client, repair } => {
+            let settings = Settings::from_env()?;
+            let state = AppState::build(settings).await?;
+            let done = client_stores::reconcile_all(&state, client.as_deref(), repair).await?;
+            let mut drifting = 0;
+            for r in &done {
+                if r.drift.is_empty() {
+                    println!("{}: in line", r.account_number.as_str());
+                    continue;
+                }
+                drifting += 1;
+                let what = if r.repaired {
+                    "repaired"
+                } else {
+                    "not repaired"
+                };
+                println!(
+                    "{}: {} rows differ ({what})",
+                    r.account_number.as_str(),
+                    r.drift.len()
+                );
+                for d in &r.drift {
+                    let fields = if d.fields.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" ({})", d.fields.join(", "))
+                    };
+                    println!("  user {}: {}{fields}", d.user_id, d.kind.as_str());
+                }
+            }
+            println!(
+                "{} clients compared, {drifting} with drift{}",
+                done.len(),
+                if repair && drifting > 0 {
+                    ", repaired"
+                } else {
+                    ""
+                }
+            );
+            if drifting > 0 && !repair {
+                anyhow::bail!(
+                    "drift found; run again with --repair to bring the clients' databases in line"
+                );
+            }
             Ok(())
         }
         Command::Admin {

@@ -1,9 +1,12 @@
 //! Prometheus metrics, kept in a registry of the application's own (the
 //! `prometheus` crate): requests by route and status, a latency histogram by
-//! route, login outcomes and the password jobs given to argon2.
+//! route, login outcomes, the password jobs given to argon2, and how far the
+//! clients' own databases are behind (the outbox's backlog, the oldest
+//! change's age, the rows applied and the attempts failed).
 
 use prometheus::{
-    Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, Opts, Registry, TextEncoder,
+    Encoder, Gauge, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, Opts,
+    Registry, TextEncoder,
 };
 
 const BUCKETS: [f64; 12] = [
@@ -19,6 +22,11 @@ pub struct Metrics {
     latency: HistogramVec,
     logins: IntCounterVec,
     hashings: IntCounter,
+    outbox_backlog: IntGauge,
+    outbox_oldest: Gauge,
+    outbox_applied: IntCounter,
+    outbox_failures: IntCounter,
+    client_connections: IntGauge,
     /// One render at a time brings `hashings` up to the password service's count.
     rendering: std::sync::Mutex<()>,
 }
@@ -55,6 +63,33 @@ impl Metrics {
             "clientele_password_hashings_total",
             "Password jobs handed to the argon2 threads: a hash, or a verification (with any rehash).",
         )?;
+        let outbox_backlog = IntGauge::new(
+            "clientele_client_outbox_backlog",
+            "Changes waiting to reach the clients' own databases.",
+        )?;
+        let outbox_oldest = Gauge::new(
+            "clientele_client_outbox_oldest_age_seconds",
+            "How long the oldest waiting change has waited (0 when none waits).",
+        )?;
+        let outbox_applied = IntCounter::new(
+            "clientele_client_outbox_applied_total",
+            "Outbox rows applied to the clients' own databases.",
+        )?;
+        let outbox_failures = IntCounter::new(
+            "clientele_client_outbox_failures_total",
+            "Attempts to bring a client's own database in line that failed.",
+        )?;
+        let client_connections = IntGauge::new(
+            "clientele_client_database_connections",
+            "Connections open now to the clients' own databases.",
+        )?;
+        for c in [&outbox_applied, &outbox_failures] {
+            registry.register(Box::new(c.clone()))?;
+        }
+        for g in [&outbox_backlog, &client_connections] {
+            registry.register(Box::new(g.clone()))?;
+        }
+        registry.register(Box::new(outbox_oldest.clone()))?;
         registry.register(Box::new(requests.clone()))?;
         registry.register(Box::new(latency.clone()))?;
         registry.register(Box::new(logins.clone()))?;
@@ -68,6 +103,11 @@ impl Metrics {
             latency,
             logins,
             hashings,
+            outbox_backlog,
+            outbox_oldest,
+            outbox_applied,
+            outbox_failures,
+            client_connections,
             rendering: std::sync::Mutex::new(()),
         })
     }
@@ -81,6 +121,24 @@ impl Metrics {
 
     pub fn login(&self, outcome: &'static str) {
         self.logins.with_label_values(&[outcome]).inc();
+    }
+
+    /// Outbox rows that reached a client's database.
+    pub fn client_sync_applied(&self, rows: usize) {
+        self.outbox_applied.inc_by(rows as u64);
+    }
+
+    /// An attempt on a client's database failed.
+    pub fn client_sync_failed(&self) {
+        self.outbox_failures.inc();
+    }
+
+    /// The outbox as a scrape finds it: changes waiting, the oldest's age,
+    /// connections open to clients' databases.
+    pub fn set_client_sync(&self, backlog: i64, oldest_age_seconds: f64, connections: usize) {
+        self.outbox_backlog.set(backlog);
+        self.outbox_oldest.set(oldest_age_seconds);
+        self.client_connections.set(connections as i64);
     }
 
     /// The metrics in Prometheus' text format, with `password_hashings`
@@ -123,6 +181,15 @@ mod tests {
         assert!(text.contains("clientele_logins_total{outcome=\"success\"} 1"));
         assert!(text.contains("clientele_logins_total{outcome=\"throttled\"} 0"));
         assert!(text.contains("clientele_password_hashings_total 7\n"));
+        m.client_sync_applied(3);
+        m.client_sync_failed();
+        m.set_client_sync(4, 1.5, 2);
+        let text = m.render(7);
+        assert!(text.contains("clientele_client_outbox_applied_total 3\n"));
+        assert!(text.contains("clientele_client_outbox_failures_total 1\n"));
+        assert!(text.contains("clientele_client_outbox_backlog 4\n"));
+        assert!(text.contains("clientele_client_outbox_oldest_age_seconds 1.5\n"));
+        assert!(text.contains("clientele_client_database_connections 2\n"));
         assert_eq!(
             m.render(9)
                 .matches("clientele_password_hashings_total 9\n")

@@ -41,6 +41,7 @@ impl Application {
         let server = run(listener, state.clone())?;
         workers::housekeeping::spawn(state.clone());
         workers::search_upkeep::spawn(state.clone());
+        workers::outbox::spawn(state.clone());
         Ok(Self {
             port,
             server,
@@ -133,6 +134,7 @@ pub fn run(listener: TcpListener, state: web::Data<AppState>) -> anyhow::Result<
     let openapi = web::Bytes::from(serde_json::to_vec(&routes::openapi())?);
     let limit = settings.body_limit;
     let workers = settings.workers;
+    let grace = settings.shutdown_grace.as_secs();
     let make_app = move || {
         let app = App::new()
             .into_utoipa_app()
@@ -174,7 +176,7 @@ pub fn run(listener: TcpListener, state: web::Data<AppState>) -> anyhow::Result<
     let addr = listener.local_addr()?;
     let mut builder = actix_web::dev::Server::build()
         .backlog(1024)
-        .shutdown_timeout(10);
+        .shutdown_timeout(grace);
     if let Some(n) = workers {
         builder = builder.workers(n);
     }

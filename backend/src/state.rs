@@ -5,6 +5,7 @@ use crate::auth::password::PasswordService;
 use crate::auth::tokens::TokenService;
 use crate::config::Settings;
 use crate::metrics::Metrics;
+use crate::store::tenants::{self, TenantSettings, TenantStore};
 use crate::store::{self, RedisThrottle, Store, ThrottleStore};
 use secrecy::ExposeSecret;
 use std::sync::Arc;
@@ -17,11 +18,22 @@ pub struct AppState {
     pub tokens: TokenService,
     pub metrics: Metrics,
     pub settings: Arc<Settings>,
+    /// Each client's own database.
+    pub tenants: Arc<dyn TenantStore>,
+    /// This process, as the leases on clients' outboxes name it.
+    pub instance: String,
 }
 
 impl AppState {
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
-        let store = store::connect(&settings.database_url).await?;
+        let store = store::connect_with(
+            &settings.database_url,
+            store::PoolSettings {
+                connections: settings.database_pool,
+                timeout: settings.database_timeout,
+            },
+        )
+        .await?;
         let throttle: Arc<dyn ThrottleStore> = match &settings.redis_url {
             Some(url) => Arc::new(RedisThrottle::new(
                 url.expose_secret(),
@@ -32,8 +44,21 @@ impl AppState {
             )?),
             None => store.throttle.clone(),
         };
+        let tenants = tenants::connect(
+            &settings.database_url,
+            &TenantSettings {
+                data_dir: settings.data_dir.clone(),
+                url_template: settings
+                    .client_database_url_template
+                    .as_ref()
+                    .map(|t| t.expose_secret().to_owned()),
+                max_connections: settings.client_connections,
+            },
+        )?;
         Ok(Self {
             store,
+            tenants,
+            instance: uuid::Uuid::new_v4().to_string(),
             throttle,
             passwords: PasswordService::new(settings.argon2)?,
             tokens: TokenService::new(

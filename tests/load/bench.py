@@ -97,6 +97,7 @@ SCENARIO_TITLES = {
     "export": "export of {n} clients (CSV)",
     "stats": "`GET /api/stats` (the dashboard), {n} users",
     "login_during_imports": "login (4 connections) while two 1,000-row imports run",
+    "client_sync": "outbox applied to the clients' own databases (one change per user)",
 }
 
 
@@ -356,6 +357,18 @@ class SqliteStore:
         finally:
             con.close()
 
+    def execute(self, sql):
+        con = self._con()
+        try:
+            con.execute(sql)
+            con.commit()
+        finally:
+            con.close()
+
+    def client_rows(self, data_dir, client_id):
+        """A reader of one client's own database (`clients/ACC….db`)."""
+        return SqliteClientRows(os.path.join(data_dir, "clients", f"ACC{client_id:03d}.db"))
+
     def columns(self, table):
         return [r[1] for r in self.query(f"PRAGMA table_info({table})")]
 
@@ -453,11 +466,24 @@ class PostgresStore:
 
     def drop(self):
         with contextlib.suppress(subprocess.CalledProcessError):
-            self.psql(f'DROP DATABASE IF EXISTS "{self.db}" WITH (FORCE)', url=self.admin_url)
+            # The clients' own databases (`<db>_acc001`, …), then the main one.
+            clients = self.psql(f"SELECT datname FROM pg_database WHERE starts_with(datname, '{self.db}_')",
+                                url=self.admin_url).split()
+            for db in clients + [self.db]:
+                self.psql(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)', url=self.admin_url)
 
     def query(self, sql):
         out = self.psql(sql)
         return [tuple(line.split("|")) for line in out.splitlines() if line]
+
+    def execute(self, sql):
+        self.psql(sql)
+
+    def client_rows(self, data_dir, client_id):
+        """A reader of one client's own database (`<db>_acc…`, schema core)."""
+        parts = urllib.parse.urlsplit(self.url)
+        url = urllib.parse.urlunsplit(parts._replace(path=f"/{self.db}_acc{client_id:03d}"))
+        return PsqlClientRows(url)
 
     def columns(self, table):
         return [r[0] for r in self.query(
@@ -505,6 +531,116 @@ FROM generate_series({first}, {last}) AS i;""")
         self.psql("CHECKPOINT")
 
 
+# --------------------------------------------------------------------------- clients' own databases
+
+
+class SqliteClientRows:
+    """The rows of a client's own SQLite database, read as they come."""
+
+    def __init__(self, path):
+        self.path = path
+        self.con = None
+
+    def new_since(self, after):
+        """(user_id, created_at) of the users with ids above `after`; [] while the file is missing."""
+        if self.con is None:
+            if not os.path.exists(self.path):
+                return []
+            self.con = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=0.2,
+                                       check_same_thread=False)
+        try:
+            return self.con.execute("SELECT user_id, created_at FROM users WHERE user_id > ?",
+                                    (after,)).fetchall()
+        except sqlite3.OperationalError:
+            return []  # not migrated yet, or busy this instant
+
+    def close(self):
+        if self.con is not None:
+            self.con.close()
+
+
+class PsqlClientRows:
+    """The rows of a client's own PostgreSQL database, through one `psql` kept open."""
+
+    def __init__(self, url):
+        self.url = url
+        self.proc = None
+
+    def _start(self):
+        self.proc = subprocess.Popen(["psql", self.url, "-qAtX"], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, bufsize=1)
+
+    def new_since(self, after):
+        if self.proc is None or self.proc.poll() is not None:
+            self._start()
+        self.proc.stdin.write(f"SELECT user_id, created_at FROM core.users WHERE user_id > {int(after)};\n"
+                              "\\echo __END__\n")
+        self.proc.stdin.flush()
+        rows = []
+        for line in self.proc.stdout:
+            line = line.strip()
+            if line == "__END__":
+                return rows
+            if "|" in line:
+                a, b = line.split("|")
+                rows.append((int(a), int(b)))
+        self.proc = None  # psql ended (the database does not exist yet)
+        return rows
+
+    def close(self):
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.stdin.close()
+            self.proc.wait(timeout=5)
+
+
+class ClientRowWatcher:
+    """How long after its creation each new user appears in its client's own
+    database: polls it every 10 ms (so the figures are to about 10 ms)."""
+
+    def __init__(self, reader):
+        self.reader = reader
+
+    def __enter__(self):
+        self.since = int(time.time() * 1000)
+        self.delays = []
+        self.stop = threading.Event()
+        self.last = max((uid for uid, _ in self.reader.new_since(0)), default=0)
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+        return self
+
+    def _poll(self):
+        seen = int(time.time() * 1000)
+        for uid, created in self.reader.new_since(self.last):
+            self.last = max(self.last, uid)
+            if created >= self.since:
+                self.delays.append(seen - created)
+
+    def _run(self):
+        while not self.stop.wait(0.01):
+            self._poll()
+
+    def __exit__(self, *exc):
+        # The rows created last land after the load: wait for them (10 s at most).
+        time.sleep(0.2)
+        deadline = time.time() + 10
+        while time.time() < deadline:
+            before = len(self.delays)
+            time.sleep(0.3)
+            if len(self.delays) == before:
+                break
+        self.stop.set()
+        self.thread.join()
+        self.reader.close()
+
+    def figures(self):
+        if not self.delays:
+            return {"sync_rows": 0}
+        d = sorted(self.delays)
+        pick = lambda q: d[min(len(d) - 1, int(q * len(d)))]
+        return {"sync_rows": len(d), "sync_p50_ms": pick(0.5), "sync_p99_ms": pick(0.99), "sync_max_ms": d[-1]}
+
+
 # --------------------------------------------------------------------------- wrk
 
 
@@ -542,7 +678,7 @@ def median_of(runs, key):
 def summarise(runs):
     keys = ["rps", "ok_rps", "p50_ms", "p90_ms", "p99_ms", "peak_rss_mib", "rows_per_second",
             "growth_mib", "anon_growth_mib", "login_rps", "argon2_limit", "of_limit",
-            "of_start_limit"]
+            "of_start_limit", "sync_p50_ms", "sync_p99_ms", "clients_per_second"]
     out = {k: median_of(runs, k) for k in keys if any(k in r for r in runs)}
     for key in ("cpu_ms_per_request", "cpu_cores"):
         parts = [r[key] for r in runs if r.get(key)]
@@ -650,7 +786,8 @@ class Bench:
             token = self.login(server.port)
             uids = store.query(f"SELECT MIN(id), MAX(id) FROM users WHERE username IN ('{username(1)}', '{username(args.users)}')")[0]
             ctx = {"users": args.users, "uid_first": int(uids[0]), "uid_count": int(uids[1]) - int(uids[0]) + 1,
-                   "company": cmin, "db_process": store.process}
+                   "company": cmin, "db_process": store.process, "data_dir": data, "store": store,
+                   "clients": args.clients}
             available = self.users_api_available(server.port, token)
             result["users_api"] = available
             plan = [
@@ -661,6 +798,7 @@ class Bench:
                 ("users_search", {"n": args.users}),
                 ("user_get", {}),
                 ("user_create", {}),
+                ("client_sync", {}),
                 ("login_during_imports", {}),
                 ("export", {"n": args.clients}),
             ]
@@ -768,6 +906,12 @@ class Bench:
             for _ in range(a.repeats):
                 runs.append(self.export_once(server, token, extra["n"]))
             return dict(summarise(runs), size=extra["n"])
+        if name == "client_sync":
+            if not ctx["store"].columns("client_outbox"):
+                return {"skipped": "this build has no client databases"}
+            for k in range(a.repeats):
+                runs.append(self.client_sync_once(ctx, k))
+            return summarise(runs)
         env = self.wrk_env(name, token, ctx)
         if a.warmup:
             if name == "me_during_login_flood":
@@ -788,6 +932,11 @@ class Bench:
                     run = self.flood(server.port, env)
                 elif name == "login_during_imports":
                     run = self.during_imports(server.port, token, env, ctx)
+                elif name == "user_create" and ctx["store"].columns("client_outbox"):
+                    reader = ctx["store"].client_rows(ctx["data_dir"], ctx["company"])
+                    with ClientRowWatcher(reader) as watcher:
+                        run = wrk(server.port, name, a.duration, a.connections, self.wrk_threads, env)
+                    run.update(watcher.figures())
                 else:
                     run = wrk(server.port, name, a.duration, a.connections, self.wrk_threads, env)
             run["peak_rss_mib"] = rss.peak / 1024
@@ -805,6 +954,43 @@ class Bench:
                 limit = after
             runs.append(run)
         return summarise(runs)
+
+    def client_sync_once(self, ctx, k):
+        """The outbox worker's pace: clients' databases created (each with its
+        users), then a backlog of one change per user applied. The rows are
+        written straight into the outbox, as the API's changes would leave
+        them, for clients no scenario has touched."""
+        store = ctx["store"]
+        # PostgreSQL creates a database per client (and drops it again at
+        # about a second each): fewer there.
+        n = 1000 if store.name == "sqlite" else 50
+        n = min(n, (ctx["clients"] - 1) // self.args.repeats)
+        first = ctx["company"] + 1 + k * n
+        last = first + n - 1
+        now = int(time.time() * 1000)
+
+        def drain(total):
+            """Seconds from the first row applied until none is left."""
+            started = None
+            while True:
+                left = int(store.query("SELECT COUNT(*) FROM client_outbox")[0][0])
+                if started is None and left < total:
+                    started, at_start = time.perf_counter(), left
+                if left == 0:
+                    return time.perf_counter() - started, total - at_start
+                time.sleep(0.02)
+
+        store.execute(f"INSERT INTO client_outbox (client_id, kind, created_at) "
+                      f"SELECT id, 'provision', {now} FROM clients WHERE id BETWEEN {first} AND {last}")
+        secs, done = drain(n)
+        clients_per_second = (n - done) / secs if secs else None
+        store.execute(f"INSERT INTO client_outbox (client_id, kind, user_id, created_at) "
+                      f"SELECT company_id, 'user', id, {now} FROM users "
+                      f"WHERE company_id BETWEEN {first} AND {last} ORDER BY id")
+        rows = int(store.query(f"SELECT COUNT(*) FROM client_outbox")[0][0])
+        secs, done = drain(rows)
+        return {"clients": n, "clients_per_second": clients_per_second, "rows": rows,
+                "rows_per_second": (rows - done) / secs if secs else None, "peak_rss_mib": None}
 
     def flood(self, port, env):
         """`me` at the usual connections while another wrk floods logins."""
@@ -885,6 +1071,9 @@ class Bench:
     def show(self, store, key, s):
         if "skipped" in s:
             log(f"{store}: {key}: skipped ({s['skipped']})")
+        elif key == "client_sync":
+            log(f"{store}: {key}: {s['rows_per_second']:,.0f} rows/s applied, "
+                f"{s['clients_per_second']:,.1f} clients' databases created/s")
         elif "rows_per_second" in s:
             log(f"{store}: {key}: {s['rows_per_second']:,.0f} rows/s, peak RSS {s['peak_rss_mib']:.1f} MiB, "
                 f"growth {s['growth_mib']:.1f} MiB (own memory {s.get('anon_growth_mib', 0):.1f} MiB)")
@@ -893,6 +1082,9 @@ class Bench:
             if s.get("cpu_ms_per_request"):
                 extra += ", CPU ms per request: " + ", ".join(
                     f"{k} {v:.3f}" for k, v in s["cpu_ms_per_request"].items())
+            if s.get("sync_p50_ms") is not None:
+                extra += (f"; creation to the client's database p50 {s['sync_p50_ms']:.0f} ms, "
+                          f"p99 {s['sync_p99_ms']:.0f} ms")
             log(f"{store}: {key}: {s['ok_rps']:,.1f} req/s, p50 {s['p50_ms']:.2f} ms, p99 {s['p99_ms']:.2f} ms, "
                 f"peak RSS {s['peak_rss_mib']:.1f} MiB, errors {s['errors']}{extra}")
 
@@ -1000,6 +1192,11 @@ def markdown(report):
             if "skipped" in s:
                 lines.append(f"| {name} | {title(key)} | — | — | — | — | {target_text(key)} | skipped: {s['skipped']} |")
                 continue
+            if key == "client_sync":
+                lines.append(
+                    f"| {name} | {title(key)} | {s['rows_per_second']:,.0f} rows/s | | | | "
+                    f"(for information; {s['clients_per_second']:,.1f} clients' databases created/s) | |")
+                continue
             if key == "export":
                 lines.append(
                     f"| {name} | {title_of(key, s)} | {s['rows_per_second']:,.0f} rows/s | | | "
@@ -1013,6 +1210,10 @@ def markdown(report):
             lines.append(
                 f"| {name} | {title(key)}{extra} | {s['ok_rps']:,.1f} | {s['p50_ms']:.2f} ms | {s['p99_ms']:.2f} ms | "
                 f"{s['peak_rss_mib']:.1f} MiB | {target_text(key, s)} | {mark(key)}{err} |")
+            if s.get("sync_p50_ms") is not None:
+                lines.append(
+                    f"| {name} | … each created user's row in its client's own database, after its creation | | "
+                    f"{s['sync_p50_ms']:.0f} ms | {s['sync_p99_ms']:.0f} ms | | (for information; polled every 10 ms) | |")
     return "\n".join(lines) + "\n"
 
 

@@ -133,6 +133,16 @@ impl AccountNumber {
     pub fn of(id: i64) -> Self {
         Self(format!("ACC{id:03}"))
     }
+
+    /// The client id an account number (`ACC001`, any case) stands for.
+    pub fn client_id(text: &str) -> Option<i64> {
+        let digits = text
+            .get(..3)?
+            .eq_ignore_ascii_case("ACC")
+            .then(|| &text[3..])?;
+        let id: i64 = digits.parse().ok().filter(|id| *id > 0)?;
+        (Self::of(id).0[3..] == *digits).then_some(id)
+    }
 }
 
 impl PhoneNumber {
@@ -156,6 +166,22 @@ impl Gstin {
 impl WebAddress {
     pub fn parse(input: &str) -> Result<Self, ParseError> {
         website(input).map(Self)
+    }
+}
+
+#[cfg(test)]
+mod account_tests {
+    use super::AccountNumber;
+
+    #[test]
+    fn account_numbers_name_their_client() {
+        assert_eq!(AccountNumber::client_id("ACC001"), Some(1));
+        assert_eq!(AccountNumber::client_id("acc1234"), Some(1234));
+        assert_eq!(AccountNumber::client_id("ACC1"), None);
+        assert_eq!(AccountNumber::client_id("ACC000"), None);
+        assert_eq!(AccountNumber::client_id("ACC-01"), None);
+        assert_eq!(AccountNumber::client_id("XYZ001"), None);
+        assert_eq!(AccountNumber::client_id("AC"), None);
     }
 }
 

@@ -10,6 +10,7 @@ mod permission;
 mod person_name;
 mod role;
 mod session;
+mod tenant;
 mod time;
 mod user;
 mod username;
@@ -28,6 +29,9 @@ pub use permission::{Permission, PermissionInfo, PermissionSet, UnknownPermissio
 pub use person_name::PersonName;
 pub use role::Role;
 pub use session::{AuthContext, LoginCandidate, NewSession, RefreshOutcome};
+pub use tenant::{
+    drift, Drift, DriftKind, OutboxKind, OutboxRow, SyncState, SyncStatus, TenantUser,
+};
 pub use time::{Rfc3339, Timestamp};
 pub use user::{
     ManagedUser, NewUser, PasswordHash, ProfileChanges, User, UserChanges, UserDraft, UserText,

@@ -22,6 +22,13 @@ impl Timestamp {
         Self(self.0.saturating_add(s.saturating_mul(1000)))
     }
 
+    pub fn plus(self, d: std::time::Duration) -> Self {
+        Self(
+            self.0
+                .saturating_add(i64::try_from(d.as_millis()).unwrap_or(i64::MAX)),
+        )
+    }
+
     pub fn to_datetime(self) -> DateTime<Utc> {
         Utc.timestamp_millis_opt(self.0)
             .single()

@@ -5,8 +5,9 @@ use super::responses::{JsonBodyRefused, NotAuthenticated};
 use super::views::{double_option, page, Pagination};
 use crate::auth::Caller;
 use crate::domain::CreditEntry;
-use crate::domain::{BusinessType, Client, LeadStatus, Rfc3339, Timestamp};
+use crate::domain::{BusinessType, Client, LeadStatus, Rfc3339, SyncState, SyncStatus, Timestamp};
 use crate::error::{Error, ErrorBody, Result};
+use crate::services::client_stores;
 use crate::services::clients::{self, ClientInput, Onboarded};
 use crate::state::AppState;
 use crate::store::{ClientFilter, ClientSortKey};
@@ -258,6 +259,99 @@ pub struct ClientCredentialsResponse {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ClientEnvelope {
     pub client: ClientView,
+    /// How far the client's own database is behind (seed 000): shown to the
+    /// operator's staff by `GET /api/clients/{id}`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sync: Option<SyncView>,
+}
+
+/// Where a client's own database stands.
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SyncStatusView {
+    /// Not created yet.
+    Provisioning,
+    /// Every change has reached it.
+    InSync,
+    /// Changes are waiting; none has failed.
+    Pending,
+    /// The last attempt failed (see `lastError`); it is retried with a backoff.
+    Failing,
+}
+
+/// The sync state of a client's own database.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(example = json!({
+    "status": "in_sync", "pending": 0, "lastError": null,
+    "lastAppliedAt": "2026-01-01T00:00:05Z", "schemaVersion": 1
+}))]
+pub struct SyncView {
+    pub status: SyncStatusView,
+    /// Changes not applied yet.
+    pub pending: i64,
+    /// Why the last attempt failed (never a password).
+    pub last_error: Option<String>,
+    #[serde(with = "crate::routes::rfc3339::option")]
+    pub last_applied_at: Option<DateTime<Utc>>,
+    /// The client database's newest migration (0 until provisioned).
+    pub schema_version: i64,
+}
+
+impl From<&SyncState> for SyncView {
+    fn from(s: &SyncState) -> Self {
+        Self {
+            status: match s.status {
+                SyncStatus::Provisioning => SyncStatusView::Provisioning,
+                SyncStatus::InSync => SyncStatusView::InSync,
+                SyncStatus::Pending => SyncStatusView::Pending,
+                SyncStatus::Failing => SyncStatusView::Failing,
+            },
+            pending: s.pending,
+            last_error: s.last_error.clone(),
+            last_applied_at: s.last_applied_at.map(|t| t.to_datetime()),
+            schema_version: s.schema_version,
+        }
+    }
+}
+
+/// One user's difference between the main database and the client's own.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct DriftView {
+    pub user_id: i64,
+    /// `missing` (not in the client's database), `extra` (not the client's
+    /// user), or `different`.
+    #[schema(example = "different")]
+    pub kind: String,
+    /// For `different`: the fields that differ (`userName`, `role`,
+    /// `isActive`, `createdAt`, `updatedAt`, `modules`).
+    pub fields: Vec<String>,
+}
+
+/// What a reconciliation found, and whether it repaired it.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(example = json!({
+    "accountNumber": "ACC001", "drift": [
+        {"userId": 7, "kind": "missing", "fields": []},
+        {"userId": 9, "kind": "different", "fields": ["isActive", "updatedAt"]}
+    ], "repaired": true
+}))]
+pub struct ReconcileResponse {
+    pub account_number: String,
+    /// Row by row, before any repair; empty when both sides agree.
+    pub drift: Vec<DriftView>,
+    /// The drift was written away (asked with `repair=true`, and there was some).
+    pub repaired: bool,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ReconcileQuery {
+    /// Also bring the client's database in line (recorded in the activity log).
+    #[serde(default)]
+    pub repair: bool,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -544,9 +638,52 @@ pub async fn get_client(
     caller: Caller,
     id: Path<i64>,
 ) -> Result<Json<ClientEnvelope>> {
-    let client = clients::get(&state, &caller, id.into_inner()).await?;
+    let (client, sync) = clients::get_with_sync(&state, &caller, id.into_inner()).await?;
     Ok(Json(ClientEnvelope {
         client: ClientView::from(&client),
+        sync: sync.as_ref().map(SyncView::from),
+    }))
+}
+
+/// Compare the client's own database with the main database, row by row,
+/// and with `repair=true` bring it in line.
+///
+/// Both sides are read now (changes still waiting in the outbox show as
+/// drift until they land). A repair writes the missing and different users
+/// and removes the extra ones, and is recorded in the activity log.
+#[utoipa::path(
+    tag = "clients",
+    security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Client id"), ReconcileQuery),
+    responses(
+        (status = 200, description = "The drift found, and whether it was repaired", body = ReconcileResponse),
+        (status = 400, description = "Invalid id or query", body = ErrorBody),
+        NotAuthenticated,
+        (status = 403, description = "Not operator staff, or missing permission 22", body = ErrorBody),
+        (status = 404, description = "No such client", body = ErrorBody),
+        (status = 503, description = "The client's database cannot be reached now", body = ErrorBody),
+    )
+)]
+#[post(r"/{id:-?\d+}/reconcile")]
+pub async fn reconcile_client(
+    state: Data<AppState>,
+    caller: Caller,
+    id: Path<i64>,
+    query: Query<ReconcileQuery>,
+) -> Result<Json<ReconcileResponse>> {
+    let done = client_stores::reconcile(&state, &caller, id.into_inner(), query.repair).await?;
+    Ok(Json(ReconcileResponse {
+        account_number: done.account_number.as_str().to_owned(),
+        drift: done
+            .drift
+            .iter()
+            .map(|d| DriftView {
+                user_id: d.user_id,
+                kind: d.kind.as_str().to_owned(),
+                fields: d.fields.iter().map(|f| (*f).to_owned()).collect(),
+            })
+            .collect(),
+        repaired: done.repaired,
     }))
 }
 
@@ -576,6 +713,7 @@ pub async fn update_client(
         clients::update(&state, &caller, id.into_inner(), body.into_inner().into()).await?;
     Ok(Json(ClientEnvelope {
         client: ClientView::from(&client),
+        sync: None,
     }))
 }
 
@@ -636,6 +774,7 @@ pub async fn toggle_client_status(
     let client = clients::toggle_status(&state, &caller, id.into_inner()).await?;
     Ok(Json(ClientEnvelope {
         client: ClientView::from(&client),
+        sync: None,
     }))
 }
 

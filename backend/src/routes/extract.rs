@@ -13,18 +13,54 @@ use crate::state::AppState;
 use actix_web::dev::Payload;
 use actix_web::{http::header, web, FromRequest, HttpMessage, HttpRequest};
 use futures_util::future::LocalBoxFuture;
+use ipnet::IpNet;
 use serde::de::DeserializeOwned;
+use std::net::IpAddr;
 use tracing_actix_web::RequestId;
 
-/// Where the request came from: the peer address, not X-Forwarded-For (a
-/// client could forge that header), and its request id.
+/// Where the request came from, and its request id. The address is the
+/// peer's, unless the peer is a trusted proxy (`CLIENTELE_TRUSTED_PROXIES`):
+/// then it is the nearest address in `X-Forwarded-For` that is not one of
+/// them (anything further left could be forged by the client).
 pub fn meta(req: &HttpRequest) -> RequestMeta {
-    let ip = req
-        .peer_addr()
-        .map(|a| a.ip().to_string())
-        .unwrap_or_else(|| "unknown".into());
+    let peer = req.peer_addr().map(|a| a.ip());
+    let trusted = req
+        .app_data::<web::Data<AppState>>()
+        .map(|s| s.settings.trusted_proxies.as_slice())
+        .unwrap_or_default();
+    let ip = match peer {
+        Some(peer) => client_address(peer, forwarded_for(req), trusted).to_string(),
+        None => "unknown".into(),
+    };
     let request_id = req.extensions().get::<RequestId>().map(|id| id.to_string());
     RequestMeta { ip, request_id }
+}
+
+/// The addresses of every `X-Forwarded-For` header, in order; an unreadable
+/// entry ends the list there (nothing left of it can be relied on).
+fn forwarded_for(req: &HttpRequest) -> Vec<Option<IpAddr>> {
+    req.headers()
+        .get_all("x-forwarded-for")
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(|a| a.trim().parse::<IpAddr>().ok())
+        .collect()
+}
+
+/// The client's address: walk back from the peer through trusted proxies.
+pub fn client_address(peer: IpAddr, forwarded: Vec<Option<IpAddr>>, trusted: &[IpNet]) -> IpAddr {
+    let is_trusted = |ip: &IpAddr| trusted.iter().any(|net| net.contains(ip));
+    let mut client = peer;
+    for hop in forwarded.into_iter().rev() {
+        if !is_trusted(&client) {
+            break;
+        }
+        match hop {
+            Some(ip) => client = ip,
+            None => break,
+        }
+    }
+    client
 }
 
 impl FromRequest for RequestMeta {
@@ -158,5 +194,56 @@ fn settle_numbers_and_find_nul(v: &mut serde_json::Value) -> bool {
             .iter_mut()
             .any(|(k, v)| k.contains('\0') || settle_numbers_and_find_nul(v)),
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::client_address;
+    use std::net::IpAddr;
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn forwarded_addresses_are_believed_only_from_trusted_proxies() {
+        let proxies = crate::config::parse_proxies("10.0.0.2, 172.28.0.0/16").unwrap();
+        let hops = |list: &[&str]| list.iter().map(|a| a.parse().ok()).collect::<Vec<_>>();
+        // No proxy in front: the header is the client's own word, ignored.
+        assert_eq!(
+            client_address(ip("203.0.113.9"), hops(&["1.2.3.4"]), &proxies),
+            ip("203.0.113.9")
+        );
+        // Through the proxy: the address it saw.
+        assert_eq!(
+            client_address(ip("10.0.0.2"), hops(&["198.51.100.7"]), &proxies),
+            ip("198.51.100.7")
+        );
+        // A forged entry the client sent is left of what the proxy appended.
+        assert_eq!(
+            client_address(ip("10.0.0.2"), hops(&["1.2.3.4", "198.51.100.7"]), &proxies),
+            ip("198.51.100.7")
+        );
+        // Two trusted proxies in a row.
+        assert_eq!(
+            client_address(
+                ip("10.0.0.2"),
+                hops(&["198.51.100.7", "172.28.0.5"]),
+                &proxies
+            ),
+            ip("198.51.100.7")
+        );
+        // Garbage stops the walk at the last trusted hop; no header, the proxy itself.
+        assert_eq!(
+            client_address(ip("10.0.0.2"), hops(&["nonsense"]), &proxies),
+            ip("10.0.0.2")
+        );
+        assert_eq!(
+            client_address(ip("10.0.0.2"), vec![], &proxies),
+            ip("10.0.0.2")
+        );
+        assert!(crate::config::parse_proxies("10.0.0.0/33").is_err());
+        assert!(crate::config::parse_proxies("").unwrap().is_empty());
     }
 }

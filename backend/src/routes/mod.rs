@@ -96,6 +96,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(clients::toggle_client_status)
                 .service(clients::adjust_client_credits)
                 .service(clients::list_client_credits)
+                .service(clients::reconcile_client)
                 .service(modules::get_client_modules)
                 .service(modules::set_client_modules)
                 .service(client_users::list_client_users)

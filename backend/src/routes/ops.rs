@@ -54,6 +54,17 @@ pub async fn readyz(state: Data<AppState>) -> HttpResponse {
 )]
 #[get("/metrics")]
 pub async fn metrics(state: Data<AppState>) -> HttpResponse {
+    match state.store.outbox.backlog().await {
+        Ok((waiting, oldest)) => {
+            let age = oldest.map_or(0.0, |t| {
+                (crate::domain::Timestamp::now().millis() - t.millis()).max(0) as f64 / 1000.0
+            });
+            state
+                .metrics
+                .set_client_sync(waiting, age, state.tenants.connections().0);
+        }
+        Err(e) => tracing::warn!(error = %e, "cannot read the outbox's backlog for /metrics"),
+    }
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
         .body(state.metrics.render(state.passwords.hashings()))

@@ -92,9 +92,16 @@ pub async fn ensure_bootstrap_admin(state: &AppState) -> anyhow::Result<Option<C
             role: Role::SuperAdmin,
         },
     )
-    .await
-    .map_err(|e| anyhow::anyhow!("cannot create the first super admin: {e}{}", details(&e)))?;
-    Ok(Some(created))
+    .await;
+    match created {
+        Ok(created) => Ok(Some(created)),
+        // Another instance starting at the same moment created it first.
+        Err(Error::Conflict(_)) if state.store.users.has_super_admin().await? => Ok(None),
+        Err(e) => Err(anyhow::anyhow!(
+            "cannot create the first super admin: {e}{}",
+            details(&e)
+        )),
+    }
 }
 
 fn details(e: &Error) -> String {

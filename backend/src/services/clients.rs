@@ -7,7 +7,7 @@ use crate::domain::client::{self, derived_username};
 use crate::domain::{
     BusinessType, Client, ClientChanges, CreditEntry, CreditOutcome, EmailAddress, Gstin,
     LeadStatus, NewActivity, NewClient, NewUser, Password, Permission, PermissionSet, PersonName,
-    PhoneNumber, Role, Timestamp, User, Username, WebAddress,
+    PhoneNumber, Role, SyncState, Timestamp, User, Username, WebAddress,
 };
 use crate::error::{Error, FieldErrors};
 use crate::state::AppState;
@@ -208,6 +208,20 @@ fn may_read(caller: &Caller, id: i64) -> Result<(), Error> {
 pub async fn get(state: &AppState, caller: &Caller, id: i64) -> Result<Client, Error> {
     may_read(caller, id)?;
     find(state, id).await
+}
+
+/// A client and, for the operator's staff, its own database's sync state.
+pub async fn get_with_sync(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+) -> Result<(Client, Option<SyncState>), Error> {
+    let client = get(state, caller, id).await?;
+    let sync = match caller.scope() {
+        None => Some(state.store.outbox.sync_state(id).await?),
+        Some(_) => None,
+    };
+    Ok((client, sync))
 }
 
 async fn find(state: &AppState, id: i64) -> Result<Client, Error> {

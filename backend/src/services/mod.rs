@@ -10,10 +10,12 @@
 //! - `import`: users from CSV;
 //! - `activity`: building, recording and reading the activity log;
 //! - `accounts`: operator accounts (the bootstrap super admin, `admin create`);
-//! - `stats`: the dashboard's figures.
+//! - `stats`: the dashboard's figures;
+//! - `client_stores`: each client's own database kept in step, and reconciled.
 
 pub mod accounts;
 pub mod activity;
+pub mod client_stores;
 pub mod clients;
 pub mod import;
 pub mod modules;

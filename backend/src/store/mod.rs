@@ -20,13 +20,14 @@ mod rows;
 mod search;
 mod sql;
 mod sqlite;
+pub mod tenants;
 
 pub use self::redis::RedisThrottle;
 use crate::domain::{
     ActivityEntry, AuthContext, BusinessType, Client, ClientChanges, CreditEntry, CreditOutcome,
     LeadStatus, LoginCandidate, ManagedUser, Module, ModuleName, NewActivity, NewClient,
-    NewSession, NewUser, PasswordHash, Permission, ProfileChanges, RefreshOutcome, Role, Timestamp,
-    User, UserChanges,
+    NewSession, NewUser, OutboxRow, PasswordHash, Permission, ProfileChanges, RefreshOutcome, Role,
+    SyncState, TenantUser, Timestamp, User, UserChanges,
 };
 use async_trait::async_trait;
 use futures_util::stream::BoxStream;
@@ -440,6 +441,57 @@ pub trait ThrottleStore: Send + Sync + 'static {
     async fn purge_throttle(&self, before: Timestamp, now: Timestamp) -> StoreResult<u64>;
 }
 
+/// The outbox of changes waiting to reach each client's own database, and
+/// each client database's sync state (docs/decisions/0027). The rows are
+/// written by the other stores, in the transaction of the change itself.
+#[async_trait]
+pub trait OutboxStore: Send + Sync + 'static {
+    /// Woken after every commit that wrote outbox rows (in this process).
+    fn signal(&self) -> Arc<tokio::sync::Notify>;
+    /// Clients with changes waiting whose next attempt is due and whom no
+    /// instance holds, oldest change first.
+    async fn due_clients(&self, now: Timestamp, limit: i64) -> StoreResult<Vec<i64>>;
+    /// Every client's id after `after`, in order, a page at a time.
+    async fn clients_after(&self, after: i64, limit: i64) -> StoreResult<Vec<i64>>;
+    /// Clients whose database is older than `version` (and provisioned).
+    async fn stale_clients(&self, version: i64, limit: i64) -> StoreResult<Vec<i64>>;
+    /// Take the client for `owner` until `until`, unless another instance
+    /// holds it or its next attempt is not due: whether it was taken.
+    async fn lease_client(
+        &self,
+        client_id: i64,
+        owner: &str,
+        now: Timestamp,
+        until: Timestamp,
+    ) -> StoreResult<bool>;
+    /// The client's waiting changes, oldest first.
+    async fn pending_rows(&self, client_id: i64, limit: i64) -> StoreResult<Vec<OutboxRow>>;
+    /// The changes `done` reached the client's database (now at
+    /// `schema_version`): forget them, clear the failures, let the lease go.
+    /// (By id, not "up to": on PostgreSQL a change with a smaller id may
+    /// commit after a larger one was read.)
+    async fn complete(
+        &self,
+        client_id: i64,
+        done: &[i64],
+        schema_version: i64,
+        now: Timestamp,
+    ) -> StoreResult<()>;
+    /// An attempt failed: remember why, try again at `retry_at`, let the
+    /// lease go.
+    async fn fail(&self, client_id: i64, error: &str, retry_at: Timestamp) -> StoreResult<()>;
+    async fn sync_state(&self, client_id: i64) -> StoreResult<SyncState>;
+    /// Changes waiting in all, and when the oldest was made.
+    async fn backlog(&self) -> StoreResult<(i64, Option<Timestamp>)>;
+    /// What the client's own database should hold: every user of the client
+    /// (`None`), or those of `users` that are still the client's.
+    async fn tenant_users(
+        &self,
+        client_id: i64,
+        users: Option<&[i64]>,
+    ) -> StoreResult<Vec<TenantUser>>;
+}
+
 /// Is the database reachable?
 #[async_trait]
 pub trait Health: Send + Sync + 'static {
@@ -458,6 +510,7 @@ pub struct Store {
     pub stats: Arc<dyn StatsStore>,
     /// The database's own counters (a Redis store may sit in front of them).
     pub throttle: Arc<dyn ThrottleStore>,
+    pub outbox: Arc<dyn OutboxStore>,
     pub health: Arc<dyn Health>,
 }
 
@@ -473,6 +526,7 @@ impl Store {
             + SearchStore
             + StatsStore
             + ThrottleStore
+            + OutboxStore
             + Health,
     {
         let db = Arc::new(db);
@@ -486,15 +540,65 @@ impl Store {
             search: db.clone(),
             stats: Arc::new(counted::CachedStats::new(db.clone())),
             throttle: db.clone(),
+            outbox: db.clone(),
             health: db,
+        }
+    }
+}
+
+/// A client database's sync state from its `client_stores` row (if any:
+/// schema version, last applied, last error) and its waiting changes.
+fn sync_state(row: Option<(i64, Option<i64>, Option<String>, i64)>, pending: i64) -> SyncState {
+    use crate::domain::SyncStatus;
+    let (schema_version, last_applied_at, last_error, failures) = row.unwrap_or((0, None, None, 0));
+    let status = if last_error.is_some() {
+        SyncStatus::Failing
+    } else if schema_version == 0 {
+        SyncStatus::Provisioning
+    } else if pending > 0 {
+        SyncStatus::Pending
+    } else {
+        SyncStatus::InSync
+    };
+    SyncState {
+        status,
+        pending,
+        last_error,
+        last_applied_at: last_applied_at.map(Timestamp::from),
+        schema_version,
+        failures,
+    }
+}
+
+/// How a PostgreSQL store's pool behaves.
+#[derive(Debug, Clone, Copy)]
+pub struct PoolSettings {
+    /// Connections of the main pool (`CLIENTELE_DATABASE_POOL`); the login
+    /// bookkeeping's pool holds up to 8 more.
+    pub connections: u32,
+    /// The longest a database call waits for a connection before it fails
+    /// as unavailable (`CLIENTELE_DATABASE_TIMEOUT`).
+    pub timeout: std::time::Duration,
+}
+
+impl Default for PoolSettings {
+    fn default() -> Self {
+        Self {
+            connections: 16,
+            timeout: std::time::Duration::from_secs(5),
         }
     }
 }
 
 /// Connect to the store the URL names, creating it when needed, and migrate it.
 pub async fn connect(url: &str) -> anyhow::Result<Store> {
+    connect_with(url, PoolSettings::default()).await
+}
+
+/// [`connect`], with the pool's settings.
+pub async fn connect_with(url: &str, pool: PoolSettings) -> anyhow::Result<Store> {
     if crate::config::is_postgres_url(url) {
-        Ok(Store::of(postgres::PgStore::connect(url).await?))
+        Ok(Store::of(postgres::PgStore::connect(url, pool).await?))
     } else if url.starts_with("sqlite:") {
         Ok(Store::of(sqlite::SqliteStore::connect(url).await?))
     } else {

@@ -216,6 +216,25 @@ pub fn new_user_args(new: &crate::domain::NewUser, hash: &crate::domain::Passwor
     ]
 }
 
+/// An outbox row's INSERT: `$1` the client, `$2` its kind, `$3` the user (or
+/// NULL), `$4` when.
+pub const INSERT_OUTBOX: &str =
+    "INSERT INTO client_outbox (client_id, kind, user_id, created_at) VALUES ($1, $2, $3, $4)";
+
+/// The users a client's own database should hold, `$1` the client (and a
+/// filter of user ids, if any, appended): its login name, role, whether it
+/// and its client are active, and its times.
+pub fn tenant_users_sql(ids: Option<&str>) -> String {
+    let only = ids
+        .map(|ids| format!(" AND u.id IN ({ids})"))
+        .unwrap_or_default();
+    format!(
+        "SELECT u.id, u.username, u.role, u.is_active AND c.is_active, u.created_at, u.updated_at \
+         FROM users u JOIN clients c ON c.id = u.company_id \
+         WHERE u.company_id = $1{only} ORDER BY u.id"
+    )
+}
+
 /// An activity entry's INSERT, its parameters `$1`…`$11` ([`activity_args`]).
 pub const INSERT_ACTIVITY: &str = "INSERT INTO activity_log (at, actor_id, actor_username, \
      company_id, action, target_type, target_id, target_label, changes, ip, request_id) \

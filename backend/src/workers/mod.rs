@@ -1,4 +1,5 @@
 //! Background loops that run beside the server.
 
 pub mod housekeeping;
+pub mod outbox;
 pub mod search_upkeep;

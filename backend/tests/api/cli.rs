@@ -1,18 +1,8 @@
 //! The `clientele` binary itself: subcommands, settings, logs and shutdown.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use crate::helpers::process::{bin, Server};
+use std::process::Command;
 use std::time::{Duration, Instant};
-
-fn bin() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_clientele"));
-    for (k, _) in std::env::vars() {
-        if k.starts_with("CLIENTELE_") {
-            c.env_remove(k);
-        }
-    }
-    c
-}
 
 #[test]
 fn openapi_subcommand_prints_the_document() {
@@ -110,71 +100,6 @@ fn migrate_and_admin_create_work_on_a_fresh_data_dir() {
         .unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("most common"));
-}
-
-struct Server {
-    child: Child,
-    lines: std::sync::mpsc::Receiver<String>,
-    seen: Vec<String>,
-}
-
-impl Server {
-    fn start(data: &std::path::Path, extra: &[(&str, &str)]) -> (Self, u16) {
-        let mut cmd = bin();
-        cmd.env("CLIENTELE_DATA_DIR", data)
-            .env("CLIENTELE_BIND", "127.0.0.1:0")
-            .env("CLIENTELE_LOG_FORMAT", "json")
-            .env("CLIENTELE_LOG", "debug")
-            .arg("serve")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        for (k, v) in extra {
-            cmd.env(k, v);
-        }
-        let mut child = cmd.spawn().unwrap();
-        let (tx, rx) = std::sync::mpsc::channel();
-        for stream in [
-            Box::new(child.stdout.take().unwrap()) as Box<dyn std::io::Read + Send>,
-            Box::new(child.stderr.take().unwrap()),
-        ] {
-            let tx = tx.clone();
-            std::thread::spawn(move || {
-                for line in BufReader::new(stream).lines().map_while(Result::ok) {
-                    let _ = tx.send(line);
-                }
-            });
-        }
-        let mut server = Server {
-            child,
-            lines: rx,
-            seen: vec![],
-        };
-        let deadline = Instant::now() + Duration::from_secs(30);
-        let port = loop {
-            assert!(
-                Instant::now() < deadline,
-                "no ready line: {:?}",
-                server.seen
-            );
-            let Ok(line) = server.lines.recv_timeout(Duration::from_secs(1)) else {
-                continue;
-            };
-            server.seen.push(line.clone());
-            if let Ok(v) = serde_json::from_str::<serde_json::Value>(&line) {
-                if v["message"] == "Clientele is ready" {
-                    break v["port"].as_u64().unwrap() as u16;
-                }
-            }
-        };
-        (server, port)
-    }
-
-    fn drain(&mut self) -> String {
-        while let Ok(l) = self.lines.recv_timeout(Duration::from_millis(300)) {
-            self.seen.push(l);
-        }
-        self.seen.join("\n")
-    }
 }
 
 #[tokio::test]

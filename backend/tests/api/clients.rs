@@ -204,6 +204,8 @@ async fn every_field_is_validated_and_bad_input_changes_nothing(b: Backend) {
     let id = create(&app, &t, abc()).await["client"]["id"]
         .as_i64()
         .unwrap();
+    // (Once its own database is in step: its sync state moves on by itself.)
+    app.wait_for_sync(&t, id, "in_sync").await;
     let before = json_of(app.get_client(&t, id).await, StatusCode::OK).await;
     for (field, value) in &cases {
         // A valid change sent beside the bad one must not be applied either.

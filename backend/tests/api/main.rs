@@ -9,6 +9,7 @@ mod helpers;
 mod activity;
 mod auth;
 mod cli;
+mod client_stores;
 mod client_users;
 mod clients;
 mod credits;

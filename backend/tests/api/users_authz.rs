@@ -373,6 +373,12 @@ async fn every_role_on_every_endpoint(b: Backend) {
             format!("/api/clients/{b_id}/reset-password"),
             [200, 200, 403, 403, 403, 401],
         ),
+        // comparing (and repairing) a client's own database: staff with 22
+        row(
+            "POST",
+            format!("/api/clients/{b_id}/reconcile?repair=true"),
+            [200, 200, 403, 403, 403, 401],
+        ),
         // Deactivating needs 23 as well: the super admin deactivates, the admin
         // (22 only) may reactivate.
         row(

@@ -31,6 +31,7 @@ macro_rules! on_both_stores {
 on_both_stores!(
     creating_many_users_is_one_transaction,
     a_user_its_modules_and_its_entry_are_written_together,
+    the_outbox_is_written_with_the_change_and_leased_to_one_instance,
 );
 
 /// A fresh database and its store; the database goes when it is dropped.
@@ -111,6 +112,23 @@ impl Drop for Db {
             })
         })
         .join();
+    }
+}
+
+fn new_client(name: &str) -> clientele::domain::NewClient {
+    clientele::domain::NewClient {
+        company_name: name.into(),
+        contact_email: clientele::domain::EmailAddress::parse("owner@outbox.example").unwrap(),
+        contact_name: None,
+        phone_number: None,
+        whatsapp_number: None,
+        business_address: None,
+        business_type: None,
+        gst_number: None,
+        website: None,
+        lead_status: clientele::domain::LeadStatus::Lead,
+        notes: None,
+        now: Timestamp::now(),
     }
 }
 
@@ -316,4 +334,116 @@ async fn a_user_its_modules_and_its_entry_are_written_together(db: Db) {
     assert!(admin.modules.is_empty());
     assert!(entries_about(store, "one.staff").await.is_empty());
     assert_eq!(user_count(store).await, before + 4);
+}
+
+/// A client's creation and a user's are each written with their outbox row;
+/// one instance at a time holds a client, until its lease lapses or it lets
+/// go; a failure puts the next attempt off; completing forgets exactly the
+/// rows done (a row committed meanwhile stays).
+async fn the_outbox_is_written_with_the_change_and_leased_to_one_instance(db: Db) {
+    use clientele::domain::{OutboxKind, SyncStatus};
+    let store = &db.store;
+    let outbox = &store.outbox;
+    let owner = new_user("outbox.owner", None, Role::ClientAdmin);
+    let (client, _) = store
+        .clients
+        .create_client(&new_client("Outbox Co"), &owner, &hash())
+        .await
+        .unwrap();
+    let id = client.id;
+    let rows = outbox.pending_rows(id, 100).await.unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].kind, OutboxKind::Provision);
+    let state = outbox.sync_state(id).await.unwrap();
+    assert_eq!((state.status, state.pending), (SyncStatus::Provisioning, 1));
+    let user = store
+        .users
+        .create_user(
+            &new_user("outbox.user", Some(id), Role::User),
+            &hash(),
+            None,
+        )
+        .await
+        .unwrap();
+    let rows = outbox.pending_rows(id, 100).await.unwrap();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(
+        (rows[1].kind, rows[1].user_id),
+        (OutboxKind::User, Some(user.user.id))
+    );
+
+    let t0 = Timestamp::now();
+    let later = |s: i64| t0.plus_seconds(s);
+    assert_eq!(outbox.due_clients(t0, 10).await.unwrap(), vec![id]);
+    // Instance A takes the client; B cannot, nor does it see it as due.
+    assert!(outbox.lease_client(id, "a", t0, later(30)).await.unwrap());
+    assert!(!outbox
+        .lease_client(id, "b", later(1), later(31))
+        .await
+        .unwrap());
+    assert!(outbox.due_clients(later(1), 10).await.unwrap().is_empty());
+    // A renews its own lease; when A is gone, the lease lapses and B takes over.
+    assert!(outbox
+        .lease_client(id, "a", later(10), later(40))
+        .await
+        .unwrap());
+    assert!(!outbox
+        .lease_client(id, "b", later(35), later(65))
+        .await
+        .unwrap());
+    assert!(outbox
+        .lease_client(id, "b", later(41), later(71))
+        .await
+        .unwrap());
+    // B fails: the reason is kept, the lease let go, the next attempt put off.
+    outbox
+        .fail(id, "the disk is full", later(50))
+        .await
+        .unwrap();
+    let state = outbox.sync_state(id).await.unwrap();
+    assert_eq!(state.status, SyncStatus::Failing);
+    assert_eq!(state.last_error.as_deref(), Some("the disk is full"));
+    assert_eq!(state.failures, 1);
+    assert!(outbox.due_clients(later(45), 10).await.unwrap().is_empty());
+    assert!(!outbox
+        .lease_client(id, "a", later(45), later(75))
+        .await
+        .unwrap());
+    assert_eq!(outbox.due_clients(later(50), 10).await.unwrap(), vec![id]);
+    assert!(outbox
+        .lease_client(id, "a", later(50), later(80))
+        .await
+        .unwrap());
+    // Done with the first row only: the second stays, the failures are forgotten.
+    outbox
+        .complete(id, &[rows[0].id], 2, later(51))
+        .await
+        .unwrap();
+    let left = outbox.pending_rows(id, 100).await.unwrap();
+    assert_eq!(left, vec![rows[1].clone()]);
+    let state = outbox.sync_state(id).await.unwrap();
+    assert_eq!((state.status, state.pending), (SyncStatus::Pending, 1));
+    assert_eq!((state.failures, state.schema_version), (0, 2));
+    assert!(state.last_error.is_none());
+    assert_eq!(outbox.backlog().await.unwrap().0, 1);
+    assert!(outbox
+        .lease_client(id, "b", later(52), later(82))
+        .await
+        .unwrap());
+    outbox
+        .complete(id, &[rows[1].id], 2, later(53))
+        .await
+        .unwrap();
+    let state = outbox.sync_state(id).await.unwrap();
+    assert_eq!((state.status, state.pending), (SyncStatus::InSync, 0));
+    assert!(outbox.due_clients(later(60), 10).await.unwrap().is_empty());
+    // What the client's database should hold: its two users.
+    let users = outbox.tenant_users(id, None).await.unwrap();
+    assert_eq!(users.len(), 2);
+    assert_eq!(users[1].user_name, "outbox.user");
+    assert!(outbox
+        .tenant_users(id, Some(&[user.user.id + 100]))
+        .await
+        .unwrap()
+        .is_empty());
 }

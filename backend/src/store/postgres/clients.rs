@@ -3,14 +3,14 @@
 use super::{PgStore, BEGIN, TEXT_ORDER};
 use crate::domain::{
     AccountNumber, Client, ClientChanges, CreditEntry, CreditOutcome, NewClient, NewUser,
-    PasswordHash, Timestamp, User,
+    OutboxKind, PasswordHash, Timestamp, User,
 };
 use crate::store::rows::{
     ClientRow, CreditRow, UserRow, CLIENT_COLUMNS, CLIENT_FROM, CREDIT_COLUMNS, USER_RETURNING,
 };
 use crate::store::sql::{
     bind, bind_as, bind_scalar, client_order, client_set, client_where, insert_user, map_err, ms,
-    new_user_args, next_updated_at, stream_rows, Arg,
+    new_user_args, next_updated_at, stream_rows, Arg, INSERT_OUTBOX,
 };
 use crate::store::{Batches, ClientFilter, ClientStore, StoreError, StoreResult};
 use async_trait::async_trait;
@@ -73,7 +73,22 @@ impl ClientStore for PgStore {
             .execute(&mut *tx)
             .await
             .map_err(map_err)?;
+        // Its own database: provisioned in the background (decision 0027).
+        sqlx::query("INSERT INTO client_stores (client_id) VALUES ($1)")
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        sqlx::query(INSERT_OUTBOX)
+            .bind(id)
+            .bind(OutboxKind::Provision.as_str())
+            .bind(None::<i64>)
+            .bind(ms(c.now))
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
         tx.commit().await.map_err(map_err)?;
+        self.outbox_signal.notify_one();
         let client = Client {
             id,
             account_number: account,
@@ -181,16 +196,28 @@ impl ClientStore for PgStore {
             "UPDATE clients SET is_active = $2, {} WHERE id = $1",
             next_updated_at(3)
         );
+        let mut tx = self.pool.begin_with(BEGIN).await.map_err(map_err)?;
         let done = sqlx::query(&sql)
             .bind(id)
             .bind(active)
             .bind(ms(now))
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await
             .map_err(map_err)?;
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound);
         }
+        // Its users' `is_active` in its own database follows.
+        sqlx::query(INSERT_OUTBOX)
+            .bind(id)
+            .bind(OutboxKind::AllUsers.as_str())
+            .bind(None::<i64>)
+            .bind(ms(now))
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        tx.commit().await.map_err(map_err)?;
+        self.outbox_signal.notify_one();
         self.client_by_id(id).await?.ok_or(StoreError::NotFound)
     }
 

@@ -4,6 +4,7 @@
 mod activity;
 mod clients;
 mod modules;
+mod outbox;
 mod search;
 mod sessions;
 mod stats;
@@ -30,15 +31,17 @@ pub struct PgStore {
     /// login entries of the activity log): connections that commit without
     /// waiting for the WAL to reach the disk (docs/performance/postgresql.md).
     relaxed: PgPool,
+    /// Woken after every commit that wrote outbox rows.
+    outbox_signal: std::sync::Arc<tokio::sync::Notify>,
 }
 
 impl PgStore {
-    pub async fn connect(url: &str) -> anyhow::Result<Self> {
+    pub async fn connect(url: &str, settings: crate::store::PoolSettings) -> anyhow::Result<Self> {
         let options = PgConnectOptions::from_str(url)
             .context("CLIENTELE_DATABASE_URL is not a valid PostgreSQL URL")?;
         let pool = checked_when_idle(PgPoolOptions::new())
-            .max_connections(16)
-            .acquire_timeout(Duration::from_secs(5))
+            .max_connections(settings.connections)
+            .acquire_timeout(settings.timeout)
             .connect_with(options.clone())
             .await
             .context("cannot connect to PostgreSQL")?;
@@ -50,9 +53,13 @@ impl PgStore {
         let relaxed = checked_when_idle(PgPoolOptions::new())
             .max_connections(8)
             .min_connections(0)
-            .acquire_timeout(Duration::from_secs(5))
+            .acquire_timeout(settings.timeout)
             .connect_lazy_with(options.options([("synchronous_commit", "off")]));
-        Ok(Self { pool, relaxed })
+        Ok(Self {
+            pool,
+            relaxed,
+            outbox_signal: Default::default(),
+        })
     }
 }
 

@@ -4,6 +4,7 @@
 mod activity;
 mod clients;
 mod modules;
+mod outbox;
 mod search;
 mod sessions;
 mod stats;
@@ -35,6 +36,8 @@ pub struct SqliteStore {
     /// searches, their totals, exports): connections that read the file
     /// through a memory map (docs/performance/sqlite.md).
     scans: SqlitePool,
+    /// Woken after every commit that wrote outbox rows.
+    outbox_signal: std::sync::Arc<tokio::sync::Notify>,
 }
 
 impl SqliteStore {
@@ -63,7 +66,11 @@ impl SqliteStore {
         let scans = pool_options()
             .min_connections(0)
             .connect_lazy_with(options.pragma("mmap_size", MMAP_SIZE.to_string()));
-        Ok(Self { pool, scans })
+        Ok(Self {
+            pool,
+            scans,
+            outbox_signal: Default::default(),
+        })
     }
 }
 

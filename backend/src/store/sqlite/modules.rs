@@ -1,8 +1,10 @@
 //! The module catalogue and each client's active modules, on SQLite.
 
 use super::{SqliteStore, BEGIN};
-use crate::domain::{Module, ModuleName, NewActivity, Timestamp};
-use crate::store::sql::{activity_args, bind, map_err, ms, next_updated_at, INSERT_ACTIVITY};
+use crate::domain::{Module, ModuleName, NewActivity, OutboxKind, Timestamp};
+use crate::store::sql::{
+    activity_args, bind, map_err, ms, next_updated_at, INSERT_ACTIVITY, INSERT_OUTBOX,
+};
 use crate::store::{ModuleStore, StoreError, StoreResult};
 use async_trait::async_trait;
 
@@ -93,6 +95,15 @@ impl ModuleStore for SqliteStore {
             .await
             .map_err(map_err)?;
         }
+        // Every user's modules in the client's own database follow.
+        sqlx::query(INSERT_OUTBOX)
+            .bind(client_id)
+            .bind(OutboxKind::AllUsers.as_str())
+            .bind(None::<i64>)
+            .bind(ms(now))
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
         if let Some(e) = entry {
             bind(sqlx::query(INSERT_ACTIVITY), activity_args(e))
                 .execute(&mut *tx)
@@ -107,6 +118,7 @@ impl ModuleStore for SqliteStore {
         .await
         .map_err(map_err)?;
         tx.commit().await.map_err(map_err)?;
+        self.outbox_signal.notify_one();
         Ok(after)
     }
 }

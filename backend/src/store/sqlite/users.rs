@@ -2,14 +2,15 @@
 
 use super::{SqliteStore, BEGIN};
 use crate::domain::{
-    ManagedUser, NewActivity, NewUser, PasswordHash, ProfileChanges, Timestamp, User, UserChanges,
+    ManagedUser, NewActivity, NewUser, OutboxKind, PasswordHash, ProfileChanges, Timestamp, User,
+    UserChanges,
 };
 use crate::store::rows::{ManagedUserRow, UserRow, USER_COLUMNS, USER_RETURNING};
 use crate::store::search::{count_sql, user_order, user_query, Search};
 use crate::store::sql::{
     activity_args, bind, bind_as, bind_scalar, insert_user, map_err, modules_of_users, ms,
     new_user_args, next_updated_at, placeholders, stream_rows, user_set, INSERT_ACTIVITY,
-    USER_MODULES,
+    INSERT_OUTBOX, USER_MODULES,
 };
 use crate::store::{Batches, StoreError, StoreResult, UserFilter, UserRows, UserStore};
 use async_trait::async_trait;
@@ -44,6 +45,28 @@ async fn insert(
     Ok(user)
 }
 
+/// Ask for user `user_id` to be brought in line in its client's own database,
+/// in `tx` (docs/decisions/0027).
+async fn enqueue_user(
+    tx: &mut Transaction<'_, Sqlite>,
+    company: Option<i64>,
+    user_id: i64,
+    now: Timestamp,
+) -> StoreResult<()> {
+    let Some(company) = company else {
+        return Ok(());
+    };
+    sqlx::query(INSERT_OUTBOX)
+        .bind(company)
+        .bind(OutboxKind::User.as_str())
+        .bind(user_id)
+        .bind(ms(now))
+        .execute(&mut **tx)
+        .await
+        .map(|_| ())
+        .map_err(map_err)
+}
+
 /// Record `entry` in `tx`.
 async fn log(tx: &mut Transaction<'_, Sqlite>, entry: &NewActivity) -> StoreResult<()> {
     bind(sqlx::query(INSERT_ACTIVITY), activity_args(entry))
@@ -71,6 +94,7 @@ impl UserStore for SqliteStore {
     ) -> StoreResult<ManagedUser> {
         let mut tx = self.pool.begin_with(BEGIN).await.map_err(map_err)?;
         let user = insert(&mut tx, new, hash).await?;
+        enqueue_user(&mut tx, user.company_id, user.id, new.now).await?;
         if let Some(entry) = entry {
             let mut entry = entry.clone();
             entry.target_id = entry.target_id.or_else(|| Some(user.id.to_string()));
@@ -85,6 +109,7 @@ impl UserStore for SqliteStore {
             .await
             .map_err(map_err)?;
         tx.commit().await.map_err(map_err)?;
+        self.outbox_signal.notify_one();
         row.into_managed()
     }
 
@@ -92,9 +117,12 @@ impl UserStore for SqliteStore {
         let mut tx = self.pool.begin_with(BEGIN).await.map_err(map_err)?;
         let mut created = Vec::with_capacity(users.len());
         for (new, hash) in users {
-            created.push(insert(&mut tx, new, hash).await?);
+            let user = insert(&mut tx, new, hash).await?;
+            enqueue_user(&mut tx, user.company_id, user.id, new.now).await?;
+            created.push(user);
         }
         tx.commit().await.map_err(map_err)?;
+        self.outbox_signal.notify_one();
         Ok(created)
     }
 
@@ -127,6 +155,12 @@ impl UserStore for SqliteStore {
         entry: Option<&NewActivity>,
     ) -> StoreResult<User> {
         let mut tx = self.pool.begin_with(BEGIN).await.map_err(map_err)?;
+        let was: Option<Option<i64>> =
+            sqlx::query_scalar("SELECT company_id FROM users WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(map_err)?;
         let (mut sets, mut args) = user_set(ch, now);
         args.push(crate::store::sql::Arg::Int(ms(now)));
         sets.push(next_updated_at(args.len()));
@@ -186,7 +220,13 @@ impl UserStore for SqliteStore {
         if let Some(entry) = entry {
             log(&mut tx, entry).await?;
         }
+        // Its client's database, and the one it left if it moved.
+        enqueue_user(&mut tx, user.company_id, id, now).await?;
+        if let Some(old) = was.flatten().filter(|old| Some(*old) != user.company_id) {
+            enqueue_user(&mut tx, Some(old), id, now).await?;
+        }
         tx.commit().await.map_err(map_err)?;
+        self.outbox_signal.notify_one();
         Ok(user)
     }
 
@@ -204,7 +244,8 @@ impl UserStore for SqliteStore {
              WHERE id = $1 RETURNING {USER_RETURNING}",
             next_updated_at(5)
         );
-        sqlx::query_as::<_, UserRow>(&sql)
+        let mut tx = self.pool.begin_with(BEGIN).await.map_err(map_err)?;
+        let user = sqlx::query_as::<_, UserRow>(&sql)
             .bind(user_id)
             .bind(changes.name.as_ref().map(|n| n.as_str()))
             .bind(changes.email.is_some())
@@ -215,10 +256,14 @@ impl UserStore for SqliteStore {
                     .and_then(|e| e.as_ref().map(|e| e.as_str())),
             )
             .bind(ms(now))
-            .fetch_one(&self.pool)
+            .fetch_one(&mut *tx)
             .await
             .map_err(map_err)?
-            .into_user()
+            .into_user()?;
+        enqueue_user(&mut tx, user.company_id, user.id, now).await?;
+        tx.commit().await.map_err(map_err)?;
+        self.outbox_signal.notify_one();
+        Ok(user)
     }
 
     async fn set_password(
@@ -229,20 +274,26 @@ impl UserStore for SqliteStore {
         now: Timestamp,
     ) -> StoreResult<()> {
         let sql = format!(
-            "UPDATE users SET password_hash = $2, must_change_password = $3, {} WHERE id = $1",
+            "UPDATE users SET password_hash = $2, must_change_password = $3, {} \
+             WHERE id = $1 RETURNING company_id",
             next_updated_at(4)
         );
-        let done = sqlx::query(&sql)
+        let mut tx = self.pool.begin_with(BEGIN).await.map_err(map_err)?;
+        let company: Option<Option<i64>> = sqlx::query_scalar(&sql)
             .bind(user_id)
             .bind(hash.as_str())
             .bind(must_change)
             .bind(ms(now))
-            .execute(&self.pool)
+            .fetch_optional(&mut *tx)
             .await
             .map_err(map_err)?;
-        if done.rows_affected() == 0 {
+        let Some(company) = company else {
             return Err(StoreError::NotFound);
-        }
+        };
+        // Its `updated_at` moved.
+        enqueue_user(&mut tx, company, user_id, now).await?;
+        tx.commit().await.map_err(map_err)?;
+        self.outbox_signal.notify_one();
         Ok(())
     }
 

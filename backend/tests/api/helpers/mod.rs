@@ -13,7 +13,11 @@ use serde_json::{json, Value};
 use sqlx::Connection;
 use std::sync::OnceLock;
 
+mod client_db;
 mod operations;
+pub mod process;
+
+pub use client_db::ClientDbUser;
 
 pub const ADMIN_USERNAME: &str = "admin";
 pub const ADMIN_PASSWORD: &str = "Adm1n-Passw0rd!x";
@@ -103,7 +107,7 @@ fn listens(url: &str, default_port: u16) -> bool {
 
 /// Panic under CI when `service` is unreachable; elsewhere say loudly that
 /// `test` is skipped.
-fn required(service: &str, url: &str, reachable: bool, test: &str) -> bool {
+pub fn required(service: &str, url: &str, reachable: bool, test: &str) -> bool {
     if !reachable {
         if is_ci() {
             panic!("{service} is required under CI=true but {url} is unreachable");
@@ -118,6 +122,81 @@ pub struct PortOnly {
     pub port: u16,
 }
 
+/// A fresh database of a store, and a data folder, with nothing running on
+/// them; dropped (with the clients' own databases) when it goes.
+pub struct TestDb {
+    pub backend: Backend,
+    pub url: String,
+    pub dir: tempfile::TempDir,
+    pg_database: Option<String>,
+}
+
+impl TestDb {
+    pub async fn new(backend: Backend) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (url, pg_database) = match backend {
+            Backend::Sqlite => (
+                format!("sqlite://{}", dir.path().join("test.db").display()),
+                None,
+            ),
+            Backend::Postgres => {
+                let name = format!("clientele_test_{}", uuid::Uuid::new_v4().simple());
+                let admin = postgres_admin_url();
+                let mut conn = sqlx::PgConnection::connect(&admin)
+                    .await
+                    .expect("connect to PostgreSQL");
+                sqlx::query(&format!("CREATE DATABASE \"{name}\""))
+                    .execute(&mut conn)
+                    .await
+                    .expect("create test database");
+                let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin);
+                (format!("{base}/{name}"), Some(name))
+            }
+        };
+        Self {
+            backend,
+            url,
+            dir,
+            pg_database,
+        }
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        let Some(name) = self.pg_database.take() else {
+            return;
+        };
+        // Drop the test database from a fresh runtime: we may be inside one that is ending.
+        let _ = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .ok()?;
+            rt.block_on(async {
+                let mut conn = sqlx::PgConnection::connect(&postgres_admin_url())
+                    .await
+                    .ok()?;
+                // The clients' own databases first (`<name>_acc001`, …).
+                let clients: Vec<String> = sqlx::query_scalar(
+                    "SELECT datname FROM pg_database WHERE starts_with(datname, $1)",
+                )
+                .bind(format!("{name}_"))
+                .fetch_all(&mut conn)
+                .await
+                .unwrap_or_default();
+                for db in clients.iter().chain(std::iter::once(&name)) {
+                    let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS \"{db}\" WITH (FORCE)"))
+                        .execute(&mut conn)
+                        .await;
+                }
+                Some(())
+            })
+        })
+        .join();
+    }
+}
+
 pub struct TestApp {
     pub address: String,
     pub port: u16,
@@ -126,8 +205,7 @@ pub struct TestApp {
     pub backend: Backend,
     pub database_url: String,
     pub bootstrap_password: Option<String>,
-    pg_database: Option<String>,
-    _dir: tempfile::TempDir,
+    pub db: TestDb,
 }
 
 pub async fn spawn(backend: Backend) -> TestApp {
@@ -136,27 +214,8 @@ pub async fn spawn(backend: Backend) -> TestApp {
 
 /// Start the app with test settings, changed by `tweak`.
 pub async fn spawn_with(backend: Backend, tweak: impl FnOnce(&mut Settings)) -> TestApp {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let (database_url, pg_database) = match backend {
-        Backend::Sqlite => (
-            format!("sqlite://{}", dir.path().join("test.db").display()),
-            None,
-        ),
-        Backend::Postgres => {
-            let name = format!("clientele_test_{}", uuid::Uuid::new_v4().simple());
-            let admin = postgres_admin_url();
-            let mut conn = sqlx::PgConnection::connect(&admin)
-                .await
-                .expect("connect to PostgreSQL");
-            sqlx::query(&format!("CREATE DATABASE \"{name}\""))
-                .execute(&mut conn)
-                .await
-                .expect("create test database");
-            let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin);
-            (format!("{base}/{name}"), Some(name))
-        }
-    };
-    let mut settings = Settings::for_tests(database_url.clone(), dir.path().to_path_buf());
+    let db = TestDb::new(backend).await;
+    let mut settings = Settings::for_tests(db.url.clone(), db.dir.path().to_path_buf());
     settings.admin_email = Some("admin@example.com".into());
     settings.admin_password = Some(ADMIN_PASSWORD.to_owned().into());
     tweak(&mut settings);
@@ -177,35 +236,9 @@ pub async fn spawn_with(backend: Backend, tweak: impl FnOnce(&mut Settings)) -> 
             .expect("client"),
         state,
         backend,
-        database_url,
+        database_url: db.url.clone(),
         bootstrap_password,
-        pg_database,
-        _dir: dir,
-    }
-}
-
-impl Drop for TestApp {
-    fn drop(&mut self) {
-        let Some(name) = self.pg_database.take() else {
-            return;
-        };
-        // Drop the test database from a fresh runtime: we may be inside one that is ending.
-        let _ = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .ok()?;
-            rt.block_on(async {
-                let mut conn = sqlx::PgConnection::connect(&postgres_admin_url())
-                    .await
-                    .ok()?;
-                sqlx::query(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
-                    .execute(&mut conn)
-                    .await
-                    .ok()
-            })
-        })
-        .join();
+        db,
     }
 }
 

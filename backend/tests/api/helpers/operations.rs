@@ -208,6 +208,11 @@ impl TestApp {
     }
 
     /// `POST /api/clients/{id}/users`
+    pub async fn reconcile_client(&self, token: &str, id: impl Display, query: &str) -> Response {
+        let path = with_query(format!("{CLIENTS}/{id}/reconcile"), query);
+        self.send(Method::POST, &path, Some(token), None).await
+    }
+
     pub async fn add_client_user(&self, token: &str, id: impl Display, body: &Value) -> Response {
         let path = format!("{CLIENTS}/{id}/users");
         self.send(Method::POST, &path, Some(token), Some(body))

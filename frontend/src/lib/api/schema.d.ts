@@ -282,6 +282,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/clients/{id}/reconcile": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Compare the client's own database with the main database, row by row,
+         *     and with `repair=true` bring it in line.
+         * @description Both sides are read now (changes still waiting in the outbox show as
+         *     drift until they land). A repair writes the missing and different users
+         *     and removes the extra ones, and is recorded in the activity log.
+         */
+        post: operations["reconcile_client"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/clients/{id}/reset-password": {
         parameters: {
             query?: never;
@@ -645,7 +668,7 @@ export interface components {
             /**
              * @description `create`, `update`, `update_permissions`, `add_permissions`,
              *     `reset_password`, `toggle_status`, `login`, `login_failed`, `export`,
-             *     `import`, …
+             *     `import`, `reconcile`, …
              */
             action: string;
             /**
@@ -739,6 +762,7 @@ export interface components {
         };
         ClientEnvelope: {
             client: components["schemas"]["ClientView"];
+            sync?: null | components["schemas"]["SyncView"];
         };
         ClientList: {
             clients: components["schemas"]["ClientView"][];
@@ -1001,6 +1025,22 @@ export interface components {
              */
             failed: number;
         };
+        /** @description One user's difference between the main database and the client's own. */
+        DriftView: {
+            /**
+             * @description For `different`: the fields that differ (`userName`, `role`,
+             *     `isActive`, `createdAt`, `updatedAt`, `modules`).
+             */
+            fields: string[];
+            /**
+             * @description `missing` (not in the client's database), `extra` (not the client's
+             *     user), or `different`.
+             * @example different
+             */
+            kind: string;
+            /** Format: int64 */
+            userId: number;
+        };
         /** @description The body of every error answer. */
         ErrorBody: {
             /**
@@ -1188,6 +1228,35 @@ export interface components {
             updatedBy?: number | null;
         };
         /**
+         * @description What a reconciliation found, and whether it repaired it.
+         * @example {
+         *       "accountNumber": "ACC001",
+         *       "drift": [
+         *         {
+         *           "fields": [],
+         *           "kind": "missing",
+         *           "userId": 7
+         *         },
+         *         {
+         *           "fields": [
+         *             "isActive",
+         *             "updatedAt"
+         *           ],
+         *           "kind": "different",
+         *           "userId": 9
+         *         }
+         *       ],
+         *       "repaired": true
+         *     }
+         */
+        ReconcileResponse: {
+            accountNumber: string;
+            /** @description Row by row, before any repair; empty when both sides agree. */
+            drift: components["schemas"]["DriftView"][];
+            /** @description The drift was written away (asked with `repair=true`, and there was some). */
+            repaired: boolean;
+        };
+        /**
          * @example {
          *       "refreshToken": "q3Jc1m5m0Vx8v1Q9u2m2XwH6P0gq1d3kq3n7m2y5b0c"
          *     }
@@ -1258,6 +1327,38 @@ export interface components {
         Status: {
             /** @example ok */
             status: string;
+        };
+        /**
+         * @description Where a client's own database stands.
+         * @enum {string}
+         */
+        SyncStatusView: "provisioning" | "in_sync" | "pending" | "failing";
+        /**
+         * @description The sync state of a client's own database.
+         * @example {
+         *       "lastAppliedAt": "2026-01-01T00:00:05Z",
+         *       "lastError": null,
+         *       "pending": 0,
+         *       "schemaVersion": 1,
+         *       "status": "in_sync"
+         *     }
+         */
+        SyncView: {
+            /** Format: date-time */
+            lastAppliedAt?: string | null;
+            /** @description Why the last attempt failed (never a password). */
+            lastError?: string | null;
+            /**
+             * Format: int64
+             * @description Changes not applied yet.
+             */
+            pending: number;
+            /**
+             * Format: int64
+             * @description The client database's newest migration (0 until provisioned).
+             */
+            schemaVersion: number;
+            status: components["schemas"]["SyncStatusView"];
         };
         /**
          * @description Tokens for a new or refreshed session.
@@ -2676,6 +2777,77 @@ export interface operations {
             };
             /** @description The body is not `application/json` */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    reconcile_client: {
+        parameters: {
+            query?: {
+                /** @description Also bring the client's database in line (recorded in the activity log). */
+                repair?: boolean;
+            };
+            header?: never;
+            path: {
+                /** @description Client id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The drift found, and whether it was repaired */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReconcileResponse"];
+                };
+            };
+            /** @description Invalid id or query */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not operator staff, or missing permission 22 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such client */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The client's database cannot be reached now */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

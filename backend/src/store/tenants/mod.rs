@@ -1,0 +1,129 @@
+//! Each client's own database (seed 000, docs/decisions/0027): one SQLite
+//! file per client under `$CLIENTELE_DATA_DIR/clients/`, or one PostgreSQL
+//! database per client, on the main server or where
+//! `CLIENTELE_CLIENT_DATABASE_URL_TEMPLATE` places it. Each holds seed 000's
+//! `core.users` and `core.user_modules`, with versioned migrations of its own
+//! (`migrations/client-sqlite/`, `migrations/client-postgres/`).
+//!
+//! A database is opened when there is work for it and closed when the work
+//! is done; the connections open at once to all of them are bounded
+//! (`CLIENTELE_CLIENT_CONNECTIONS`), so ten thousand clients never mean ten
+//! thousand files or connections open.
+
+mod postgres;
+mod sqlite;
+
+use super::StoreResult;
+use crate::domain::{AccountNumber, TenantUser};
+use async_trait::async_trait;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+
+/// The clients' own databases.
+#[async_trait]
+pub trait TenantStore: Send + Sync + 'static {
+    /// Create the client's database where it is missing, and migrate it:
+    /// the schema version it is at.
+    async fn provision(&self, account: &AccountNumber) -> StoreResult<i64>;
+    /// Migrate the client's existing database (never creating one).
+    async fn migrate(&self, account: &AccountNumber) -> StoreResult<i64>;
+    /// In one transaction: write these users (rows and modules, replacing
+    /// what was there) and remove the users `gone`.
+    async fn apply(
+        &self,
+        account: &AccountNumber,
+        users: &[TenantUser],
+        gone: &[i64],
+    ) -> StoreResult<()>;
+    /// Everything the client's database holds of its users, by user id.
+    async fn read_all(&self, account: &AccountNumber) -> StoreResult<Vec<TenantUser>>;
+    /// The newest migration of the clients' databases.
+    fn latest_version(&self) -> i64;
+    /// Connections open now, and the most ever open at once.
+    fn connections(&self) -> (usize, usize);
+}
+
+/// Where the clients' databases live, and how many may be open at once.
+#[derive(Debug, Clone)]
+pub struct TenantSettings {
+    /// SQLite: the folder holding `clients/`.
+    pub data_dir: PathBuf,
+    /// PostgreSQL: the URL of a client's database, `{account}` standing for
+    /// its account number in lower case; by default the main database's URL
+    /// with the database named `<main database>_<account>`.
+    pub url_template: Option<String>,
+    pub max_connections: usize,
+}
+
+/// The clients' databases that go with the main database at `main_url`.
+pub fn connect(main_url: &str, settings: &TenantSettings) -> anyhow::Result<Arc<dyn TenantStore>> {
+    let limit = Limit::new(settings.max_connections);
+    if crate::config::is_postgres_url(main_url) {
+        Ok(Arc::new(postgres::PgTenants::new(
+            main_url, settings, limit,
+        )?))
+    } else {
+        Ok(Arc::new(sqlite::SqliteTenants::new(settings, limit)))
+    }
+}
+
+/// The bound on connections open at once, and a count of them.
+#[derive(Clone)]
+struct Limit {
+    permits: Arc<Semaphore>,
+    open: Arc<AtomicUsize>,
+    most: Arc<AtomicUsize>,
+}
+
+/// One open connection's place: it is given back when dropped.
+struct Slot {
+    _permit: OwnedSemaphorePermit,
+    open: Arc<AtomicUsize>,
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        self.open.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+impl Limit {
+    fn new(max: usize) -> Self {
+        Self {
+            permits: Arc::new(Semaphore::new(max.max(1))),
+            open: Arc::default(),
+            most: Arc::default(),
+        }
+    }
+
+    /// Wait for a place to open a connection in.
+    async fn slot(&self) -> Slot {
+        let permit = self
+            .permits
+            .clone()
+            .acquire_owned()
+            .await
+            .expect("the semaphore is never closed");
+        let now = self.open.fetch_add(1, Ordering::SeqCst) + 1;
+        self.most.fetch_max(now, Ordering::SeqCst);
+        Slot {
+            _permit: permit,
+            open: self.open.clone(),
+        }
+    }
+
+    fn counts(&self) -> (usize, usize) {
+        (
+            self.open.load(Ordering::SeqCst),
+            self.most.load(Ordering::SeqCst),
+        )
+    }
+}
+
+/// A user's modules as the client database's rows hold them: by name.
+fn sorted(mut modules: Vec<(String, bool)>) -> Vec<(String, bool)> {
+    modules.sort();
+    modules
+}
