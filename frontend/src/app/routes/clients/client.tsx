@@ -8,6 +8,7 @@ import { useClient, type Client } from '@/features/clients/api/get-client';
 import { ClientActions } from '@/features/clients/components/client-actions';
 import { ClientCreditsPanel } from '@/features/clients/components/client-credits-panel';
 import { ClientDetails } from '@/features/clients/components/client-details';
+import { ClientSync } from '@/features/clients/components/client-sync';
 import { ClientModulesPanel } from '@/features/clients/components/client-modules-form';
 import { ClientUsersPanel } from '@/features/clients/components/client-users-panel';
 import { StatusBadge } from '@/features/clients/components/status-badge';
@@ -61,7 +62,12 @@ function TabContent({ client, tab }: { client: Client; tab: ClientTabId }) {
   }
   switch (tab) {
     case 'details':
-      return <ClientDetails client={client} canEdit={canEdit} />;
+      return (
+        <>
+          <ClientDetails client={client} canEdit={canEdit} />
+          <ClientSync client={client} canRepair={canEdit} />
+        </>
+      );
     case 'users':
       return (
         <ClientUsersPanel
