@@ -22,6 +22,11 @@ export class Api {
     return { Authorization: `Bearer ${this.token}` };
   }
 
+  /** The bearer header of this session, for a raw request. */
+  authHeaders(): Record<string, string> {
+    return this.headers();
+  }
+
   async get<T>(path: string, params: Record<string, string | number | boolean> = {}): Promise<T> {
     const response = await this.request.get(`${this.base}${path}`, { headers: this.headers(), params });
     expect(response.status(), `GET ${path}: ${await response.text()}`).toBe(200);

@@ -137,7 +137,7 @@ test('the client signs in on the Client tab, changes its password, and deactivat
 
   // A client's owner sees no operator sections, and is told so when it tries one.
   const nav = client.getByRole('navigation', { name: 'Main' });
-  await expect(nav.getByRole('link')).toHaveText(['Dashboard', 'Profile']);
+  await expect(nav.getByRole('link')).toHaveText(['Dashboard', 'My company', 'Users', 'Activity', 'Profile']);
   await expect(client.getByTestId('stat-users')).toBeVisible();
   await expect(client.getByTestId('stat-active-clients')).toHaveCount(0);
   await auditScreen(client, '04-dashboard-client-owner');
@@ -322,12 +322,16 @@ test('edit the details, reset the password, and read the client’s activity', a
   await expect(page).toHaveURL(new RegExp(`/clients/${clientId}/activity$`));
   const entries = page.getByTestId('activity-entry');
   await expect(entries.first()).toContainText('reset the password of');
-  await expect(page.getByTestId('client-activity')).toContainText('leadStatus: qualified → customer');
+  // Each change as a before/after diff.
+  const leadStatus = page.getByTestId('client-activity').getByTestId('diff-row').filter({ hasText: 'Lead status' }).first();
+  await expect(leadStatus.getByTestId('diff-from')).toHaveText('qualified');
+  await expect(leadStatus.getByTestId('diff-to')).toHaveText('customer');
   await expect(page.getByTestId('client-activity')).toContainText('adjusted the credits of');
   await auditScreen(page, '21-client-activity');
-  // Targets link to their pages: the owner (a user) to the Users tab, the client to its page.
+  // Targets link to their pages: the owner (a user) to its user page, the client to its page.
   await entries.first().getByTestId('activity-target').click();
-  await expect(page).toHaveURL(new RegExp(`/clients/${clientId}/users$`));
+  await expect(page).toHaveURL(/\/users\/\d+$/);
+  await expect(page.getByTestId('user-page')).toBeVisible();
   await page.goBack();
   await entries.filter({ hasText: 'updated' }).first().getByTestId('activity-target').click();
   await expect(page).toHaveURL(new RegExp(`/clients/${clientId}/details$`));

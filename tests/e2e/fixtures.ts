@@ -109,6 +109,8 @@ export async function auditScreen(page: Page, name: string, ready?: () => Promis
     await ready?.();
     // Let layout settle after the resize (charts measure their box).
     await page.waitForTimeout(150);
+    // A full-page picture of a scrolled page draws the sticky header mid-page: start at the top.
+    await page.evaluate(() => window.scrollTo(0, 0));
     await expectAccessible(page, name);
     await page.screenshot({ path: path.join(RESULTS_DIR, 'screens', `${name}-${size.width}.png`), fullPage: true });
   }

@@ -13,7 +13,7 @@ test('a deep link survives sign-in; titles, the back button and unknown URLs', a
   await expect(page.getByLabel('Status', { exact: true })).toHaveValue('inactive');
 
   const nav = page.getByRole('navigation', { name: 'Main' });
-  await expect(nav.getByRole('link')).toHaveText(['Dashboard', 'Clients', 'Profile']);
+  await expect(nav.getByRole('link')).toHaveText(['Dashboard', 'Clients', 'Users', 'Activity', 'Modules', 'Profile']);
   await expect(nav.getByRole('link', { name: 'Clients' })).toHaveAttribute('aria-current', 'page');
   await nav.getByRole('link', { name: 'Dashboard' }).click();
   await expect(page).toHaveTitle('Dashboard · Clientele');

@@ -1,5 +1,6 @@
 import { lazy, type ReactNode } from 'react';
 import { createBrowserRouter, Navigate, RouterProvider, useParams } from 'react-router';
+import type { User } from '@/lib/api/client';
 import { policies } from '@/lib/authorization';
 import { useCurrentUser } from './current-user';
 import { AppShell } from './routes/app-shell';
@@ -17,6 +18,12 @@ import { RouteErrorPage } from './routes/route-error';
 const DashboardRoute = lazy(() => import('./routes/dashboard').then((m) => ({ default: m.DashboardRoute })));
 const ClientsListRoute = lazy(() => import('./routes/clients/clients-list').then((m) => ({ default: m.ClientsListRoute })));
 const ClientRoute = lazy(() => import('./routes/clients/client').then((m) => ({ default: m.ClientRoute })));
+const UsersListRoute = lazy(() => import('./routes/users/users-list').then((m) => ({ default: m.UsersListRoute })));
+const UserRoute = lazy(() => import('./routes/users/user').then((m) => ({ default: m.UserRoute })));
+const ImportUsersRoute = lazy(() => import('./routes/users/import').then((m) => ({ default: m.ImportUsersRoute })));
+const ActivityRoute = lazy(() => import('./routes/activity').then((m) => ({ default: m.ActivityRoute })));
+const ModulesRoute = lazy(() => import('./routes/modules').then((m) => ({ default: m.ModulesRoute })));
+const CompanyRoute = lazy(() => import('./routes/company').then((m) => ({ default: m.CompanyRoute })));
 
 /** The clients screens are for operator staff holding View Customers (20). */
 function ClientsGate({ children }: { children: ReactNode }) {
@@ -31,6 +38,27 @@ function ClientsGate({ children }: { children: ReactNode }) {
   }
   return children;
 }
+
+/** A screen for those `allowed`; the others are told what it needs. */
+function Gate({ allowed, screen, needs, children }: { allowed: (user: User) => boolean; screen: string; needs: string; children: ReactNode }) {
+  const user = useCurrentUser();
+  if (!allowed(user)) return <ForbiddenRoute screen={screen} needs={needs} />;
+  return children;
+}
+
+/** `/users/:id`: a positive id, else not found. */
+function UserIdRoute() {
+  const { userId = '' } = useParams();
+  const id = /^\d{1,15}$/.test(userId) ? Number(userId) : null;
+  if (id === null || id < 1) return <NotFoundRoute what="user" />;
+  return <UserRoute userId={id} />;
+}
+
+const usersGate = (children: ReactNode) => (
+  <Gate allowed={policies.viewUsers} screen="the users" needs="The users screens need the View Users permission (1).">
+    {children}
+  </Gate>
+);
 
 /** `/clients/:id` is its first tab; an unknown tab is not found. */
 function ClientTabRoute() {
@@ -60,6 +88,41 @@ const router = createBrowserRouter([
               { path: 'clients', element: <ClientsGate><ClientsListRoute /></ClientsGate> },
               { path: 'clients/:clientId', element: <ClientsGate><ClientTabRoute /></ClientsGate> },
               { path: 'clients/:clientId/:tab', element: <ClientsGate><ClientTabRoute /></ClientsGate> },
+              { path: 'users', element: usersGate(<UsersListRoute />) },
+              {
+                path: 'users/import',
+                element: (
+                  <Gate allowed={policies.createUsers} screen="the import" needs="Importing users needs the Create Users permission (2).">
+                    <ImportUsersRoute />
+                  </Gate>
+                ),
+              },
+              { path: 'users/:userId', element: usersGate(<UserIdRoute />) },
+              {
+                path: 'activity',
+                element: (
+                  <Gate allowed={policies.viewActivity} screen="the activity log" needs="The activity log needs the View Activity Logs permission (50).">
+                    <ActivityRoute />
+                  </Gate>
+                ),
+              },
+              { path: 'modules', element: <ModulesRoute /> },
+              {
+                path: 'company',
+                element: (
+                  <Gate allowed={policies.viewOwnCompany} screen="a company workspace" needs="The company workspace is for a client's own admins.">
+                    <CompanyRoute />
+                  </Gate>
+                ),
+              },
+              {
+                path: 'company/:tab',
+                element: (
+                  <Gate allowed={policies.viewOwnCompany} screen="a company workspace" needs="The company workspace is for a client's own admins.">
+                    <CompanyRoute />
+                  </Gate>
+                ),
+              },
               { path: 'profile', element: <ProfileRoute /> },
               { path: '*', element: <NotFoundRoute /> },
             ],

@@ -19,7 +19,7 @@ function SidebarNav({ onNavigate }: { onNavigate?: () => void }) {
               end={item.end}
               className="sidebar__link"
               onClick={onNavigate}
-              data-testid={`nav-${item.label.toLowerCase()}`}
+              data-testid={`nav-${item.label.toLowerCase().replace(/\s+/g, '-')}`}
             >
               {item.icon}
               <span>{item.label}</span>

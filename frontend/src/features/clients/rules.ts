@@ -1,43 +1,8 @@
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
+import type { Rule } from '@/lib/field-rules';
 
-/**
- * The API's rules for a client's fields (backend/src/domain/client.rs, email.rs),
- * with the API's own messages, so the browser refuses exactly what the server
- * would and says it the same way. Each answers an error message, or null.
- */
-export type Rule = (value: string) => string | null;
-
-/** Characters as the API counts them: code points, not UTF-16 units. */
-const length = (s: string) => Array.from(s).length;
-
-const CONTROL = /\p{Cc}/u;
-const CONTROL_BUT_LINES = /[^\P{Cc}\n\r\t]/u;
-
-/** Trimmed text of `min..=max` characters without control characters (newlines allowed when `multiline`). */
-export function textRule(min: number, max: number, multiline = false): Rule {
-  return (input) => {
-    const s = input.trim();
-    const n = length(s);
-    if (n < min) return min === 1 ? 'must not be empty' : `must be at least ${min} characters long`;
-    if (n > max) return `must be at most ${max} characters long`;
-    if ((multiline ? CONTROL_BUT_LINES : CONTROL).test(s)) return 'must not contain control characters';
-    return null;
-  };
-}
-
-// The WHATWG (HTML5) e-mail address grammar, which the API's validator follows.
-const EMAIL =
-  /^[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/;
-
-export const emailRule: Rule = (input) => {
-  const s = input.trim().toLowerCase();
-  if (s.length > 254) return 'must be at most 254 characters long';
-  // A domain needs a dot: `someone@localhost` is not an address one can write to.
-  const domain = s.slice(s.lastIndexOf('@') + 1);
-  const dotted = s.includes('@') && domain.includes('.') && !domain.startsWith('.') && !domain.endsWith('.');
-  if (!EMAIL.test(s) || !dotted) return 'must be a valid e-mail address';
-  return null;
-};
+/** The API's rules for a client's fields (backend/src/domain/client.rs), beside the shared ones. */
+export { emailRule, optional, textRule, type Rule } from '@/lib/field-rules';
 
 /** A phone number libphonenumber (the API's library, in JS) calls valid; without `+`, read in `region`. */
 export function phoneRule(region: string): Rule {
@@ -95,7 +60,3 @@ export const websiteRule: Rule = (input) => {
   return null;
 };
 
-/** An optional field: blank is fine (it clears the field), anything else must pass `rule`. */
-export function optional(rule: Rule): Rule {
-  return (input) => (input.trim() === '' ? null : rule(input));
-}

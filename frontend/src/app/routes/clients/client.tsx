@@ -8,6 +8,7 @@ import { useClient, type Client } from '@/features/clients/api/get-client';
 import { ClientActions } from '@/features/clients/components/client-actions';
 import { ClientCreditsPanel } from '@/features/clients/components/client-credits-panel';
 import { ClientDetails } from '@/features/clients/components/client-details';
+import { ClientSync } from '@/features/clients/components/client-sync';
 import { ClientModulesPanel } from '@/features/clients/components/client-modules-form';
 import { ClientUsersPanel } from '@/features/clients/components/client-users-panel';
 import { StatusBadge } from '@/features/clients/components/status-badge';
@@ -15,6 +16,7 @@ import { useModules } from '@/features/modules/api/list-modules';
 import { ApiError } from '@/lib/api/errors';
 import { policies } from '@/lib/authorization';
 import { useCurrentUser } from '../../current-user';
+import { targetLinks } from '../../target-links';
 import { NotFoundRoute } from '../not-found';
 import { CLIENT_TABS, type ClientTabId } from './client-tabs';
 
@@ -60,9 +62,22 @@ function TabContent({ client, tab }: { client: Client; tab: ClientTabId }) {
   }
   switch (tab) {
     case 'details':
-      return <ClientDetails client={client} canEdit={canEdit} />;
+      return (
+        <>
+          <ClientDetails client={client} canEdit={canEdit} />
+          <ClientSync client={client} canRepair={canEdit} />
+        </>
+      );
     case 'users':
-      return <ClientUsersPanel client={client} canAdd={policies.createUsers(user)} page={page} onPageChange={setPage} />;
+      return (
+        <ClientUsersPanel
+          client={client}
+          canAdd={policies.createUsers(user)}
+          page={page}
+          onPageChange={setPage}
+          userHref={(id) => `/users/${id}`}
+        />
+      );
     case 'modules':
       return <ModulesTab client={client} canEdit={canEdit} />;
     case 'credits':
@@ -73,7 +88,7 @@ function TabContent({ client, tab }: { client: Client; tab: ClientTabId }) {
           <h2 id="client-activity-title" className="card__title">
             Activity
           </h2>
-          <CompanyActivityPanel companyId={client.id} page={page} onPageChange={setPage} />
+          <CompanyActivityPanel companyId={client.id} page={page} onPageChange={setPage} links={targetLinks(user)} />
         </section>
       );
   }

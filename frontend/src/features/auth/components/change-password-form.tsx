@@ -3,30 +3,32 @@ import { Button } from '@/components/ui/button';
 import { TextField } from '@/components/ui/text-field';
 import { useNotify } from '@/components/ui/use-notify';
 import { ApiError, errorMessage, isEndedSession } from '@/lib/api/errors';
+import { passwordLengthRule } from '@/lib/field-rules';
 import { tokenStore } from '@/lib/token-store';
 import { useChangePassword } from '../api/change-password';
+import { passwordChecks, type Check } from '../password-checks';
 
-const MIN_LENGTH = 8;
-const MAX_LENGTH = 128;
+const MARK: Record<Check, string> = { ok: '✓', bad: '✗', pending: '•' };
+const SAID: Record<Check, string> = { ok: 'met', bad: 'not met', pending: 'not checked yet' };
 
-export function ChangePasswordForm({ onChanged }: { onChanged?: () => void }) {
+export function ChangePasswordForm({ onChanged, autoFocus = true }: { onChanged?: () => void; autoFocus?: boolean }) {
   const [currentPassword, setCurrentPassword] = useState('');
   const [newPassword, setNewPassword] = useState('');
   const [confirmPassword, setConfirmPassword] = useState('');
   const [fieldErrors, setFieldErrors] = useState<Record<string, string[]>>({});
+  const [refused, setRefused] = useState<{ password: string; message: string } | null>(null);
   const change = useChangePassword();
   const notify = useNotify();
+  const serverRefusal = refused && refused.password === newPassword ? refused.message : null;
+  const checks = passwordChecks(newPassword, currentPassword, serverRefusal);
 
   const onSubmit = (event: SubmitEvent<HTMLFormElement>) => {
     event.preventDefault();
     const local: Record<string, string[]> = {};
-    // Characters as the API counts them (code points): an emoji is one, not two.
-    const length = Array.from(newPassword).length;
-    if (length < MIN_LENGTH || length > MAX_LENGTH) {
-      local.newPassword = [`must be ${MIN_LENGTH}–${MAX_LENGTH} characters`];
-    } else if (newPassword === currentPassword) {
-      local.newPassword = ['must differ from the current password'];
-    }
+    // The API's own words for its length rule.
+    const length = passwordLengthRule(newPassword);
+    if (length) local.newPassword = [length];
+    else if (newPassword === currentPassword) local.newPassword = ['must differ from the current password'];
     if (confirmPassword !== newPassword) local.confirmPassword = ['does not match the new password'];
     setFieldErrors(local);
     if (Object.keys(local).length > 0) return;
@@ -35,6 +37,9 @@ export function ChangePasswordForm({ onChanged }: { onChanged?: () => void }) {
       { currentPassword, newPassword },
       {
         onSuccess: () => {
+          setCurrentPassword('');
+          setNewPassword('');
+          setConfirmPassword('');
           notify({
             variant: 'success',
             title: 'Password changed',
@@ -46,6 +51,8 @@ export function ChangePasswordForm({ onChanged }: { onChanged?: () => void }) {
           if (isEndedSession(error, tokenStore.getAccessToken() !== null)) return;
           const details = error instanceof ApiError ? error.details : {};
           setFieldErrors(details);
+          const aboutNew = details.newPassword?.join('; ');
+          if (aboutNew) setRefused({ password: newPassword, message: aboutNew });
           notify({ variant: 'error', title: 'Password not changed', message: errorMessage(error), details });
         },
       },
@@ -63,19 +70,30 @@ export function ChangePasswordForm({ onChanged }: { onChanged?: () => void }) {
         onChange={(e) => setCurrentPassword(e.target.value)}
         errors={fieldErrors.currentPassword}
         required
-        autoFocus
+        autoFocus={autoFocus}
       />
       <TextField
         label="New password"
         name="newPassword"
         type="password"
         autoComplete="new-password"
-        hint={`${MIN_LENGTH}–${MAX_LENGTH} characters; common passwords are refused.`}
+        hint="See the rules below."
         value={newPassword}
         onChange={(e) => setNewPassword(e.target.value)}
         errors={fieldErrors.newPassword}
         required
       />
+      <ul className="rules" aria-label="Password rules" data-testid="password-rules">
+        {checks.map((c) => (
+          <li key={c.id} className={`rules__item rules__item--${c.state}`} data-testid={`rule-${c.id}`} data-state={c.state}>
+            <span aria-hidden="true" className="rules__mark">
+              {MARK[c.state]}
+            </span>{' '}
+            {c.label}
+            <span className="visually-hidden"> ({SAID[c.state]})</span>
+          </li>
+        ))}
+      </ul>
       <TextField
         label="Confirm new password"
         name="confirmPassword"

@@ -11,7 +11,7 @@ import { applyServerErrors, fieldErrors } from '@/lib/form-errors';
 import { tokenStore } from '@/lib/token-store';
 import type { AddClientUserInput, ClientUserCreated } from '../api/add-client-user';
 import { ADD_USER_FIELDS, addUserSchema, ROLE_OPTIONS, toAddUserBody, type AddUserValues } from '../add-user-schema';
-import { CredentialsDialog } from './credentials-dialog';
+import { CredentialsDialog } from '@/components/ui/credentials-dialog';
 
 export interface AddUserFormProps {
   /** Sends the user; throws the API's error, whose `details` land beside the fields. */

@@ -8,7 +8,7 @@ import type { ClientCredentialsResponse } from '../api/create-client';
 import type { Client } from '../api/get-client';
 import { useResetClientPassword } from '../api/reset-client-password';
 import { useToggleClientStatus } from '../api/toggle-client-status';
-import { CredentialsDialog } from './credentials-dialog';
+import { CredentialsDialog } from '@/components/ui/credentials-dialog';
 
 /** Activate/deactivate and reset the owner's password, each behind a confirmation. */
 export function ClientActions({ client, canToggle, canReset }: { client: Client; canToggle: boolean; canReset: boolean }) {

@@ -1,3 +1,4 @@
+import { Link } from 'react-router';
 import { DataTable } from '@/components/ui/data-table';
 import { dataTableColumnHelper } from '@/components/ui/data-table-columns';
 import { EmptyState } from '@/components/ui/empty-state';
@@ -14,12 +15,18 @@ const PAGE_SIZE = 10;
 const column = dataTableColumnHelper<ClientUser>();
 const roleLabel = (role: string) => ROLE_OPTIONS.find((o) => o.value === role)?.label ?? role;
 
-const columns = column.columns([
+const columns = (userHref?: (id: number) => string) => column.columns([
   column.accessor('name', {
     header: 'Name',
     cell: (info) => (
       <div className="cell-stack">
-        <span className="strong">{info.getValue()}</span>
+        {userHref ? (
+          <Link to={userHref(info.row.original.id)} className="table__link" data-testid="user-link">
+            {info.getValue()}
+          </Link>
+        ) : (
+          <span className="strong">{info.getValue()}</span>
+        )}
         <span className="muted cell-small">{info.row.original.email ?? '—'}</span>
         <span className="muted cell-small">
           Username <span className="mono" data-testid="user-username">{info.row.original.username}</span>
@@ -59,11 +66,14 @@ export function ClientUsersPanel({
   canAdd,
   page,
   onPageChange,
+  userHref,
 }: {
   client: Client;
   canAdd: boolean;
   page: number;
   onPageChange: (page: number) => void;
+  /** Where a user's own page is, for those who may open it. */
+  userHref?: ((id: number) => string) | undefined;
 }) {
   const users = useClientUsers(client.id, { limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE });
   const add = useAddClientUser(client.id);
@@ -81,7 +91,7 @@ export function ClientUsersPanel({
         <>
           <DataTable
             caption={`Users of ${client.companyName}`}
-            columns={columns}
+            columns={columns(userHref)}
             data={users.data?.users ?? []}
             getRowId={(u) => String(u.id)}
             loading={users.isPending}

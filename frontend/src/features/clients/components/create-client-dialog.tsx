@@ -4,7 +4,7 @@ import { Dialog } from '@/components/ui/dialog';
 import { useCreateClient, type ClientCredentialsResponse } from '../api/create-client';
 import { EMPTY_CLIENT_FORM, toCreateBody } from '../client-form-schema';
 import { ClientForm } from './client-form';
-import { CredentialsDialog } from './credentials-dialog';
+import { CredentialsDialog } from '@/components/ui/credentials-dialog';
 
 /** "New client": the form, then the owner's one-time credentials. */
 export function CreateClientButton() {

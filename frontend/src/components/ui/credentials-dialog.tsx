@@ -1,7 +1,7 @@
 import { useId, useState, type RefObject } from 'react';
-import { ConfirmDialog } from '@/components/ui/confirm-dialog';
-import { CopyButton } from '@/components/ui/copy-button';
-import { Dialog } from '@/components/ui/dialog';
+import { ConfirmDialog } from './confirm-dialog';
+import { CopyButton } from './copy-button';
+import { Dialog } from './dialog';
 import type { Schemas } from '@/lib/api/client';
 
 export type Credentials = Schemas['Credentials'];
