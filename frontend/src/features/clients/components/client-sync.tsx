@@ -60,7 +60,7 @@ export function ClientSync({ client, canRepair }: { client: Client; canRepair: b
         )}
       </dl>
       {canRepair && (
-        <div className="form__actions form__actions--start">
+        <div className="form__actions form__actions--start client-sync__actions">
           <Button variant="secondary" loading={reconcile.isPending && !reconcile.variables} onClick={() => run(false)} data-testid="sync-check">
             Compare with the main database
           </Button>
@@ -88,6 +88,12 @@ export function ClientSync({ client, canRepair }: { client: Client; canRepair: b
                   </li>
                 ))}
               </ul>
+              {result.pending > 0 && !result.repaired && (
+                <p>
+                  {result.pending} {result.pending === 1 ? 'change is' : 'changes are'} still on the way to the client&apos;s
+                  database: they show here until they land.
+                </p>
+              )}
             </div>
           )}
         </div>
