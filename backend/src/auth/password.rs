@@ -21,7 +21,7 @@ use argon2::{Algorithm, Argon2, Block, Params, Version};
 use secrecy::{ExposeSecret, SecretString};
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Condvar, Mutex, PoisonError};
+use std::sync::{Arc, Condvar, Mutex, OnceLock, PoisonError};
 use std::time::Duration;
 
 /// How long an idle hashing thread keeps its working memory.
@@ -38,8 +38,10 @@ pub struct PasswordService {
     cost: Argon2Cost,
     hashers: Arc<Hashers>,
     /// A real hash of a random password: unknown users are verified against it so
-    /// that they cost the same time as known ones.
-    dummy_hash: Arc<str>,
+    /// that they cost the same time as known ones. Made by the first job that
+    /// needs it, in a hashing thread's own memory (made at start, its 19 MiB
+    /// buffer stayed in the allocator's hands for good).
+    dummy_hash: Arc<OnceLock<String>>,
 }
 
 /// The answer of a verification.
@@ -54,16 +56,12 @@ impl PasswordService {
     pub fn new(cost: Argon2Cost) -> anyhow::Result<Self> {
         let params = Params::new(cost.memory_kib, cost.iterations, cost.parallelism, None)
             .map_err(|e| anyhow::anyhow!("bad argon2 parameters: {e}"))?;
-        let dummy = uuid::Uuid::new_v4().to_string();
-        // Its memory is freed at once (and, being large, handed back to the system).
-        let dummy_hash =
-            hash_with(&params, &dummy, &mut Vec::new()).context("cannot compute the dummy hash")?;
         let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
         Ok(Self {
             params,
             cost,
             hashers: Hashers::start(threads)?,
-            dummy_hash: dummy_hash.into(),
+            dummy_hash: Arc::default(),
         })
     }
 
@@ -104,9 +102,18 @@ impl PasswordService {
         let params = self.params.clone();
         let cost = self.cost;
         let known = stored.is_some();
-        let stored = stored.map_or_else(|| self.dummy_hash.to_string(), |h| h.as_str().to_owned());
+        let stored = stored.map(|h| h.as_str().to_owned());
+        let dummy = self.dummy_hash.clone();
         self.run(Lane::Interactive, move |memory| {
-            let Ok(parsed) = PasswordHash::new(&stored) else {
+            let stored = match &stored {
+                Some(stored) => stored.as_str(),
+                // (The first unknown user also pays for making the dummy, once.)
+                None => dummy.get_or_init(|| {
+                    hash_with(&params, &uuid::Uuid::new_v4().to_string(), memory)
+                        .unwrap_or_default()
+                }),
+            };
+            let Ok(parsed) = PasswordHash::new(stored) else {
                 return Verified {
                     matches: false,
                     rehash: None,
@@ -126,7 +133,7 @@ impl PasswordService {
     /// How many password jobs (a hash, or a verification with any rehash) have
     /// been handed to the hashing threads since the start, counted as they are
     /// queued: the `clientele_password_hashings_total` metric. The dummy hash
-    /// made at start is not among them.
+    /// is not among them.
     pub fn hashings(&self) -> u64 {
         self.hashers.submitted.load(Ordering::Relaxed)
     }

@@ -1,10 +1,12 @@
 //! The worker that carries the outbox's changes to each client's own
 //! database (docs/decisions/0027). Up to `CLIENTELE_CLIENT_CONNECTIONS`
-//! clients are worked on side by side, each pass a task of its own; a pass
-//! that ends (or a commit that wrote outbox rows in this process, or a
-//! second gone by) makes the worker look for clients with changes due, so a
-//! slow client never holds up the others. One client's rows are applied one
-//! batch after another, by one instance at a time (a lease).
+//! clients are worked on side by side, each pass a task of its own, so a
+//! slow client never holds up the others. The worker looks for clients with
+//! changes due a tenth of a second after a commit in this process wrote
+//! outbox rows (so that a burst of changes is applied in one pass, not one
+//! pass each), every second for the rest, and at once when a pass ends with
+//! more waiting. One client's rows are applied one batch after another, by
+//! one instance at a time (a lease).
 
 use crate::domain::Timestamp;
 use crate::services::client_stores::{self, Pass};
@@ -16,6 +18,8 @@ use tokio::task::JoinSet;
 
 /// The longest the worker waits when nothing woke it.
 const POLL: Duration = Duration::from_secs(1);
+/// How long after a commit the worker waits for the changes that follow it.
+const GATHER: Duration = Duration::from_millis(100);
 /// Clients asked for at a time.
 const ROUND: i64 = 64;
 /// How often client databases left behind by a new migration are looked
@@ -30,8 +34,12 @@ pub fn spawn(state: web::Data<AppState>) {
         let mut running: JoinSet<(i64, Pass)> = JoinSet::new();
         let mut busy: HashSet<i64> = HashSet::new();
         let mut stale_checked: Option<Instant> = None;
+        // Look for due clients now; clients were left waiting for a place.
+        let mut look = true;
+        let mut waiting = false;
         loop {
-            if busy.len() < capacity {
+            if look && busy.len() < capacity {
+                waiting = false;
                 let mut wanted = match state
                     .store
                     .outbox
@@ -57,6 +65,7 @@ pub fn spawn(state: web::Data<AppState>) {
                 for client_id in wanted {
                     if busy.len() >= capacity {
                         // The rest wait for a free place.
+                        waiting = true;
                         break;
                     }
                     if busy.insert(client_id) {
@@ -73,11 +82,12 @@ pub fn spawn(state: web::Data<AppState>) {
                     }
                 }
             }
-            tokio::select! {
+            look = tokio::select! {
                 Some(joined) = running.join_next(), if !running.is_empty() => {
                     match joined {
-                        Ok((client_id, _)) => {
+                        Ok((client_id, pass)) => {
                             busy.remove(&client_id);
+                            waiting || matches!(pass, Pass::Applied { more: true, .. })
                         }
                         Err(e) => {
                             // A pass that panicked, its client unknown: start
@@ -85,12 +95,16 @@ pub fn spawn(state: web::Data<AppState>) {
                             // (the leases keep any client to one pass at once).
                             tracing::error!(error = %e, "a client's pass ended abnormally");
                             busy.clear();
+                            true
                         }
                     }
                 }
-                _ = signal.notified() => {}
-                _ = tokio::time::sleep(POLL) => {}
-            }
+                _ = signal.notified() => {
+                    tokio::time::sleep(GATHER).await;
+                    true
+                }
+                _ = tokio::time::sleep(POLL) => true,
+            };
         }
     });
 }

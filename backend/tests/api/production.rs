@@ -101,7 +101,7 @@ impl Proxy {
             .arg(dir.path().join("nginx.conf"))
             .arg("-e")
             .arg(dir.path().join("error.log"));
-        if unsafe_is_root() {
+        if is_root() {
             // Else its worker runs as nobody, who cannot use the folder.
             nginx.args(["-g", "user root;"]);
         }
@@ -754,7 +754,7 @@ impl OwnPostgres {
     /// The command, as the `postgres` user when we are root (initdb refuses root).
     fn as_owner(&self, program: &str) -> Command {
         let path = self.bin.join(program);
-        if unsafe_is_root() {
+        if is_root() {
             let mut c = Command::new("runuser");
             c.args(["-u", "postgres", "--"]).arg(path);
             c
@@ -768,7 +768,7 @@ impl OwnPostgres {
         let dir = tempfile::tempdir().expect("a folder for PostgreSQL");
         let port = free_port();
         let pg = Self { dir, port, bin };
-        if unsafe_is_root() {
+        if is_root() {
             let status = Command::new("chown")
                 .args(["-R", "postgres:postgres"])
                 .arg(pg.dir.path())
@@ -794,21 +794,25 @@ impl OwnPostgres {
         self.dir.path().join("data")
     }
 
+    /// `pg_ctl <action>` on the data folder, with `args` before it: its output.
+    fn pg_ctl(&self, args: &[&str], action: &str) -> std::process::Output {
+        self.as_owner("pg_ctl")
+            .args(args)
+            .arg("-D")
+            .arg(self.data())
+            .arg(action)
+            .output()
+            .unwrap()
+    }
+
     fn start(&self) {
         let options = format!(
             "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=on",
             self.port,
             self.dir.path().display()
         );
-        let out = self
-            .as_owner("pg_ctl")
-            .args(["-w", "-t", "30", "-D"])
-            .arg(self.data())
-            .args(["-o", &options, "-l"])
-            .arg(self.dir.path().join("log"))
-            .arg("start")
-            .output()
-            .unwrap();
+        let log = self.dir.path().join("log").display().to_string();
+        let out = self.pg_ctl(&["-w", "-t", "30", "-o", &options, "-l", &log], "start");
         assert!(
             out.status.success(),
             "pg_ctl start: {}",
@@ -817,13 +821,7 @@ impl OwnPostgres {
     }
 
     fn stop(&self) {
-        let out = self
-            .as_owner("pg_ctl")
-            .args(["-w", "-m", "fast", "-D"])
-            .arg(self.data())
-            .arg("stop")
-            .output()
-            .unwrap();
+        let out = self.pg_ctl(&["-w", "-m", "fast"], "stop");
         assert!(
             out.status.success(),
             "pg_ctl stop: {}",
@@ -838,17 +836,12 @@ impl OwnPostgres {
 
 impl Drop for OwnPostgres {
     fn drop(&mut self) {
-        let _ = self
-            .as_owner("pg_ctl")
-            .args(["-m", "immediate", "-D"])
-            .arg(self.data())
-            .arg("stop")
-            .output();
+        let _ = self.pg_ctl(&["-m", "immediate"], "stop");
     }
 }
 
 /// Whether this process runs as root (`id -u` says 0).
-fn unsafe_is_root() -> bool {
+fn is_root() -> bool {
     Command::new("id")
         .arg("-u")
         .output()

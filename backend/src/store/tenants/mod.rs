@@ -127,8 +127,32 @@ impl Limit {
     }
 }
 
-/// A user's modules as the client database's rows hold them: by name.
-fn sorted(mut modules: Vec<(String, bool)>) -> Vec<(String, bool)> {
-    modules.sort();
-    modules
+/// A user row of a client's database: id, name, role, active, created, updated.
+type UserRow = (i64, String, String, bool, i64, i64);
+
+/// The users of a client's database with their module rows (each user's by
+/// name), from its `users` and `user_modules` rows as read.
+fn with_modules(users: Vec<UserRow>, modules: Vec<(i64, String, bool)>) -> Vec<TenantUser> {
+    let mut by_user: std::collections::BTreeMap<i64, Vec<(String, bool)>> = Default::default();
+    for (id, module, enabled) in modules {
+        by_user.entry(id).or_default().push((module, enabled));
+    }
+    users
+        .into_iter()
+        .map(
+            |(user_id, user_name, role, is_active, created_at, updated_at)| {
+                let mut modules = by_user.remove(&user_id).unwrap_or_default();
+                modules.sort();
+                TenantUser {
+                    user_id,
+                    user_name,
+                    role,
+                    is_active,
+                    created_at,
+                    updated_at,
+                    modules,
+                }
+            },
+        )
+        .collect()
 }

@@ -3,7 +3,7 @@
 //! `CLIENTELE_CLIENT_DATABASE_URL_TEMPLATE` places it elsewhere, its tables
 //! in the schema `core`.
 
-use super::{sorted, Limit, Slot, TenantSettings, TenantStore};
+use super::{with_modules, Limit, Slot, TenantSettings, TenantStore, UserRow};
 use crate::domain::{AccountNumber, TenantUser};
 use crate::store::sql::map_err;
 use crate::store::{StoreError, StoreResult};
@@ -12,7 +12,6 @@ use async_trait::async_trait;
 use sqlx::migrate::Migrator;
 use sqlx::postgres::PgConnectOptions;
 use sqlx::{Connection, PgConnection};
-use std::collections::BTreeMap;
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -223,7 +222,7 @@ impl TenantStore for PgTenants {
 
     async fn read_all(&self, account: &AccountNumber) -> StoreResult<Vec<TenantUser>> {
         let (mut conn, _slot) = self.open(&self.url(account)).await?;
-        let users: Vec<(i64, String, String, bool, i64, i64)> = sqlx::query_as(
+        let users: Vec<UserRow> = sqlx::query_as(
             "SELECT user_id, user_name, role, is_active, created_at, updated_at \
              FROM core.users ORDER BY user_id",
         )
@@ -236,24 +235,7 @@ impl TenantStore for PgTenants {
                 .await
                 .map_err(map_err)?;
         let _ = conn.close().await;
-        let mut by_user: BTreeMap<i64, Vec<(String, bool)>> = BTreeMap::new();
-        for (id, module, enabled) in modules {
-            by_user.entry(id).or_default().push((module, enabled));
-        }
-        Ok(users
-            .into_iter()
-            .map(
-                |(user_id, user_name, role, is_active, created_at, updated_at)| TenantUser {
-                    modules: sorted(by_user.remove(&user_id).unwrap_or_default()),
-                    user_id,
-                    user_name,
-                    role,
-                    is_active,
-                    created_at,
-                    updated_at,
-                },
-            )
-            .collect())
+        Ok(with_modules(users, modules))
     }
 
     fn latest_version(&self) -> i64 {

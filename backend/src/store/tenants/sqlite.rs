@@ -2,7 +2,7 @@
 //! the data directory, tables `users` and `user_modules` (attached as `core`,
 //! seed 000's `core.users` and `core.user_modules`).
 
-use super::{sorted, Limit, Slot, TenantSettings, TenantStore};
+use super::{with_modules, Limit, Slot, TenantSettings, TenantStore, UserRow};
 use crate::domain::{AccountNumber, TenantUser};
 use crate::store::sql::map_err;
 use crate::store::{StoreError, StoreResult};
@@ -10,7 +10,6 @@ use async_trait::async_trait;
 use sqlx::migrate::Migrator;
 use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::{Connection, SqliteConnection};
-use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -62,10 +61,10 @@ impl SqliteTenants {
     }
 }
 
-#[async_trait]
-impl TenantStore for SqliteTenants {
-    async fn provision(&self, account: &AccountNumber) -> StoreResult<i64> {
-        let (mut conn, _slot) = self.open(account, true).await?;
+impl SqliteTenants {
+    /// Migrate the client's file (created first when `create`).
+    async fn migrate_file(&self, account: &AccountNumber, create: bool) -> StoreResult<i64> {
+        let (mut conn, _slot) = self.open(account, create).await?;
         MIGRATOR
             .run_direct(&mut conn)
             .await
@@ -73,15 +72,16 @@ impl TenantStore for SqliteTenants {
         let _ = conn.close().await;
         Ok(self.latest_version())
     }
+}
+
+#[async_trait]
+impl TenantStore for SqliteTenants {
+    async fn provision(&self, account: &AccountNumber) -> StoreResult<i64> {
+        self.migrate_file(account, true).await
+    }
 
     async fn migrate(&self, account: &AccountNumber) -> StoreResult<i64> {
-        let (mut conn, _slot) = self.open(account, false).await?;
-        MIGRATOR
-            .run_direct(&mut conn)
-            .await
-            .map_err(|e| StoreError::Other(e.into()))?;
-        let _ = conn.close().await;
-        Ok(self.latest_version())
+        self.migrate_file(account, false).await
     }
 
     async fn apply(
@@ -144,7 +144,7 @@ impl TenantStore for SqliteTenants {
 
     async fn read_all(&self, account: &AccountNumber) -> StoreResult<Vec<TenantUser>> {
         let (mut conn, _slot) = self.open(account, false).await?;
-        let users: Vec<(i64, String, String, bool, i64, i64)> = sqlx::query_as(
+        let users: Vec<UserRow> = sqlx::query_as(
             "SELECT user_id, user_name, role, is_active, created_at, updated_at FROM users ORDER BY user_id",
         )
         .fetch_all(&mut conn)
@@ -156,24 +156,7 @@ impl TenantStore for SqliteTenants {
                 .await
                 .map_err(map_err)?;
         let _ = conn.close().await;
-        let mut by_user: BTreeMap<i64, Vec<(String, bool)>> = BTreeMap::new();
-        for (id, module, enabled) in modules {
-            by_user.entry(id).or_default().push((module, enabled));
-        }
-        Ok(users
-            .into_iter()
-            .map(
-                |(user_id, user_name, role, is_active, created_at, updated_at)| TenantUser {
-                    modules: sorted(by_user.remove(&user_id).unwrap_or_default()),
-                    user_id,
-                    user_name,
-                    role,
-                    is_active,
-                    created_at,
-                    updated_at,
-                },
-            )
-            .collect())
+        Ok(with_modules(users, modules))
     }
 
     fn latest_version(&self) -> i64 {

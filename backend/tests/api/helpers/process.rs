@@ -22,6 +22,16 @@ pub struct Server {
     seen: Vec<String>,
 }
 
+/// A test that fails leaves no server behind.
+impl Drop for Server {
+    fn drop(&mut self) {
+        if self.child.try_wait().ok().flatten().is_none() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
 impl Server {
     pub fn start(data: &std::path::Path, extra: &[(&str, &str)]) -> (Self, u16) {
         let mut cmd = bin();
