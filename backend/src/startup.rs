@@ -54,9 +54,41 @@ impl Application {
         self.port
     }
 
-    /// Serve until SIGINT/SIGTERM, then finish the requests in flight.
+    /// Serve until SIGINT/SIGTERM, then drain: readiness fails, the listener
+    /// closes, every response closes its connection, and the requests in
+    /// flight finish within `CLIENTELE_SHUTDOWN_GRACE`.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let handle = self.server.handle();
+        let state = self.state.clone();
+        tokio::spawn(async move {
+            stop_signal().await;
+            tracing::info!("stopping: finishing the requests in flight");
+            state
+                .draining
+                .store(true, std::sync::atomic::Ordering::Relaxed);
+            handle.stop(true).await;
+        });
         self.server.await
+    }
+}
+
+/// SIGTERM (a process manager) or SIGINT (Ctrl-C).
+async fn stop_signal() {
+    use tokio::signal::unix::{signal, SignalKind};
+    match (
+        signal(SignalKind::terminate()),
+        signal(SignalKind::interrupt()),
+    ) {
+        (Ok(mut term), Ok(mut int)) => {
+            tokio::select! {
+                _ = term.recv() => {}
+                _ = int.recv() => {}
+            }
+        }
+        _ => {
+            tracing::warn!("cannot listen for SIGTERM; stopping on Ctrl-C only");
+            let _ = tokio::signal::ctrl_c().await;
+        }
     }
 }
 
@@ -165,6 +197,7 @@ pub fn run(listener: TcpListener, state: web::Data<AppState>) -> anyhow::Result<
             .wrap(middleware::cors(settings.cors_origins.clone()))
             .wrap(ErrorHandlers::new().default_handler(middleware::json_error_body))
             .wrap(from_fn(middleware::security_headers))
+            .wrap(from_fn(middleware::close_when_draining))
             .wrap(from_fn(middleware::metrics))
             .wrap(from_fn(middleware::refused_head))
             .wrap(from_fn(middleware::api_host))
@@ -176,6 +209,7 @@ pub fn run(listener: TcpListener, state: web::Data<AppState>) -> anyhow::Result<
     let addr = listener.local_addr()?;
     let mut builder = actix_web::dev::Server::build()
         .backlog(1024)
+        .disable_signals()
         .shutdown_timeout(grace);
     if let Some(n) = workers {
         builder = builder.workers(n);

@@ -8,6 +8,7 @@ use crate::metrics::Metrics;
 use crate::store::tenants::{self, TenantSettings, TenantStore};
 use crate::store::{self, RedisThrottle, Store, ThrottleStore};
 use secrecy::ExposeSecret;
+use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
 pub struct AppState {
@@ -22,6 +23,9 @@ pub struct AppState {
     pub tenants: Arc<dyn TenantStore>,
     /// This process, as the leases on clients' outboxes name it.
     pub instance: String,
+    /// Set on SIGTERM: readiness answers 503 and every response closes its
+    /// connection, so a proxy's kept-alive connections drain at once.
+    pub draining: AtomicBool,
 }
 
 impl AppState {
@@ -31,6 +35,7 @@ impl AppState {
             store::PoolSettings {
                 connections: settings.database_pool,
                 timeout: settings.database_timeout,
+                background: settings.client_connections as u32 + 1,
             },
         )
         .await?;
@@ -61,6 +66,7 @@ impl AppState {
             store,
             tenants,
             instance,
+            draining: AtomicBool::new(false),
             throttle,
             passwords: PasswordService::new(settings.argon2)?,
             tokens: TokenService::new(

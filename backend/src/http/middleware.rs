@@ -56,6 +56,25 @@ pub async fn api_host(
     next.call(req).await
 }
 
+/// While the instance drains (after SIGTERM), every response closes its
+/// connection: a proxy's kept-alive connections end with the request they
+/// carry instead of bringing requests until the grace runs out.
+pub async fn close_when_draining(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let draining = req
+        .app_data::<web::Data<AppState>>()
+        .is_some_and(|s| s.draining.load(std::sync::atomic::Ordering::Relaxed));
+    let mut res = next.call(req).await?;
+    if draining {
+        res.response_mut()
+            .head_mut()
+            .set_connection_type(actix_web::http::ConnectionType::Close);
+    }
+    Ok(res)
+}
+
 /// A request head the head guard refused arrives as a request for its secret
 /// internal path: answer the refusal as the API's JSON error, and close.
 pub async fn refused_head(

@@ -25,17 +25,24 @@ pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(Status { status: "ok" })
 }
 
-/// Readiness: the database answers within two seconds.
+/// Readiness: the database answers within two seconds, and the instance is
+/// not shutting down.
 #[utoipa::path(
     tag = "ops",
     security(()),
     responses(
         (status = 200, description = "Ready", body = Status),
-        (status = 503, description = "The database is unreachable", body = ErrorBody),
+        (status = 503, description = "The database is unreachable, or the instance is shutting down", body = ErrorBody),
     )
 )]
 #[get("/readyz")]
 pub async fn readyz(state: Data<AppState>) -> HttpResponse {
+    if state.draining.load(std::sync::atomic::Ordering::Relaxed) {
+        return HttpResponse::ServiceUnavailable().json(ErrorBody {
+            error: "The instance is shutting down".into(),
+            details: None,
+        });
+    }
     match tokio::time::timeout(Duration::from_secs(2), state.store.health.ping()).await {
         Ok(Ok(())) => HttpResponse::Ok().json(Status { status: "ready" }),
         _ => HttpResponse::ServiceUnavailable().json(ErrorBody {

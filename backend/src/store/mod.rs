@@ -593,6 +593,10 @@ pub struct PoolSettings {
     /// The longest a database call waits for a connection before it fails
     /// as unavailable (`CLIENTELE_DATABASE_TIMEOUT`).
     pub timeout: std::time::Duration,
+    /// Connections of the background pool, the outbox worker's own (one
+    /// more than the clients worked on side by side), so that its passes
+    /// never take a connection a request is waiting for.
+    pub background: u32,
 }
 
 impl Default for PoolSettings {
@@ -600,6 +604,7 @@ impl Default for PoolSettings {
         Self {
             connections: 16,
             timeout: std::time::Duration::from_secs(5),
+            background: 5,
         }
     }
 }

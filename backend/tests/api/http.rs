@@ -9,6 +9,7 @@ on_both_stores!(
     api_subdomain_serves_api_paths,
     cors_allows_only_configured_origins,
     health_readiness_and_metrics,
+    a_draining_instance_is_unready_and_closes_connections,
 );
 
 async fn every_failure_answers_json(b: Backend) {
@@ -290,6 +291,29 @@ async fn health_readiness_and_metrics(b: Backend) {
         let res = app.login_response(ADMIN_USERNAME, ADMIN_PASSWORD).await;
         assert_ne!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
     }
+}
+
+/// After SIGTERM (the flag the signal sets): readiness answers 503 and every
+/// response closes its connection, so a proxy stops sending to the instance.
+async fn a_draining_instance_is_unready_and_closes_connections(b: Backend) {
+    let app = spawn(b).await;
+    let token = app.admin_token().await;
+    let me = app.get_me(&token).await;
+    assert_eq!(me.status(), StatusCode::OK);
+    assert_ne!(
+        me.headers().get("connection").map(|v| v.as_bytes()),
+        Some(&b"close"[..])
+    );
+    app.state
+        .draining
+        .store(true, std::sync::atomic::Ordering::Relaxed);
+    let ready = app.readyz().await;
+    assert_eq!(ready.headers()["connection"], "close");
+    let err = json_of(ready, StatusCode::SERVICE_UNAVAILABLE).await;
+    assert_eq!(err["error"], "The instance is shutting down");
+    let me = app.get_me(&token).await;
+    assert_eq!(me.status(), StatusCode::OK);
+    assert_eq!(me.headers()["connection"], "close");
 }
 
 /// PostgreSQL connections are checked before use only once they have been idle

@@ -31,6 +31,11 @@ pub struct PgStore {
     /// login entries of the activity log): connections that commit without
     /// waiting for the WAL to reach the disk (docs/performance/postgresql.md).
     relaxed: PgPool,
+    /// The outbox worker's connections (leases, due clients, rows to apply):
+    /// background work never takes a connection from the requests, and the
+    /// requests' connections sit idle (and are checked before use) when no
+    /// request comes.
+    background: PgPool,
     /// Woken after every commit that wrote outbox rows.
     outbox_signal: std::sync::Arc<tokio::sync::Notify>,
 }
@@ -54,10 +59,16 @@ impl PgStore {
             .max_connections(8)
             .min_connections(0)
             .acquire_timeout(settings.timeout)
-            .connect_lazy_with(options.options([("synchronous_commit", "off")]));
+            .connect_lazy_with(options.clone().options([("synchronous_commit", "off")]));
+        let background = checked_when_idle(PgPoolOptions::new())
+            .max_connections(settings.background.max(1))
+            .min_connections(0)
+            .acquire_timeout(settings.timeout)
+            .connect_lazy_with(options);
         Ok(Self {
             pool,
             relaxed,
+            background,
             outbox_signal: Default::default(),
         })
     }

@@ -23,7 +23,7 @@ impl OutboxStore for PgStore {
         )
         .bind(ms(now))
         .bind(limit)
-        .fetch_all(&self.pool)
+        .fetch_all(&self.background)
         .await
         .map_err(map_err)
     }
@@ -32,7 +32,7 @@ impl OutboxStore for PgStore {
         sqlx::query_scalar("SELECT id FROM clients WHERE id > $1 ORDER BY id LIMIT $2")
             .bind(after)
             .bind(limit)
-            .fetch_all(&self.pool)
+            .fetch_all(&self.background)
             .await
             .map_err(map_err)
     }
@@ -44,7 +44,7 @@ impl OutboxStore for PgStore {
         )
         .bind(version)
         .bind(limit)
-        .fetch_all(&self.pool)
+        .fetch_all(&self.background)
         .await
         .map_err(map_err)
     }
@@ -57,7 +57,7 @@ impl OutboxStore for PgStore {
         until: Timestamp,
         due_only: bool,
     ) -> StoreResult<bool> {
-        let mut tx = self.pool.begin_with(BEGIN).await.map_err(map_err)?;
+        let mut tx = self.background.begin_with(BEGIN).await.map_err(map_err)?;
         sqlx::query(
             "INSERT INTO client_stores (client_id) VALUES ($1) ON CONFLICT (client_id) DO NOTHING",
         )
@@ -90,7 +90,7 @@ impl OutboxStore for PgStore {
         )
         .bind(client_id)
         .bind(limit)
-        .fetch_all(&self.pool)
+        .fetch_all(&self.background)
         .await
         .map_err(map_err)?;
         rows.into_iter().map(outbox_row).collect()
@@ -104,7 +104,7 @@ impl OutboxStore for PgStore {
         schema_version: i64,
         now: Timestamp,
     ) -> StoreResult<bool> {
-        let mut tx = self.pool.begin_with(BEGIN).await.map_err(map_err)?;
+        let mut tx = self.background.begin_with(BEGIN).await.map_err(map_err)?;
         // Only while this instance still holds the client: else another has
         // taken over, and these rows are its to apply again.
         let held = sqlx::query(
@@ -150,7 +150,7 @@ impl OutboxStore for PgStore {
         .bind(owner)
         .bind(error)
         .bind(ms(retry_at))
-        .execute(&self.pool)
+        .execute(&self.background)
         .await
         .map(|r| r.rows_affected() == 1)
         .map_err(map_err)
@@ -163,7 +163,7 @@ impl OutboxStore for PgStore {
         )
         .bind(client_id)
         .bind(owner)
-        .execute(&self.pool)
+        .execute(&self.background)
         .await
         .map(|_| ())
         .map_err(map_err)
@@ -206,7 +206,7 @@ impl OutboxStore for PgStore {
             None => {
                 rows = sqlx::query_as(&tenant_users_sql(None))
                     .bind(client_id)
-                    .fetch_all(&self.pool)
+                    .fetch_all(&self.background)
                     .await
                     .map_err(map_err)?;
             }
@@ -217,7 +217,7 @@ impl OutboxStore for PgStore {
                     for id in chunk {
                         q = q.bind(*id);
                     }
-                    rows.extend(q.fetch_all(&self.pool).await.map_err(map_err)?);
+                    rows.extend(q.fetch_all(&self.background).await.map_err(map_err)?);
                 }
             }
         }
@@ -225,7 +225,7 @@ impl OutboxStore for PgStore {
             "SELECT module FROM client_modules WHERE client_id = $1 ORDER BY module",
         )
         .bind(client_id)
-        .fetch_all(&self.pool)
+        .fetch_all(&self.background)
         .await
         .map_err(map_err)?;
         let mut active = active;

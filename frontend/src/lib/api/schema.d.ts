@@ -628,7 +628,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Readiness: the database answers within two seconds. */
+        /**
+         * Readiness: the database answers within two seconds, and the instance is
+         *     not shutting down.
+         */
         get: operations["readyz"];
         put?: never;
         post?: never;
@@ -4244,7 +4247,7 @@ export interface operations {
                     "application/json": components["schemas"]["Status"];
                 };
             };
-            /** @description The database is unreachable */
+            /** @description The database is unreachable, or the instance is shutting down */
             503: {
                 headers: {
                     [name: string]: unknown;
