@@ -880,18 +880,30 @@ async fn applying_rows_twice_and_out_of_order_ends_where_in_order_does(backend: 
 async fn open_client_connections(app: &TestApp) -> usize {
     match app.backend {
         Backend::Sqlite => {
+            // Files open on clients' databases, by descriptor. Reading
+            // /proc/self/fd is not one snapshot: a descriptor closed after it
+            // was listed and reused for another client's file while the list
+            // goes on counts twice. Only what two readings in a row agree on
+            // counts (a connection is open for milliseconds, a reading takes
+            // microseconds).
             let dir = app.db.dir.path().join("clients");
-            std::fs::read_dir("/proc/self/fd")
-                .map(|fds| {
-                    fds.filter_map(Result::ok)
-                        .filter_map(|fd| std::fs::read_link(fd.path()).ok())
-                        .filter(|target| {
-                            target.starts_with(&dir)
-                                && target.extension().is_some_and(|e| e == "db")
+            let open_files =
+                || -> std::collections::HashSet<(std::ffi::OsString, std::path::PathBuf)> {
+                    std::fs::read_dir("/proc/self/fd")
+                        .map(|fds| {
+                            fds.filter_map(Result::ok)
+                                .filter_map(|fd| {
+                                    let target = std::fs::read_link(fd.path()).ok()?;
+                                    (target.starts_with(&dir)
+                                        && target.extension().is_some_and(|e| e == "db"))
+                                    .then(|| (fd.file_name(), target))
+                                })
+                                .collect()
                         })
-                        .count()
-                })
-                .unwrap_or(0)
+                        .unwrap_or_default()
+                };
+            let (first, second) = (open_files(), open_files());
+            first.intersection(&second).count()
         }
         Backend::Postgres => {
             // Every connection the app opened for them, its `postgres` ones

@@ -94,6 +94,61 @@ impl Drop for Slot {
     }
 }
 
+/// An open connection in its slot. The slot is given back only once the
+/// connection is closed: a pass dropped part-way (its lease lost, an error)
+/// closes its connection in a task of its own before the place is free, so
+/// the bound holds for open files and server sessions, not just for handles.
+struct Held<C: sqlx::Connection + 'static> {
+    conn: Option<C>,
+    slot: Option<Slot>,
+}
+
+impl<C: sqlx::Connection + 'static> Held<C> {
+    fn new(conn: C, slot: Slot) -> Self {
+        Self {
+            conn: Some(conn),
+            slot: Some(slot),
+        }
+    }
+
+    /// Close the connection, then give the slot back.
+    async fn close(mut self) {
+        if let Some(conn) = self.conn.take() {
+            let _ = conn.close().await;
+        }
+        self.slot.take();
+    }
+}
+
+impl<C: sqlx::Connection + 'static> std::ops::Deref for Held<C> {
+    type Target = C;
+    fn deref(&self) -> &C {
+        self.conn.as_ref().expect("open until closed")
+    }
+}
+
+impl<C: sqlx::Connection + 'static> std::ops::DerefMut for Held<C> {
+    fn deref_mut(&mut self) -> &mut C {
+        self.conn.as_mut().expect("open until closed")
+    }
+}
+
+impl<C: sqlx::Connection + 'static> Drop for Held<C> {
+    fn drop(&mut self) {
+        if let (Some(conn), Some(slot)) = (self.conn.take(), self.slot.take()) {
+            match tokio::runtime::Handle::try_current() {
+                Ok(runtime) => {
+                    runtime.spawn(async move {
+                        let _ = conn.close().await;
+                        drop(slot);
+                    });
+                }
+                Err(_) => drop(conn),
+            }
+        }
+    }
+}
+
 impl Limit {
     fn new(max: usize) -> Self {
         Self {

@@ -3,7 +3,7 @@
 //! `CLIENTELE_CLIENT_DATABASE_URL_TEMPLATE` places it elsewhere, its tables
 //! in the schema `core`.
 
-use super::{with_modules, Limit, Slot, TenantSettings, TenantStore, UserRow};
+use super::{with_modules, Held, Limit, TenantSettings, TenantStore, UserRow};
 use crate::domain::{AccountNumber, TenantUser};
 use crate::store::sql::map_err;
 use crate::store::{StoreError, StoreResult};
@@ -66,7 +66,7 @@ impl PgTenants {
 
     /// A connection to `url`, in a slot; a database that does not exist is
     /// `NotFound`.
-    async fn open(&self, url: &str) -> StoreResult<(PgConnection, Slot)> {
+    async fn open(&self, url: &str) -> StoreResult<Held<PgConnection>> {
         let options = PgConnectOptions::from_str(url)
             .map_err(|e| StoreError::Other(e.into()))?
             .application_name(&self.application_name)
@@ -95,7 +95,7 @@ impl PgTenants {
                 }
                 _ => map_err(e),
             })?;
-        Ok((conn, slot))
+        Ok(Held::new(conn, slot))
     }
 
     /// Create the client's database on its server (it does not exist).
@@ -109,12 +109,12 @@ impl PgTenants {
             .to_owned();
         let mut server = url::Url::parse(url).map_err(|e| StoreError::Other(e.into()))?;
         server.set_path("/postgres");
-        let (mut conn, _slot) = self.open(server.as_str()).await?;
+        let mut conn = self.open(server.as_str()).await?;
         let quoted = format!("\"{}\"", name.replace('"', "\"\""));
         let created = sqlx::query(&format!("CREATE DATABASE {quoted}"))
-            .execute(&mut conn)
+            .execute(&mut *conn)
             .await;
-        let _ = conn.close().await;
+        conn.close().await;
         match created {
             Ok(_) => Ok(()),
             // Created meanwhile by another instance: 42P04, or 23505 when the
@@ -130,12 +130,12 @@ impl PgTenants {
 
     /// Migrate the database at `url`, which exists.
     async fn migrate_at(&self, url: &str) -> StoreResult<i64> {
-        let (mut conn, _slot) = self.open(url).await?;
+        let mut conn = self.open(url).await?;
         MIGRATOR
-            .run_direct(&mut conn)
+            .run_direct(&mut *conn)
             .await
             .map_err(|e| StoreError::Other(e.into()))?;
-        let _ = conn.close().await;
+        conn.close().await;
         Ok(self.latest_version())
     }
 }
@@ -165,7 +165,7 @@ impl TenantStore for PgTenants {
         users: &[TenantUser],
         gone: &[i64],
     ) -> StoreResult<()> {
-        let (mut conn, _slot) = self.open(&self.url(account)).await?;
+        let mut conn = self.open(&self.url(account)).await?;
         let mut tx = conn.begin().await.map_err(map_err)?;
         if !gone.is_empty() {
             sqlx::query("DELETE FROM core.user_modules WHERE user_id = ANY($1)")
@@ -216,25 +216,25 @@ impl TenantStore for PgTenants {
             }
         }
         tx.commit().await.map_err(map_err)?;
-        let _ = conn.close().await;
+        conn.close().await;
         Ok(())
     }
 
     async fn read_all(&self, account: &AccountNumber) -> StoreResult<Vec<TenantUser>> {
-        let (mut conn, _slot) = self.open(&self.url(account)).await?;
+        let mut conn = self.open(&self.url(account)).await?;
         let users: Vec<UserRow> = sqlx::query_as(
             "SELECT user_id, user_name, role, is_active, created_at, updated_at \
              FROM core.users ORDER BY user_id",
         )
-        .fetch_all(&mut conn)
+        .fetch_all(&mut *conn)
         .await
         .map_err(map_err)?;
         let modules: Vec<(i64, String, bool)> =
             sqlx::query_as("SELECT user_id, module_name, enabled FROM core.user_modules")
-                .fetch_all(&mut conn)
+                .fetch_all(&mut *conn)
                 .await
                 .map_err(map_err)?;
-        let _ = conn.close().await;
+        conn.close().await;
         Ok(with_modules(users, modules))
     }
 

@@ -2,7 +2,7 @@
 //! the data directory, tables `users` and `user_modules` (attached as `core`,
 //! seed 000's `core.users` and `core.user_modules`).
 
-use super::{with_modules, Limit, Slot, TenantSettings, TenantStore, UserRow};
+use super::{with_modules, Held, Limit, TenantSettings, TenantStore, UserRow};
 use crate::domain::{AccountNumber, TenantUser};
 use crate::store::sql::map_err;
 use crate::store::{StoreError, StoreResult};
@@ -33,7 +33,7 @@ impl SqliteTenants {
         &self,
         account: &AccountNumber,
         create: bool,
-    ) -> StoreResult<(SqliteConnection, Slot)> {
+    ) -> StoreResult<Held<SqliteConnection>> {
         let slot = self.limit.slot().await;
         if create {
             std::fs::create_dir_all(&self.dir).map_err(|e| {
@@ -57,19 +57,19 @@ impl SqliteTenants {
             .map_err(|e| {
                 StoreError::Unavailable(anyhow::anyhow!("cannot open clients/{file}: {e}"))
             })?;
-        Ok((conn, slot))
+        Ok(Held::new(conn, slot))
     }
 }
 
 impl SqliteTenants {
     /// Migrate the client's file (created first when `create`).
     async fn migrate_file(&self, account: &AccountNumber, create: bool) -> StoreResult<i64> {
-        let (mut conn, _slot) = self.open(account, create).await?;
+        let mut conn = self.open(account, create).await?;
         MIGRATOR
-            .run_direct(&mut conn)
+            .run_direct(&mut *conn)
             .await
             .map_err(|e| StoreError::Other(e.into()))?;
-        let _ = conn.close().await;
+        conn.close().await;
         Ok(self.latest_version())
     }
 }
@@ -90,7 +90,7 @@ impl TenantStore for SqliteTenants {
         users: &[TenantUser],
         gone: &[i64],
     ) -> StoreResult<()> {
-        let (mut conn, _slot) = self.open(account, false).await?;
+        let mut conn = self.open(account, false).await?;
         let mut tx = conn.begin_with("BEGIN IMMEDIATE").await.map_err(map_err)?;
         for id in gone {
             sqlx::query("DELETE FROM user_modules WHERE user_id = $1")
@@ -138,24 +138,24 @@ impl TenantStore for SqliteTenants {
             }
         }
         tx.commit().await.map_err(map_err)?;
-        let _ = conn.close().await;
+        conn.close().await;
         Ok(())
     }
 
     async fn read_all(&self, account: &AccountNumber) -> StoreResult<Vec<TenantUser>> {
-        let (mut conn, _slot) = self.open(account, false).await?;
+        let mut conn = self.open(account, false).await?;
         let users: Vec<UserRow> = sqlx::query_as(
             "SELECT user_id, user_name, role, is_active, created_at, updated_at FROM users ORDER BY user_id",
         )
-        .fetch_all(&mut conn)
+        .fetch_all(&mut *conn)
         .await
         .map_err(map_err)?;
         let modules: Vec<(i64, String, bool)> =
             sqlx::query_as("SELECT user_id, module_name, enabled FROM user_modules")
-                .fetch_all(&mut conn)
+                .fetch_all(&mut *conn)
                 .await
                 .map_err(map_err)?;
-        let _ = conn.close().await;
+        conn.close().await;
         Ok(with_modules(users, modules))
     }
 
