@@ -216,7 +216,10 @@ test('set the client’s modules', async ({ page, server, request }) => {
   // The tabs by keyboard: arrows move, Enter opens (a URL of its own), focus stays on the tab.
   await openClient(page, 'details');
   await page.getByRole('tab', { name: 'Details' }).focus();
+  // Radix moves the focus a task after the key (a setTimeout): each press waits for it,
+  // as a person waits to see where the focus went (two presses at once both leave Details).
   await page.keyboard.press('ArrowRight');
+  await expect(page.getByRole('tab', { name: 'Users' })).toBeFocused();
   await page.keyboard.press('ArrowRight');
   await expect(page.getByRole('tab', { name: 'Modules' })).toBeFocused();
   await page.keyboard.press('Enter');
