@@ -3,8 +3,10 @@
 //! caller holding the permission its own list needs.
 //!
 //! Counting a million users is a scan, so the store remembers the counts of
-//! each scope (all clients, or one company) for ten seconds at most; the
-//! latest activity is read fresh (an index gives it).
+//! each scope (all clients, or one company) for ten seconds at most, and
+//! counts them again in the background from eight seconds on, so that steady
+//! use never waits for a count; the latest activity is read fresh (an index
+//! gives it).
 
 use crate::auth::Caller;
 use crate::domain::{ActivityEntry, Permission, Timestamp};
